@@ -1,0 +1,54 @@
+"""Generated names: one place, so the Kubernetes and Terraform targets can never disagree.
+
+Kubernetes object names come from spec names (at most 40 characters, so a suffix still fits
+in 63). Cloud identity names must also be unique per account across stacks and environments,
+and each cloud has its own limits (GCP service account ids: 6-30 characters), so they carry a
+short hash of the full (stack, environment, service account) triple when cut.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+MLFLOW = "mlflow"
+
+
+def training(model: str) -> str:
+    return f"{model}-train"
+
+
+def drift(serving: str) -> str:
+    return f"{serving}-drift"
+
+
+def service_account(kind: str, name: str) -> str:
+    """ServiceAccount of a workload; the kind prefix keeps kinds apart ("serve-fraud-api")."""
+    return MLFLOW if kind == "mlflow" else f"{kind}-{name}"
+
+
+def _hash(*parts: str, length: int = 6) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _fit(name: str, limit: int, *parts: str) -> str:
+    if len(name) <= limit:
+        return name
+    digest = _hash(*parts)
+    return f"{name[: limit - len(digest) - 1].rstrip('-')}-{digest}"
+
+
+def cloud_identity(provider: str, stack: str, environment: str, account: str) -> str:
+    """IAM role (aws), service account id (gcp) or user-assigned identity (azure) name."""
+    full = f"{stack}-{environment}-{account}"
+    if provider == "gcp":
+        return _gcp(stack, environment, account)
+    if provider == "aws":
+        return _fit(f"mlstack-{full}", 64, stack, environment, account)
+    return _fit(full, 128, stack, environment, account)
+
+
+def _gcp(stack: str, environment: str, account: str) -> str:
+    """GCP ids are 6-30 chars and per project: always hashed so stacks never collide."""
+    digest = _hash(stack, environment, account)
+    head = account[: 30 - len(digest) - 1].rstrip("-")
+    return f"{head}-{digest}"

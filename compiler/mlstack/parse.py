@@ -1,0 +1,230 @@
+"""Stage 2: `Document` -> `Stack`, every pydantic error turned into a diagnostic at its span."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from mlstack import secrets
+from mlstack.diagnostics import Diagnostic, Span
+from mlstack.load import Document, PathKey
+from mlstack.spec import Stack
+from mlstack.spec.serving import RUNTIMES
+from mlstack.suggest import did_you_mean
+from mlstack.typewalk import keys_of, model_at
+
+_NAMED = {"compute": "pool", "models": "model", "pipelines": "pipeline", "notebooks": "notebook",
+          "serving": "serving", "environments": "environment"}  # fmt: skip
+_NESTED = {("features", "groups"): "feature group", ("monitoring", "alerts"): "alert",
+           ("monitoring", "drift"): "drift check"}  # fmt: skip
+_TAGS = {
+    "runtime": RUNTIMES,
+    "provider": ("aws", "gcp", "azure"),
+    "operator": ("pytorchjob", "tfjob", "job", "sagemaker", "vertex", "azureml"),
+}
+_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+               dict: "a mapping", list: "a list", type(None): "nothing"}  # fmt: skip
+
+
+def describe(path: PathKey) -> str:
+    """Human words for where a path points: "serving 'fraud-api' (replicas.min)"."""
+    if not path:
+        return "the stack"
+    head = path[0]
+    if head == "pipelines" and len(path) > 3 and path[2] == "steps":
+        where, rest = f"step '{path[3]}' of pipeline '{path[1]}'", path[4:]
+    elif head in _NAMED and len(path) > 1:
+        where, rest = f"{_NAMED[str(head)]} '{path[1]}'", path[2:]
+    elif tuple(path[:2]) in _NESTED and len(path) > 2:
+        where, rest = f"{_NESTED[(str(path[0]), str(path[1]))]} '{path[2]}'", path[3:]
+    else:
+        where, rest = "'" + ".".join(str(p) for p in path) + "'", ()
+    detail = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in rest).replace(".[", "[")
+    return f"{where} ({detail})" if detail else where
+
+
+def data_path(data: Any, loc: tuple[str | int, ...]) -> PathKey:
+    """Map a pydantic loc onto the data, dropping union tags and validator names."""
+    path: list[str | int] = []
+    node = data
+    for element in loc:
+        if isinstance(node, dict) and element in node:
+            node = node[element]
+            path.append(element)
+        elif isinstance(node, list) and isinstance(element, int) and element < len(node):
+            node = node[element]
+            path.append(element)
+    return tuple(path)
+
+
+def _value_at(data: Any, path: PathKey) -> Any:
+    for element in path:
+        data = data[element]
+    return data
+
+
+def _kind_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+class _Mapper:
+    def __init__(self, doc: Document, root: type[BaseModel]) -> None:
+        self.doc = doc
+        self.root = root
+
+    def span_for(self, path: PathKey, value: Any) -> Span:
+        if isinstance(value, (dict, list)) and path in self.doc.key_spans:
+            return self.doc.key_spans[path]
+        return self.doc.span(path)
+
+    def convert(self, error: ErrorDetails) -> tuple[PathKey, Diagnostic]:
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        ctx: dict[str, Any] = dict(error.get("ctx") or {})
+        data = self.doc.data
+        if kind == "extra_forbidden":
+            path = data_path(data, loc[:-1]) + (loc[-1],)
+            model = model_at(self.root, loc[:-1])
+            hint = did_you_mean(str(loc[-1]), keys_of(model)) if model else None
+            if model and not hint:
+                hint = "allowed here: " + ", ".join(keys_of(model))
+            return path, Diagnostic(
+                "E0101",
+                f"unknown key '{loc[-1]}' in {describe(path[:-1])}",
+                self.doc.span(path, key=True),
+                hint,
+            )
+        path = data_path(data, loc)
+        value = _value_at(data, path)
+        if kind == "missing":
+            field = loc[-1]
+            return path, Diagnostic(
+                "E0102",
+                f"{describe(path)} is missing the required field '{field}'",
+                self.span_for(path, value),
+                self._field_hint(loc),
+            )
+        if kind == "union_tag_not_found":
+            field = ctx.get("discriminator", "").strip("'")
+            return path, Diagnostic(
+                "E0102",
+                f"{describe(path)} is missing the required field {ctx.get('discriminator')}",
+                self.span_for(path, value),
+                self._tags_hint(loc, field),
+            )
+        if kind == "union_tag_invalid":
+            field = ctx.get("discriminator", "").strip("'")
+            tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+            return (*path, field), Diagnostic(
+                "E0112",
+                f"unknown {field} '{ctx.get('tag')}' in {describe(path)}",
+                self.doc.span((*path, field)),
+                did_you_mean(str(ctx.get("tag")), tags) or "one of: " + ", ".join(tags),
+            )
+        if kind.startswith("E0"):
+            hint = ctx.get("hint")
+            return path, Diagnostic(
+                kind,
+                f"{describe(path)}: {error['msg']}",
+                self.span_for(path, value),
+                str(hint) if hint else None,
+                redact=kind.startswith("E02"),
+            )
+        return path, self._builtin(kind, error, path, value, ctx)
+
+    def _builtin(
+        self, kind: str, error: ErrorDetails, path: PathKey, value: Any, ctx: dict[str, Any]
+    ) -> Diagnostic:
+        span = self.span_for(path, value)
+        where = describe(path)
+        if kind == "bool_type" and isinstance(value, str) and value in _BOOL_WORDS:
+            return Diagnostic(
+                "E0113",
+                f"{where}: '{value}' is a string in YAML 1.2, not a boolean",
+                span,
+                "write true or false",
+            )
+        if kind == "literal_error":
+            expected = [e.strip(" '") for e in str(ctx.get("expected", "")).replace(" or ", ",").split(",")]
+            expected = [e for e in expected if e]
+            return Diagnostic(
+                "E0112",
+                f"{where}: '{value}' is not one of {', '.join(expected)}",
+                span,
+                did_you_mean(str(value), expected),
+            )
+        if kind.endswith("_type") or kind in ("model_type", "model_attributes_type"):
+            wanted = {
+                "string_type": "a string", "int_type": "an integer", "float_type": "a number",
+                "bool_type": "true or false", "dict_type": "a mapping", "list_type": "a list",
+                "model_type": "a mapping", "model_attributes_type": "a mapping",
+            }.get(kind, error["msg"].removeprefix("Input should be ").rstrip("."))  # fmt: skip
+            hint = None
+            if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                hint = f"quote it: \"{value}\""
+            elif kind in ("int_type", "float_type") and isinstance(value, str):
+                hint = "remove the quotes" if value.replace(".", "", 1).isdigit() else None
+            return Diagnostic(
+                "E0103", f"{where}: expected {wanted}, found {_kind_name(value)}", span, hint
+            )
+        if kind == "string_pattern_mismatch":
+            return Diagnostic(
+                "E0112", f"{where}: '{value}' is not a valid value here", span, self._field_hint(error["loc"])
+            )
+        if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than",
+                    "too_short", "too_long", "string_too_short", "string_too_long"):  # fmt: skip
+            return Diagnostic(
+                "E0116", f"{where}: {error['msg'][0].lower()}{error['msg'][1:]}", span, None
+            )
+        return Diagnostic("E0112", f"{where}: {error['msg']}", span, None)
+
+    def _field_hint(self, loc: tuple[str | int, ...]) -> str | None:
+        model = model_at(self.root, loc[:-1])
+        if model is None:
+            return None
+        for name, info in model.model_fields.items():
+            if loc[-1] in (name, info.alias) and info.description:
+                return info.description.split("\n")[0].strip()
+        return None
+
+    def _tags_hint(self, loc: tuple[str | int, ...], field: str) -> str | None:
+        choices = _TAGS.get(field)
+        return f"add '{field}:' with one of {', '.join(choices)}" if choices else None
+
+
+def validate_data(doc: Document, data: dict[str, Any], root: type[BaseModel] = Stack) -> tuple[Any, list[Diagnostic]]:
+    """Validate `data` (the document's, or a merged environment's) and map the errors."""
+    diagnostics: list[Diagnostic] = []
+    hidden: list[PathKey] = []
+    for path, kind in secrets.scan(data):
+        hidden.append(path)
+        diagnostics.append(
+            Diagnostic(
+                "E0202",
+                f"{describe(path)} holds what looks like {kind}",
+                doc.span(path),
+                "never put credentials in the spec: store them in a Kubernetes Secret and "
+                "reference it (e.g. apiKeySecret: NAME, database: {secret: NAME})",
+                redact=True,
+            )
+        )
+    try:
+        return root.model_validate(data), diagnostics
+    except ValidationError as error:
+        mapper = _Mapper(doc, root)
+        taken: set[PathKey] = set()
+        for detail in error.errors(include_url=False):
+            path, diagnostic = mapper.convert(detail)
+            if path in taken or any(path[: len(h)] == h for h in hidden):
+                continue
+            taken.add(path)
+            diagnostics.append(diagnostic)
+        return None, diagnostics
+
+
+def parse(doc: Document) -> tuple[Stack | None, list[Diagnostic]]:
+    stack, diagnostics = validate_data(doc, doc.data)
+    return stack, diagnostics

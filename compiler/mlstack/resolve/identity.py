@@ -1,0 +1,99 @@
+"""Which workload runs under which ServiceAccount and may touch which storage, and nothing wider.
+
+Computed once here so that the ServiceAccount annotation (Kubernetes target) and the cloud
+role, service account or managed identity with its grant (Terraform target) come from the
+same record and the same naming function.
+"""
+
+from __future__ import annotations
+
+from mlstack import names
+from mlstack.load import PathKey
+from mlstack.plan import Grant, Workload, WorkloadKind
+from mlstack.resolve.references import enabled
+from mlstack.spec import Stack
+from mlstack.spec.models import InClusterTraining
+from mlstack.spec.pipelines import ContainerStep, SparkStep
+from mlstack.spec.serving import IN_CLUSTER
+from mlstack.spec.uris import CLOUD_SCHEMES, parse
+
+
+class _Grants:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        mlflow = stack.tracking.mlflow
+        self.artifacts = mlflow.artifacts if mlflow else None
+
+    def of(self, uri: str | None, *, write: bool) -> list[Grant]:
+        """The grant a URI needs; models:/ URIs are read from the MLflow artifact store."""
+        if uri is None:
+            return []
+        location = parse(uri)
+        if location.scheme == "models":
+            return self.of(self.artifacts, write=False)
+        if location.scheme not in CLOUD_SCHEMES:
+            return []
+        return [Grant(location.scheme, location.bucket, location.prefix, write)]
+
+    def model(self, name: str, *, write: bool) -> list[Grant]:
+        model = self.stack.models.get(name)
+        return self.of(model.uri, write=write) if model else []
+
+
+def _merge(grants: list[Grant]) -> tuple[Grant, ...]:
+    """One grant per location; write wins over read."""
+    best: dict[tuple[str, str, str], Grant] = {}
+    for grant in grants:
+        key = (grant.scheme, grant.bucket, grant.prefix)
+        if key not in best or grant.write:
+            best[key] = grant
+    return tuple(best[k] for k in sorted(best))
+
+
+def workloads(stack: Stack, environment: str) -> tuple[Workload, ...]:
+    grants = _Grants(stack)
+    found: list[tuple[WorkloadKind, str, list[Grant], PathKey]] = []
+    mlflow = stack.tracking.mlflow
+    if mlflow is not None and mlflow.deploy:
+        found.append(("mlflow", names.MLFLOW, grants.of(mlflow.artifacts, write=True), ("tracking", "mlflow")))
+    for name, model in enabled(stack.models).items():
+        if isinstance(model.training, InClusterTraining):
+            found.append(("train", name, grants.model(name, write=True), ("models", name, "training")))
+    for name, pipeline in enabled(stack.pipelines).items():
+        if pipeline.engine == "sagemaker":
+            continue
+        wanted = grants.of(grants.artifacts, write=True)
+        for step in enabled(pipeline.steps).values():
+            if isinstance(step, ContainerStep) and step.model:
+                wanted += grants.model(step.model, write=True)
+            elif isinstance(step, SparkStep):
+                wanted += [g for uri in step.reads for g in grants.of(uri, write=False)]
+        found.append(("pipeline", name, wanted, ("pipelines", name)))
+    for name, notebook in enabled(stack.notebooks).items():
+        wanted = grants.of(grants.artifacts, write=True)
+        wanted += [g for model in notebook.models for g in grants.model(model, write=False)]
+        found.append(("notebook", name, wanted, ("notebooks", name)))
+    for name, serving in enabled(stack.serving).items():
+        if serving.runtime not in IN_CLUSTER:
+            continue
+        wanted = grants.model(serving.model, write=False)
+        if serving.canary is not None:
+            wanted += grants.model(serving.canary.model, write=False)
+        found.append(("serve", name, wanted, ("serving", name)))
+    for name, check in enabled(stack.monitoring.drift).items():
+        wanted = grants.of(check.reference, write=False) + grants.of(check.current, write=False)
+        serving = stack.serving.get(name)
+        if serving is not None:
+            wanted += grants.model(serving.model, write=False)
+        found.append(("drift", name, wanted, ("monitoring", "drift", name)))
+
+    cloud = stack.platform.cloud
+    out = []
+    for kind, name, wanted, source in found:
+        account = names.service_account(kind, name)
+        merged = _merge(wanted)
+        identity = None
+        if cloud is not None and any(CLOUD_SCHEMES[g.scheme] == cloud.provider for g in merged):
+            identity = names.cloud_identity(cloud.provider, stack.metadata.name, environment, account)
+        out.append(Workload(kind, name, account, merged, identity, source))
+    return tuple(out)

@@ -1,0 +1,213 @@
+"""`serving`: how models are served. One model class per runtime, chosen by `runtime`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from mlstack.spec.base import Named, Range, Resources, SpecModel
+from mlstack.spec.compute import Accelerator
+from mlstack.spec.types import Image, Name, Quantity
+
+IN_CLUSTER = ("kserve", "seldon", "torchserve", "tfserving", "triton", "mlflow")
+MANAGED = ("sagemaker", "vertex", "azureml")
+FUNCTIONS = ("lambda", "cloudrun", "azurefunctions")
+RUNTIMES = IN_CLUSTER + MANAGED + FUNCTIONS
+
+
+class Autoscaling(SpecModel):
+    """What drives scaling between replicas.min and replicas.max."""
+
+    metric: Literal["concurrency", "rps", "cpu", "memory"]
+    """concurrency (in-flight requests per replica), rps, cpu or memory (percent of request)."""
+    target: Annotated[float, Field(gt=0)]
+    """Target value per replica (a percentage for cpu and memory)."""
+
+
+class Canary(SpecModel):
+    """Send part of the traffic to another model."""
+
+    model: Name
+    """The candidate model."""
+    traffic: Annotated[int, Field(ge=1, le=99)]
+    """Percent of requests sent to the candidate."""
+
+
+class _Serving(Named):
+    model: Name
+    """The model to serve."""
+    replicas: Range = Range(min=1, max=1)
+    """Replica bounds; min 0 only where the runtime scales to zero."""
+    autoscaling: Autoscaling | None = None
+    """Scaling metric and target."""
+    canary: Canary | None = None
+    """Canary rollout of another model."""
+
+
+class _InCluster(_Serving):
+    pool: Name | None = None
+    """Compute pool for the serving pods."""
+    resources: Resources = Resources()
+    """Requests (= limits) of each replica."""
+    image: Image | None = None
+    """Override the runtime's default server image."""
+
+
+class KServeServing(_InCluster):
+    """KServe InferenceService."""
+
+    runtime: Literal["kserve"]
+    """Serving runtime."""
+
+
+class SeldonServing(_InCluster):
+    """Seldon Core v2 Model (+ Experiment for a canary)."""
+
+    runtime: Literal["seldon"]
+    """Serving runtime."""
+    server: Name | None = None
+    """Seldon Server to schedule on; default: by the model's requirements."""
+
+
+class TorchServeServing(_InCluster):
+    """TorchServe as a Deployment + Service + HPA + PDB."""
+
+    runtime: Literal["torchserve"]
+    """Serving runtime."""
+
+
+class TFServingServing(_InCluster):
+    """TensorFlow Serving as a Deployment + Service + HPA + PDB."""
+
+    runtime: Literal["tfserving"]
+    """Serving runtime."""
+
+
+class TritonServing(_InCluster):
+    """NVIDIA Triton Inference Server as a Deployment + Service + HPA + PDB."""
+
+    runtime: Literal["triton"]
+    """Serving runtime."""
+
+
+class MlflowServing(_InCluster):
+    """`mlflow models serve` (MLServer) as a Deployment + Service + HPA + PDB."""
+
+    runtime: Literal["mlflow"]
+    """Serving runtime."""
+
+
+class _Managed(_Serving):
+    instance_type: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$")] | None = None
+    """Managed instance type (required), e.g. ml.g5.xlarge, n1-standard-4, Standard_DS3_v2."""
+    accelerator: Accelerator | None = None
+    """Accelerator per instance (Vertex needs it for GPUs)."""
+    image: Image | None = None
+    """Serving image; default: the cloud's prebuilt image for the framework."""
+
+    def _needs_instance_type(self) -> None:
+        if self.instance_type is None:
+            raise PydanticCustomError(
+                "E0102",
+                "{runtime} serving needs 'instanceType'",
+                {"runtime": getattr(self, "runtime", "managed"), "hint": "e.g. instanceType: ml.m5.xlarge"},
+            )
+
+
+class SageMakerServerless(SpecModel):
+    """SageMaker serverless inference."""
+
+    memory: Quantity
+    """Memory per invocation: 1Gi to 6Gi in steps of 1Gi."""
+    max_concurrency: Annotated[int, Field(ge=1, le=200)] = 5
+    """Concurrent invocations."""
+
+
+class SageMakerServing(_Managed):
+    """SageMaker real-time (or serverless) endpoint."""
+
+    runtime: Literal["sagemaker"]
+    """Serving runtime."""
+    serverless: SageMakerServerless | None = None
+    """Serverless inference instead of instanceType."""
+
+    @model_validator(mode="after")
+    def _capacity(self) -> SageMakerServing:
+        if self.serverless is not None and self.instance_type is not None:
+            raise PydanticCustomError(
+                "E0114",
+                "give either 'instanceType' or 'serverless', not both",
+                {"hint": "serverless endpoints have no instances"},
+            )
+        if self.serverless is None:
+            self._needs_instance_type()
+        return self
+
+
+class VertexServing(_Managed):
+    """Vertex AI endpoint with a deployed model."""
+
+    runtime: Literal["vertex"]
+    """Serving runtime."""
+
+    @model_validator(mode="after")
+    def _capacity(self) -> VertexServing:
+        self._needs_instance_type()
+        return self
+
+
+class AzureMLServing(_Managed):
+    """Azure ML managed online endpoint and deployment."""
+
+    runtime: Literal["azureml"]
+    """Serving runtime."""
+
+    @model_validator(mode="after")
+    def _capacity(self) -> AzureMLServing:
+        self._needs_instance_type()
+        return self
+
+
+class FunctionResources(SpecModel):
+    """Function memory."""
+
+    memory: Quantity = "1Gi"
+    """Memory per instance."""
+
+
+class _Function(_Serving):
+    image: Image
+    """Container image with the model server."""
+    resources: FunctionResources = FunctionResources()
+    """Memory per instance."""
+
+
+class LambdaServing(_Function):
+    """AWS Lambda container function with a function URL."""
+
+    runtime: Literal["lambda"]
+    """Serving runtime."""
+
+
+class CloudRunServing(_Function):
+    """Cloud Run v2 service."""
+
+    runtime: Literal["cloudrun"]
+    """Serving runtime."""
+
+
+class AzureFunctionsServing(_Function):
+    """Azure Linux function app (container)."""
+
+    runtime: Literal["azurefunctions"]
+    """Serving runtime."""
+
+
+Serving = Annotated[
+    KServeServing | SeldonServing | TorchServeServing | TFServingServing | TritonServing
+    | MlflowServing | SageMakerServing | VertexServing | AzureMLServing | LambdaServing
+    | CloudRunServing | AzureFunctionsServing,
+    Field(discriminator="runtime"),
+]

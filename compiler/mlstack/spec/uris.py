@@ -1,0 +1,97 @@
+"""Model and data locations: the URI schemes of SPEC.md, parsed once for every later stage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+CLOUD_SCHEMES = {"s3": "aws", "gs": "gcp", "azureblob": "azure"}
+
+_FORMS: dict[str, tuple[re.Pattern[str], str]] = {
+    "s3": (re.compile(r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/.*)?"), "s3://BUCKET/PATH"),
+    "gs": (re.compile(r"gs://([a-z0-9][a-z0-9._-]{1,61}[a-z0-9])(/.*)?"), "gs://BUCKET/PATH"),
+    "azureblob": (
+        re.compile(r"azureblob://([a-z0-9]{3,24})/([a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])?)(/.*)?"),
+        "azureblob://ACCOUNT/CONTAINER/PATH",
+    ),
+    "hf": (re.compile(r"hf://([\w.-]+)/([\w.-]+)(@[\w./-]+)?"), "hf://ORG/NAME[@REVISION]"),
+    "pvc": (re.compile(r"pvc://([a-z0-9]([-a-z0-9]*[a-z0-9])?)(/.*)?"), "pvc://CLAIM/PATH"),
+    "models": (re.compile(r"models:/([\w.-]+)/([0-9]+|[A-Za-z][\w-]*)"), "models:/NAME/VERSION"),
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """A parsed URI. For cloud storage, `bucket` is the bucket (s3, gs) or `ACCOUNT/CONTAINER`."""
+
+    uri: str
+    scheme: str
+    bucket: str
+    prefix: str
+
+    @property
+    def cloud(self) -> str | None:
+        return CLOUD_SCHEMES.get(self.scheme)
+
+
+def scheme_of(uri: str) -> str:
+    return "models" if uri.startswith("models:/") else uri.partition("://")[0]
+
+
+def parse(uri: str) -> Location:
+    """Split a URI already accepted by the validators below."""
+    scheme = scheme_of(uri)
+    match = _FORMS[scheme][0].fullmatch(uri)
+    assert match is not None
+    if scheme == "azureblob":
+        return Location(uri, scheme, f"{match[1]}/{match[2]}", (match[3] or "").strip("/"))
+    if scheme in ("hf", "models"):
+        return Location(uri, scheme, match[1], match[2])
+    return Location(uri, scheme, match[1], (match[len(match.groups())] or "").strip("/"))
+
+
+def _validator(allowed: tuple[str, ...], what: str) -> BeforeValidator:
+    def check(value: object) -> str:
+        if not isinstance(value, str):
+            raise PydanticCustomError("E0110", f"{what} must be a string URI", {})
+        scheme = scheme_of(value)
+        if scheme not in allowed:
+            raise PydanticCustomError(
+                "E0110",
+                "'{scheme}' is not a supported scheme for {what}",
+                {
+                    "scheme": scheme if "://" in value or value.startswith("models:") else value,
+                    "what": what,
+                    "hint": "use one of " + ", ".join(_FORMS[s][1] for s in allowed),
+                },
+            )
+        if not _FORMS[scheme][0].fullmatch(value):
+            raise PydanticCustomError(
+                "E0110",
+                "malformed {scheme} URI",
+                {"scheme": scheme, "hint": f"the form is {_FORMS[scheme][1]}"},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+ModelUri = Annotated[
+    str,
+    _validator(tuple(_FORMS), "a model"),
+    Field(json_schema_extra={"examples": ["s3://acme-models/fraud/xgb/v7", "models:/fraud/8"]}),
+]
+DataUri = Annotated[
+    str,
+    _validator(("s3", "gs", "azureblob", "pvc"), "data"),
+    Field(json_schema_extra={"examples": ["s3://acme-ml-data/fraud/reference.parquet"]}),
+]
+ArtifactUri = Annotated[
+    str,
+    _validator(("s3", "gs", "azureblob"), "an artifact store"),
+    Field(json_schema_extra={"examples": ["s3://acme-ml-artifacts/fraud"]}),
+]

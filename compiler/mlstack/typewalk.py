@@ -1,0 +1,79 @@
+"""Find the model behind an error location, to say which keys would have been right.
+
+Pydantic reports `extra_forbidden` without the allowed names; walking the annotations along
+the error's `loc` (field aliases, dict values, list items, union tags) finds the model.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, Literal
+
+from pydantic import BaseModel, Tag
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete alternatives behind Annotated/Optional/Union, tags kept as (tag, type)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        inner, *extras = typing.get_args(annotation)
+        tags = [e.tag for e in extras if isinstance(e, Tag)]
+        return [(tags[0], t) for t in _unwrap(inner)] if tags else _unwrap(inner)
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+    if annotation is type(None):
+        return []
+    return [annotation]
+
+
+def _literal_values(model: type[BaseModel], field: str) -> tuple[Any, ...]:
+    info = model.model_fields.get(field)
+    if info is None:
+        return ()
+    for alternative in _unwrap(info.annotation):
+        if typing.get_origin(alternative) is Literal:
+            return typing.get_args(alternative)
+    return ()
+
+
+def _field(model: type[BaseModel], key: str) -> Any:
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return info.annotation
+    return None
+
+
+def _step(candidates: list[Any], element: str | int) -> list[Any]:
+    following: list[Any] = []
+    for candidate in candidates:
+        tag, kind = candidate if isinstance(candidate, tuple) else (None, candidate)
+        origin = typing.get_origin(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            annotation = _field(kind, str(element))
+            if annotation is not None:
+                following.extend(_unwrap(annotation))
+            elif element == tag or any(element in _literal_values(kind, f) for f in kind.model_fields):
+                following.append(kind)
+        elif origin is dict:
+            following.extend(_unwrap(typing.get_args(kind)[1]))
+        elif origin is list:
+            following.extend(_unwrap(typing.get_args(kind)[0]))
+    return following
+
+
+def model_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model that validated the mapping at `loc` (a pydantic error location)."""
+    candidates: list[Any] = [root]
+    for element in loc:
+        narrowed = _step(candidates, element)
+        if not narrowed:
+            return None
+        candidates = narrowed
+    models = [c[1] if isinstance(c, tuple) else c for c in candidates]
+    found = [m for m in models if isinstance(m, type) and issubclass(m, BaseModel)]
+    return found[0] if len(found) == 1 else None
+
+
+def keys_of(model: type[BaseModel]) -> list[str]:
+    return sorted(info.alias or name for name, info in model.model_fields.items())
