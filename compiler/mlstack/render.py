@@ -20,9 +20,8 @@ def _source_lines(diagnostic: Diagnostic, sources: Sources) -> list[str]:
     if diagnostic.redact:
         text = text[: span.col - 1] + "*" * 8 if len(text) >= span.col else text
         width = 8
-    gutter = " " * len(str(span.line))
     caret = " " * (span.col - 1) + "^" * width
-    out = [f" {span.line} | {text}".rstrip(), f" {gutter} | {caret}"]
+    out = [f"{span.line:>5} | {text}".rstrip(), f"{'':>5} | {caret}"]
     if diagnostic.hint:
         out[-1] += f" {diagnostic.hint}"
     return out

@@ -29,15 +29,18 @@ def environment_names(doc: Document) -> list[str]:
     return list(envs) if isinstance(envs, dict) and envs else [DEFAULT_ENVIRONMENT]
 
 
-def resolve(doc: Document, stack: Stack) -> tuple[list[Plan], list[Diagnostic]]:
-    """Plans for every environment, in file order, and all diagnostics (warnings included)."""
+def resolve(doc: Document, stack: Stack | None) -> tuple[list[Plan], list[Diagnostic]]:
+    """Plans for every environment, in file order, and all diagnostics (warnings included).
+
+    With an invalid base (`stack` None) each overlay is still merged and validated, so a
+    mistake in an environment is reported in the same run as one in the base."""
     plans: list[Plan] = []
     diagnostics: list[Diagnostic] = []
     for environment in environment_names(doc):
         merged_doc, problems = merge_environment(doc, environment)
         diagnostics += problems
         env_stack: Any = stack
-        if environment != DEFAULT_ENVIRONMENT or stack.environments:
+        if environment != DEFAULT_ENVIRONMENT:
             env_stack, problems = validate_data(merged_doc, merged_doc.data)
             diagnostics += problems
         if env_stack is None:

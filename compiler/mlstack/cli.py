@@ -1,0 +1,153 @@
+"""The `mlstack` command: thin click wrappers over the pipeline stages.
+
+Exit codes: 0 ok (warnings allowed), 1 invalid input, 2 usage error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mlstack import __version__, render
+from mlstack.load import DEFAULT_MAX_BYTES, Limits
+from mlstack.pipeline import Checked, check, stack_files
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _format_option(function: F) -> F:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(sorted(render.FORMATS)),
+        default="text",
+        show_default=True,
+        help="text for people, json for tools, github for GitHub Actions annotations.",
+    )(function)
+
+
+def _limits_option(function: F) -> F:
+    return click.option(
+        "--max-bytes",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_BYTES,
+        show_default=True,
+        help="Reject stack files larger than this.",
+    )(function)
+
+
+def report(results: list[Checked], output_format: str) -> None:
+    """Diagnostics of every file in one place: text on stderr, json/github on stdout."""
+    diagnostics = [d for r in results for d in r.diagnostics]
+    sources = {r.file: r.lines for r in results}
+    if output_format == "text":
+        if diagnostics:
+            click.echo(render.text(diagnostics, sources), err=True)
+        failed = [r for r in results if not r.ok]
+        if diagnostics:
+            where = f" in {len(failed)} of {len(results)} file(s)" if failed else ""
+            click.echo(f"{render.summary(diagnostics)}{where}", err=True)
+    elif diagnostics or output_format == "json":
+        click.echo(render.FORMATS[output_format](diagnostics, sources))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlstack")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Validate and compile mlstack.yaml stacks into Kubernetes and Terraform.
+
+    \b
+    mlstack init --cloud aws > mlstack.yaml   write a starter stack
+    mlstack validate specs/                   check every stack under specs/
+    mlstack schema > mlstack.schema.json      JSON Schema for editors
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@_format_option
+@_limits_option
+def validate(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> None:
+    """Check stacks (files, or directories searched for *.yaml) in every environment.
+
+    Reports every problem in one run; nothing is generated. Exit code 1 when any file
+    has errors.
+    """
+    files = list(stack_files(list(paths)))
+    if not files:
+        raise click.UsageError("no *.yaml or *.yml files found in the given paths")
+    results = [check(path, Limits(max_bytes=max_bytes)) for path in files]
+    report(results, output_format)
+    if output_format == "text":
+        for result in results:
+            if result.ok:
+                envs = ", ".join(p.environment for p in result.plans)
+                click.echo(f"ok {result.file} ({envs})")
+    if not all(r.ok for r in results):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of mlstack.yaml (point your editor's YAML plugin at it)."""
+    from mlstack.schema import render as render_schema
+
+    text = render_schema()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text)
+
+
+@cli.command()
+@click.option("--cloud", type=click.Choice(["aws", "gcp", "azure", "none"]), default="aws", show_default=True, help="Cloud the stack runs on (none: a cluster only).")
+@click.option("--name", default="my-stack", show_default=True, help="Stack name (a DNS label).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout (refuses to overwrite).")
+def init(cloud: str, name: str, output: Path | None) -> None:
+    """Write a commented starter mlstack.yaml that validates as written."""
+    from mlstack.spec.types import NAME_MAX, _dns_name
+
+    try:
+        _dns_name(name)
+    except Exception:
+        raise click.BadParameter(f"'{name}' is not a DNS label of at most {NAME_MAX} characters", param_hint="--name") from None
+    from mlstack.starter import starter
+
+    text = starter(cloud, name)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists():
+        raise click.UsageError(f"{output} exists; remove it or choose another path")
+    output.write_text(text)
+    click.echo(f"wrote {output}; next: mlstack validate {output}", err=True)
+
+
+def main() -> None:
+    """Entry point: internal errors become exit code 3 with one line, unless --debug."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except SystemExit:
+        raise
+    except Exception as error:
+        if "--debug" in sys.argv:
+            traceback.print_exc()
+        click.echo(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
+        sys.exit(3)

@@ -1,0 +1,65 @@
+"""load -> parse -> resolve for one file, as the commands use it (no I/O besides reading)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlstack.diagnostics import Diagnostic, InputError, unique_sorted
+from mlstack.load import Limits, load
+from mlstack.parse import parse
+from mlstack.plan import Plan
+from mlstack.resolve import resolve
+
+STACK_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file's outcome: its plans when valid, its diagnostics either way."""
+
+    file: str
+    lines: tuple[str, ...]
+    plans: tuple[Plan, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def _lines(path: Path) -> tuple[str, ...]:
+    try:
+        return tuple(path.read_bytes().decode("utf-8", errors="replace").splitlines())
+    except OSError:
+        return ()
+
+
+def check(path: Path, limits: Limits = Limits()) -> Checked:
+    try:
+        doc = load(path, limits)
+    except InputError as error:
+        return Checked(str(path), _lines(path), (), tuple(error.diagnostics))
+    stack, diagnostics = parse(doc)
+    plans, more = resolve(doc, stack)
+    diagnostics = unique_sorted(diagnostics + more)
+    if any(d.is_error for d in diagnostics):
+        plans = []
+    return Checked(str(path), doc.lines, tuple(plans), tuple(diagnostics))
+
+
+def stack_files(paths: list[Path]) -> Iterator[Path]:
+    """Files as given; directories searched recursively for *.yaml / *.yml, sorted."""
+    for path in paths:
+        if path.is_dir():
+            found = (
+                p
+                for p in path.rglob("*")
+                if p.suffix in STACK_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            yield from sorted(found)
+        else:
+            yield path

@@ -1,0 +1,64 @@
+"""The JSON Schema of mlstack.yaml, generated from the models (editors complete from it).
+
+Environment overlays are partial stacks: their schema is the Stack's with nothing required
+and unions relaxed to anyOf, generated from the same definitions so it never drifts.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from mlstack.spec import Stack
+
+SCHEMA_ID = "https://mlstack.dev/schema/v1alpha1/mlstack.schema.json"
+
+
+def _partial(node: Any, rename: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "required" and isinstance(value, list):
+                continue
+            if key == "oneOf":
+                key = "anyOf"
+            if key == "discriminator":
+                continue
+            if key == "$ref" and isinstance(value, str):
+                name = value.rsplit("/", 1)[-1]
+                out[key] = f"#/$defs/{rename.get(name, name)}"
+                continue
+            out[key] = _partial(value, rename)
+        return out
+    if isinstance(node, list):
+        return [_partial(item, rename) for item in node]
+    return node
+
+
+def build() -> dict[str, Any]:
+    schema = Stack.model_json_schema(by_alias=True, mode="validation")
+    defs: dict[str, Any] = schema.setdefault("$defs", {})
+    rename = {name: f"Partial{name}" for name in defs}
+    for name, definition in list(defs.items()):
+        if name != "Overlay":
+            defs[rename[name]] = _partial(copy.deepcopy(definition), rename)
+    overlay_props = {
+        key: _partial(copy.deepcopy(value), rename)
+        for key, value in schema["properties"].items()
+        if key not in ("apiVersion", "kind", "environments")
+    }
+    defs["Overlay"] = {
+        "type": "object",
+        "title": "Overlay",
+        "description": defs["Overlay"].get("description", ""),
+        "properties": overlay_props,
+        "additionalProperties": False,
+    }
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    return schema
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2, sort_keys=True) + "\n"
