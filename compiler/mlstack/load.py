@@ -373,15 +373,11 @@ def _syntax_error(error: MarkedYAMLError | YAMLError, file: str, lines: list[str
             ]
         )
     problem = str(getattr(error, "problem", None) or error).strip()
+    hint = "check the indentation and quoting around this line"
+    if "unexpected ':'" in problem:
+        hint = "inside { } or [ ], quote values that contain ':' such as URIs: \"s3://bucket/path\""
     return InputError(
-        [
-            Diagnostic(
-                "E0004",
-                f"YAML syntax error: {problem}",
-                Span(file, line, col, col + 1),
-                "check the indentation and quoting around this line",
-            )
-        ]
+        [Diagnostic("E0004", f"YAML syntax error: {problem}", Span(file, line, col, col + 1), hint)]
     )
 
 

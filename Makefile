@@ -1,0 +1,42 @@
+# The two commands of the README: `make demo` (the main job) and `make test` (the whole suite).
+# Both install everything into .venv from this repository's own files first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint typecheck unit golden docs bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/mlstack validate specs/
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit
+
+# Regenerate what is derived from the models; review the diff before committing.
+docs: install
+	$(BIN)/mlstack schema -o mlstack.schema.json
+	$(BIN)/python -m mlstack.reference specs/*/mlstack.yaml > docs/reference.md
+
+bench: install
+	$(BIN)/python bench/validate.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
