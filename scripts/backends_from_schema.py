@@ -46,7 +46,9 @@ def main() -> None:
     schemas = Path(sys.argv[1]) if len(sys.argv) > 1 else here.parent / "shared" / "schemas"
     out: dict[str, object] = {}
     for backend in sorted(CREDENTIALS):
-        raw = json.loads((schemas / "terraform/backends/config_schema" / f"{backend}.json").read_text())
+        raw = json.loads(
+            (schemas / "terraform/backends/config_schema" / f"{backend}.json").read_text()
+        )
         attributes = raw["schema"]["block"]["attributes"]
         out[backend] = {
             "source": f"{raw['source_repository']} {raw['source_ref']} "

@@ -12,10 +12,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic_core import PydanticCustomError
 
 from mlstack import __version__, render
 from mlstack.load import DEFAULT_MAX_BYTES, Limits
 from mlstack.pipeline import Checked, check, stack_files
+from mlstack.schema import render as render_schema
+from mlstack.spec.types import NAME_MAX, validate_name
+from mlstack.starter import starter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,11 +100,14 @@ def validate(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> Non
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of mlstack.yaml (point your editor's YAML plugin at it)."""
-    from mlstack.schema import render as render_schema
-
     text = render_schema()
     if output is None:
         click.echo(text, nl=False)
@@ -109,19 +116,28 @@ def schema(output: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--cloud", type=click.Choice(["aws", "gcp", "azure", "none"]), default="aws", show_default=True, help="Cloud the stack runs on (none: a cluster only).")
+@click.option(
+    "--cloud",
+    type=click.Choice(["aws", "gcp", "azure", "none"]),
+    default="aws",
+    show_default=True,
+    help="Cloud the stack runs on (none: a cluster only).",
+)
 @click.option("--name", default="my-stack", show_default=True, help="Stack name (a DNS label).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout (refuses to overwrite).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of stdout (refuses to overwrite).",
+)
 def init(cloud: str, name: str, output: Path | None) -> None:
     """Write a commented starter mlstack.yaml that validates as written."""
-    from mlstack.spec.types import NAME_MAX, _dns_name
-
     try:
-        _dns_name(name)
-    except Exception:
-        raise click.BadParameter(f"'{name}' is not a DNS label of at most {NAME_MAX} characters", param_hint="--name") from None
-    from mlstack.starter import starter
-
+        validate_name(name)
+    except PydanticCustomError:
+        raise click.BadParameter(
+            f"'{name}' is not a DNS label of at most {NAME_MAX} characters", param_hint="--name"
+        ) from None
     text = starter(cloud, name)
     if output is None:
         click.echo(text, nl=False)
@@ -149,5 +165,8 @@ def main() -> None:
     except Exception as error:
         if "--debug" in sys.argv:
             traceback.print_exc()
-        click.echo(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
+        click.echo(
+            f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)",
+            err=True,
+        )
         sys.exit(3)

@@ -219,7 +219,7 @@ class _Builder:
             )
         for index, item in enumerate(items):
             prefix: PathKey = (index,) if isinstance(value, list) else ()
-            own = [(p[len(prefix):], k, v) for p, k, v in records if p[: len(prefix)] == prefix]
+            own = [(p[len(prefix) :], k, v) for p, k, v in records if p[: len(prefix)] == prefix]
             top.merges.append((item, [r for r in own if r[0]]))
 
     # -- events ---------------------------------------------------------------------------
@@ -299,7 +299,7 @@ class _Builder:
                 if key in merged or key in explicit:
                     continue
                 merged[key] = copy.deepcopy(val)
-                self._graft(frame.path + (key,), [r for r in records if r[0][0] == key], 1)
+                self._graft((*frame.path, key), [r for r in records if r[0][0] == key], 1)
         merged.update(explicit)
         return merged
 
@@ -321,7 +321,9 @@ class _Builder:
         self._graft(path, relative[1:], 0)
         self._place(copy.deepcopy(value), span, None, first - 1)
 
-    def _graft(self, path: PathKey, relative: list[tuple[PathKey, Span | None, Span]], cut: int) -> None:
+    def _graft(
+        self, path: PathKey, relative: list[tuple[PathKey, Span | None, Span]], cut: int
+    ) -> None:
         self.alias_nodes += len(relative) + 1
         if self.alias_nodes > self.limits.max_alias_nodes:
             raise self.fail(

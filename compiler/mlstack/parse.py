@@ -24,7 +24,22 @@ _TAGS = {
     "provider": ("aws", "gcp", "azure"),
     "operator": ("pytorchjob", "tfjob", "job", "sagemaker", "vertex", "azureml"),
 }
-_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
+_BOOL_WORDS = {
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "Yes",
+    "No",
+    "On",
+    "Off",
+    "YES",
+    "NO",
+    "ON",
+    "OFF",
+}
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
                dict: "a mapping", list: "a list", type(None): "nothing"}  # fmt: skip
 
@@ -51,13 +66,22 @@ def data_path(data: Any, loc: tuple[str | int, ...]) -> PathKey:
     path: list[str | int] = []
     node = data
     for element in loc:
-        if isinstance(node, dict) and element in node:
-            node = node[element]
-            path.append(element)
-        elif isinstance(node, list) and isinstance(element, int) and element < len(node):
-            node = node[element]
+        child = _child(node, element)
+        if child is not _ABSENT:
+            node = child
             path.append(element)
     return tuple(path)
+
+
+_ABSENT = object()
+
+
+def _child(node: Any, element: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(element, _ABSENT)
+    if isinstance(node, list) and isinstance(element, int) and 0 <= element < len(node):
+        return node[element]
+    return _ABSENT
 
 
 def _value_at(data: Any, path: PathKey) -> Any:
@@ -86,7 +110,7 @@ class _Mapper:
         ctx: dict[str, Any] = dict(error.get("ctx") or {})
         data = self.doc.data
         if kind == "extra_forbidden":
-            path = data_path(data, loc[:-1]) + (loc[-1],)
+            path = (*data_path(data, loc[:-1]), loc[-1])
             model = model_at(self.root, loc[:-1])
             hint = did_you_mean(str(loc[-1]), keys_of(model)) if model else None
             if model and not hint:
@@ -148,7 +172,9 @@ class _Mapper:
                 "write true or false",
             )
         if kind == "literal_error":
-            expected = [e.strip(" '") for e in str(ctx.get("expected", "")).replace(" or ", ",").split(",")]
+            expected = [
+                e.strip(" '") for e in str(ctx.get("expected", "")).replace(" or ", ",").split(",")
+            ]
             expected = [e for e in expected if e]
             return Diagnostic(
                 "E0112",
@@ -163,8 +189,12 @@ class _Mapper:
                 "model_type": "a mapping", "model_attributes_type": "a mapping",
             }.get(kind, error["msg"].removeprefix("Input should be ").rstrip("."))  # fmt: skip
             hint = None
-            if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
-                hint = f"quote it: \"{value}\""
+            if (
+                kind == "string_type"
+                and isinstance(value, (int, float))
+                and not isinstance(value, bool)
+            ):
+                hint = f'quote it: "{value}"'
             elif kind in ("int_type", "float_type") and isinstance(value, str):
                 hint = "remove the quotes" if value.replace(".", "", 1).isdigit() else None
             return Diagnostic(
@@ -172,7 +202,10 @@ class _Mapper:
             )
         if kind == "string_pattern_mismatch":
             return Diagnostic(
-                "E0112", f"{where}: '{value}' is not a valid value here", span, self._field_hint(error["loc"])
+                "E0112",
+                f"{where}: '{value}' is not a valid value here",
+                span,
+                self._field_hint(error["loc"]),
             )
         if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than",
                     "too_short", "too_long", "string_too_short", "string_too_long"):  # fmt: skip
@@ -195,7 +228,9 @@ class _Mapper:
         return f"add '{field}:' with one of {', '.join(choices)}" if choices else None
 
 
-def validate_data(doc: Document, data: dict[str, Any], root: type[BaseModel] = Stack) -> tuple[Any, list[Diagnostic]]:
+def validate_data(
+    doc: Document, data: dict[str, Any], root: type[BaseModel] = Stack
+) -> tuple[Any, list[Diagnostic]]:
     """Validate `data` (the document's, or a merged environment's) and map the errors."""
     diagnostics: list[Diagnostic] = []
     hidden: list[PathKey] = []

@@ -42,7 +42,9 @@ def _type(node: dict[str, Any]) -> str:
 Seen = dict[tuple[str, str], Any]
 
 
-def _collect(schema: dict[str, Any], node: dict[str, Any], data: Any, owner: str, seen: Seen) -> None:
+def _collect(
+    schema: dict[str, Any], node: dict[str, Any], data: Any, owner: str, seen: Seen
+) -> None:
     """Walk data beside the schema, remembering the first value seen for each model field."""
     defs = schema["$defs"]
     if "$ref" in node:
@@ -52,7 +54,9 @@ def _collect(schema: dict[str, Any], node: dict[str, Any], data: Any, owner: str
         for option in node.get(key, []):
             target = defs.get(option.get("$ref", "").rsplit("/", 1)[-1], option)
             consts = [p.get("const") for p in target.get("properties", {}).values() if "const" in p]
-            matches = isinstance(data, dict) and (not consts or any(c in data.values() for c in consts))
+            matches = isinstance(data, dict) and (
+                not consts or any(c in data.values() for c in consts)
+            )
             if option.get("type") != "null" and (matches or not isinstance(data, dict)):
                 _collect(schema, option, data, owner, seen)
                 break

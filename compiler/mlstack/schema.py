@@ -19,17 +19,13 @@ def _partial(node: Any, rename: dict[str, str]) -> Any:
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if key == "required" and isinstance(value, list):
-                continue
-            if key == "oneOf":
-                key = "anyOf"
-            if key == "discriminator":
+            if key in ("required", "discriminator"):
                 continue
             if key == "$ref" and isinstance(value, str):
                 name = value.rsplit("/", 1)[-1]
                 out[key] = f"#/$defs/{rename.get(name, name)}"
                 continue
-            out[key] = _partial(value, rename)
+            out["anyOf" if key == "oneOf" else key] = _partial(value, rename)
         return out
     if isinstance(node, list):
         return [_partial(item, rename) for item in node]

@@ -28,8 +28,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bhf_[A-Za-z0-9]{30,}"), "a Hugging Face token"),
     (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), "a Google API key"),
     (re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), "an npm token"),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+"), "a JSON web token"),
-    (re.compile(r"(AccountKey|SharedAccessSignature|sig)=[A-Za-z0-9%+/=]{20,}"), "an Azure storage key"),
+    (
+        re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+"),
+        "a JSON web token",
+    ),
+    (
+        re.compile(r"(AccountKey|SharedAccessSignature|sig)=[A-Za-z0-9%+/=]{20,}"),
+        "an Azure storage key",
+    ),
     (re.compile(r'"private_key"\s*:'), "a service account key file"),
 )
 

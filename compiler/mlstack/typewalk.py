@@ -48,12 +48,14 @@ def _step(candidates: list[Any], element: str | int) -> list[Any]:
     following: list[Any] = []
     for candidate in candidates:
         tag, kind = candidate if isinstance(candidate, tuple) else (None, candidate)
-        origin = typing.get_origin(kind)
+        origin: Any = typing.get_origin(kind)
         if isinstance(kind, type) and issubclass(kind, BaseModel):
             annotation = _field(kind, str(element))
             if annotation is not None:
                 following.extend(_unwrap(annotation))
-            elif element == tag or any(element in _literal_values(kind, f) for f in kind.model_fields):
+            elif element == tag or any(
+                element in _literal_values(kind, f) for f in kind.model_fields
+            ):
                 following.append(kind)
         elif origin is dict:
             following.extend(_unwrap(typing.get_args(kind)[1]))

@@ -26,7 +26,10 @@ def test_spans_point_at_keys_and_values() -> None:
 
 
 def test_yaml_12_scalars() -> None:
-    doc = loads(b"a: yes\nb: on\nc: 0o17\nd: 1e3\ne: '3'\nf: 2024-01-01\ng: ~\nh: !!str 5\ni: 012\n", "f.yaml")
+    doc = loads(
+        b"a: yes\nb: on\nc: 0o17\nd: 1e3\ne: '3'\nf: 2024-01-01\ng: ~\nh: !!str 5\ni: 012\n",
+        "f.yaml",
+    )
     assert doc.data == {
         "a": "yes", "b": "on", "c": 15, "d": 1000.0, "e": "3", "f": "2024-01-01", "g": None,
         "h": "5", "i": 12,

@@ -12,7 +12,9 @@ from mlstack.parse import parse
 from mlstack.resolve import resolve
 from tests.helpers import MINIMAL, REFERENCE, check_text, codes
 
-AWS = MINIMAL + """\
+AWS = (
+    MINIMAL
+    + """\
 platform:
   cloud: {provider: aws, region: eu-west-1, account: "123456789012", cluster: ml}
 compute:
@@ -22,6 +24,7 @@ models:
   m: {framework: xgboost, uri: "s3://models/m/v1"}
   n: {framework: xgboost, uri: "s3://models/n/v1"}
 """
+)
 
 
 def test_reference_stack_plans_per_environment() -> None:
@@ -47,12 +50,18 @@ def test_workload_grants_are_exactly_what_each_reads() -> None:
     plans, _ = resolve(doc, parse(doc)[0])
     plan = plans[1]
     serve = plan.workload("serve", "fraud-explain")
-    assert [(g.bucket, g.prefix, g.write) for g in serve.grants] == [("acme-models", "fraud/bert/v2", False)]
+    assert [(g.bucket, g.prefix, g.write) for g in serve.grants] == [
+        ("acme-models", "fraud/bert/v2", False)
+    ]
     train = plan.workload("train", "fraud-xgb")
-    assert [(g.bucket, g.prefix, g.write) for g in train.grants] == [("acme-models", "fraud/xgb/v7", True)]
+    assert [(g.bucket, g.prefix, g.write) for g in train.grants] == [
+        ("acme-models", "fraud/xgb/v7", True)
+    ]
     # The canary model is models:/ (MLflow registry): read on the artifact store.
     api = plan.workload("serve", "fraud-api")
-    assert ("acme-ml-artifacts", "fraud", False) in [(g.bucket, g.prefix, g.write) for g in api.grants]
+    assert ("acme-ml-artifacts", "fraud", False) in [
+        (g.bucket, g.prefix, g.write) for g in api.grants
+    ]
     assert api.identity == names.cloud_identity("aws", "fraud", "prod", "serve-fraud-api")
     # sagemaker servings run outside the cluster: no in-cluster workload.
     assert not [w for w in plan.workloads if w.name == "fraud-batch"]
@@ -63,7 +72,9 @@ def test_identity_names_fit_each_cloud() -> None:
     assert len(names.cloud_identity("aws", long, long, "serve-" + long)) <= 64
     gcp = names.cloud_identity("gcp", long, long, "serve-" + long)
     assert 6 <= len(gcp) <= 30 and gcp[0].isalpha() and not gcp.endswith("-")
-    assert names.cloud_identity("gcp", "a", "prod", "mlflow") != names.cloud_identity("gcp", "b", "prod", "mlflow")
+    assert names.cloud_identity("gcp", "a", "prod", "mlflow") != names.cloud_identity(
+        "gcp", "b", "prod", "mlflow"
+    )
 
 
 @pytest.mark.parametrize(
@@ -74,13 +85,25 @@ def test_identity_names_fit_each_cloud() -> None:
         ("serving:\n  s: {model: m, runtime: vertex, instanceType: n1-standard-4}\n", ["E0401"]),
         ("serving:\n  s: {model: m, runtime: kserve, pool: cpu, resources: {gpu: 1}}\n", ["E0601"]),
         ("serving:\n  s: {model: m, runtime: kserve, pool: gpu, resources: {gpu: 2}}\n", ["E0602"]),
-        ("serving:\n  s: {model: m, runtime: kserve, pool: cpu, resources: {memory: 64Gi}}\n", ["E0603"]),
+        (
+            "serving:\n  s: {model: m, runtime: kserve, pool: cpu, resources: {memory: 64Gi}}\n",
+            ["E0603"],
+        ),
         ("serving:\n  s: {model: m, runtime: tfserving}\n", ["E0702"]),
-        ("serving:\n  s: {model: m, runtime: torchserve, canary: {model: n, traffic: 5}}\n", ["E0701", "E0702", "E0702"]),
+        (
+            "serving:\n  s: {model: m, runtime: torchserve, canary: {model: n, traffic: 5}}\n",
+            ["E0701", "E0702", "E0702"],
+        ),
         ("serving:\n  s: {model: m, runtime: kserve, replicas: {min: 0, max: 2}}\n", []),
         ("serving:\n  s: {model: m, runtime: seldon, replicas: {min: 0, max: 2}}\n", ["E0703"]),
-        ("serving:\n  s: {model: m, runtime: triton, autoscaling: {metric: rps, target: 5}}\n", ["E0702", "E0708"]),
-        ("features: {store: vertex, groups: {g: {recordId: id, eventTime: t, features: {a: int}}}}\n", ["E0402"]),
+        (
+            "serving:\n  s: {model: m, runtime: triton, autoscaling: {metric: rps, target: 5}}\n",
+            ["E0702", "E0708"],
+        ),
+        (
+            "features: {store: vertex, groups: {g: {recordId: id, eventTime: t, features: {a: int}}}}\n",
+            ["E0402"],
+        ),
     ],
 )
 def test_cross_layer_checks(tmp_path: Path, extra: str, expected: list[str]) -> None:
@@ -89,7 +112,9 @@ def test_cross_layer_checks(tmp_path: Path, extra: str, expected: list[str]) -> 
 
 
 def test_overlay_may_not_add_names_and_disabled_references_fail(tmp_path: Path) -> None:
-    text = AWS + """\
+    text = (
+        AWS
+        + """\
 serving:
   s: {model: m, runtime: kserve}
 environments:
@@ -100,6 +125,7 @@ environments:
     models:
       m: {enabled: false}
 """
+    )
     result = check_text(tmp_path, text)
     # Sorted by position: the serving's model line comes before the overlay.
     assert codes(result.diagnostics) == ["E0307", "E0501"]
@@ -108,7 +134,9 @@ environments:
 
 
 def test_pipeline_cycle_reported_once(tmp_path: Path) -> None:
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
 pipelines:
   p:
     steps:
@@ -116,6 +144,7 @@ pipelines:
       b: {image: "busybox:1.36", dependsOn: [a]}
       c: {image: "busybox:1.36", dependsOn: [b]}
 """
+    )
     result = check_text(tmp_path, text)
     assert codes(result.diagnostics) == ["E0306"]
     assert "a -> c -> b -> a" in result.diagnostics[0].message

@@ -52,7 +52,9 @@ def resolve(doc: Document, stack: Stack | None) -> tuple[list[Plan], list[Diagno
     return plans, diagnostics
 
 
-def resolve_environment(doc: Document, stack: Stack, environment: str) -> tuple[Plan | None, list[Diagnostic]]:
+def resolve_environment(
+    doc: Document, stack: Stack, environment: str
+) -> tuple[Plan | None, list[Diagnostic]]:
     ctx = Context(doc, stack, environment)
     references.check(ctx)
     fit.check(ctx)

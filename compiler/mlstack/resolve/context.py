@@ -21,10 +21,14 @@ class Context:
         """Suffix naming the environment, for problems that exist only after an overlay."""
         return "" if self.environment == "default" else f" in environment '{self.environment}'"
 
-    def error(self, code: str, message: str, path: PathKey, hint: str | None = None, *, key: bool = False) -> None:
+    def error(
+        self, code: str, message: str, path: PathKey, hint: str | None = None, *, key: bool = False
+    ) -> None:
         self.diagnostics.append(Diagnostic(code, message, self.doc.span(path, key=key), hint))
 
-    def warn(self, code: str, message: str, path: PathKey, hint: str | None = None, *, key: bool = False) -> None:
+    def warn(
+        self, code: str, message: str, path: PathKey, hint: str | None = None, *, key: bool = False
+    ) -> None:
         self.diagnostics.append(
             Diagnostic(code, message, self.doc.span(path, key=key), hint, Severity.WARNING)
         )

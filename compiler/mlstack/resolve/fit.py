@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlstack.load import PathKey
 from mlstack.parse import describe
 from mlstack.resolve.context import Context
@@ -55,81 +57,144 @@ def check(ctx: Context) -> None:
     for name, model in enabled(ctx.stack.models).items():
         training = model.training
         if isinstance(training, ManagedTraining):
-            _needs_cloud(ctx, f"training operator '{training.operator}'", CLOUD_OF.get(training.operator, ""),
-                         provider, ("models", name, "training", "operator"))
+            _needs_cloud(
+                ctx,
+                f"training operator '{training.operator}'",
+                CLOUD_OF.get(training.operator, ""),
+                provider,
+                ("models", name, "training", "operator"),
+            )
             if training.operator == "sagemaker" and training.schedule:
                 _eventbridge(ctx, training.schedule, ("models", name, "training", "schedule"))
     for name, pipeline in enabled(ctx.stack.pipelines).items():
         if pipeline.engine == "sagemaker":
-            _needs_cloud(ctx, "pipeline engine 'sagemaker'", "aws", provider, ("pipelines", name, "engine"))
+            _needs_cloud(
+                ctx, "pipeline engine 'sagemaker'", "aws", provider, ("pipelines", name, "engine")
+            )
             if pipeline.schedule:
                 _eventbridge(ctx, pipeline.schedule, ("pipelines", name, "schedule"))
     features = ctx.stack.features
     if features is not None and features.store != "feast":
-        _needs_cloud(ctx, f"feature store '{features.store}'", {"sagemaker": "aws", "vertex": "gcp"}[features.store],
-                     provider, ("features", "store"), code="E0402")
+        _needs_cloud(
+            ctx,
+            f"feature store '{features.store}'",
+            {"sagemaker": "aws", "vertex": "gcp"}[features.store],
+            provider,
+            ("features", "store"),
+            code="E0402",
+        )
     _uris(ctx, provider)
     _alerts(ctx, provider)
 
 
-def _needs_cloud(ctx: Context, what: str, wanted: str, provider: str | None, path: PathKey, code: str = "E0401") -> None:
+def _needs_cloud(
+    ctx: Context, what: str, wanted: str, provider: str | None, path: PathKey, code: str = "E0401"
+) -> None:
     if provider == wanted:
         return
     if provider is None:
-        ctx.error(code, f"{what} needs platform.cloud with provider '{wanted}'", path,
-                  f"add platform.cloud (provider: {wanted}), or choose an in-cluster option")
+        ctx.error(
+            code,
+            f"{what} needs platform.cloud with provider '{wanted}'",
+            path,
+            f"add platform.cloud (provider: {wanted}), or choose an in-cluster option",
+        )
     else:
-        ctx.error(code, f"{what} runs on {wanted}, but this stack's cloud is {provider}", path,
-                  "pick the equivalent for this cloud (sagemaker/vertex/azureml, lambda/cloudrun/azurefunctions)")
+        ctx.error(
+            code,
+            f"{what} runs on {wanted}, but this stack's cloud is {provider}",
+            path,
+            "pick the equivalent for this cloud (sagemaker/vertex/azureml, lambda/cloudrun/azurefunctions)",
+        )
 
 
-def _serving(ctx: Context, name: str, serving: object, provider: str | None) -> None:
-    runtime: str = getattr(serving, "runtime")
+def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> None:
+    runtime: str = serving.runtime
     path: PathKey = ("serving", name)
     if runtime in CLOUD_OF:
         _needs_cloud(ctx, f"runtime '{runtime}'", CLOUD_OF[runtime], provider, (*path, "runtime"))
     models = ctx.stack.models
-    for model_path, model_name in ((("model",), getattr(serving, "model")),
-                                   (("canary", "model"), getattr(getattr(serving, "canary"), "model", None))):
+    for model_path, model_name in (
+        (("model",), serving.model),
+        (("canary", "model"), serving.canary.model if serving.canary else None),
+    ):
         if model_name is None or model_name not in models:
             continue
         framework = models[model_name].framework
         if framework not in SERVES[runtime]:
-            ctx.error("E0702", f"runtime '{runtime}' cannot serve model '{model_name}' (framework {framework})",
-                      (*path, *model_path), "runtimes for " + framework + ": " + ", ".join(r for r, fw in SERVES.items() if framework in fw))
-        elif runtime in PREBUILT and getattr(serving, "image") is None and framework not in PREBUILT[runtime]:
-            ctx.error("E0706", f"{runtime} has no prebuilt serving image for {framework} (model '{model_name}')",
-                      (*path, "runtime"), "set image: to a serving container for this model")
-        elif runtime in IN_CLUSTER and framework == "custom" and getattr(serving, "image") is None:
-            ctx.error("E0706", f"model '{model_name}' is framework 'custom', so {describe(path)} needs an image",
-                      (*path, "model"), "set image: to your model server")
-    replicas = getattr(serving, "replicas")
+            ctx.error(
+                "E0702",
+                f"runtime '{runtime}' cannot serve model '{model_name}' (framework {framework})",
+                (*path, *model_path),
+                "runtimes for "
+                + framework
+                + ": "
+                + ", ".join(r for r, fw in SERVES.items() if framework in fw),
+            )
+        elif runtime in PREBUILT and serving.image is None and framework not in PREBUILT[runtime]:
+            ctx.error(
+                "E0706",
+                f"{runtime} has no prebuilt serving image for {framework} (model '{model_name}')",
+                (*path, "runtime"),
+                "set image: to a serving container for this model",
+            )
+        elif runtime in IN_CLUSTER and framework == "custom" and serving.image is None:
+            ctx.error(
+                "E0706",
+                f"model '{model_name}' is framework 'custom', so {describe(path)} needs an image",
+                (*path, "model"),
+                "set image: to your model server",
+            )
+    replicas = serving.replicas
     if replicas.min == 0 and not _scales_to_zero(ctx, serving, runtime):
-        ctx.error("E0703", f"{describe(path)}: runtime '{runtime}' cannot scale to zero", (*path, "replicas", "min"),
-                  "set replicas.min to 1 or more" + ("; KServe scales to zero only in Serverless mode" if runtime == "kserve" else ""))
-    canary = getattr(serving, "canary")
+        ctx.error(
+            "E0703",
+            f"{describe(path)}: runtime '{runtime}' cannot scale to zero",
+            (*path, "replicas", "min"),
+            "set replicas.min to 1 or more"
+            + ("; KServe scales to zero only in Serverless mode" if runtime == "kserve" else ""),
+        )
+    canary = serving.canary
     mode = ctx.stack.platform.kubernetes.kserve.deployment_mode
     if canary is not None:
         if runtime == "kserve" and mode != "Serverless":
-            ctx.error("E0701", f"{describe(path)} has a canary, but KServe splits traffic only in Serverless mode",
-                      (*path, "canary"), "set platform.kubernetes.kserve.deploymentMode: Serverless, or remove the canary", key=True)
+            ctx.error(
+                "E0701",
+                f"{describe(path)} has a canary, but KServe splits traffic only in Serverless mode",
+                (*path, "canary"),
+                "set platform.kubernetes.kserve.deploymentMode: Serverless, or remove the canary",
+                key=True,
+            )
         elif runtime not in CANARY:
-            ctx.error("E0701", f"{describe(path)} has a canary, but runtime '{runtime}' cannot split traffic",
-                      (*path, "canary"), "use kserve, seldon, sagemaker, vertex, azureml or cloudrun for canaries", key=True)
-    autoscaling = getattr(serving, "autoscaling")
+            ctx.error(
+                "E0701",
+                f"{describe(path)} has a canary, but runtime '{runtime}' cannot split traffic",
+                (*path, "canary"),
+                "use kserve, seldon, sagemaker, vertex, azureml or cloudrun for canaries",
+                key=True,
+            )
+    autoscaling = serving.autoscaling
     if autoscaling is not None:
-        allowed = SCALING.get(runtime) or (("concurrency", "rps") if mode == "Serverless" else ("cpu", "memory"))
+        allowed = SCALING.get(runtime) or (
+            ("concurrency", "rps") if mode == "Serverless" else ("cpu", "memory")
+        )
         if autoscaling.metric not in allowed:
             detail = f" in {mode} mode" if runtime == "kserve" else ""
-            ctx.error("E0708", f"{describe(path)}: runtime '{runtime}'{detail} cannot scale on {autoscaling.metric}",
-                      (*path, "autoscaling", "metric"), ("use " + " or ".join(allowed)) if allowed else "remove autoscaling; the platform scales it")
+            ctx.error(
+                "E0708",
+                f"{describe(path)}: runtime '{runtime}'{detail} cannot scale on {autoscaling.metric}",
+                (*path, "autoscaling", "metric"),
+                ("use " + " or ".join(allowed))
+                if allowed
+                else "remove autoscaling; the platform scales it",
+            )
 
 
-def _scales_to_zero(ctx: Context, serving: object, runtime: str) -> bool:
+def _scales_to_zero(ctx: Context, serving: Any, runtime: str) -> bool:
     if runtime == "kserve":
         return ctx.stack.platform.kubernetes.kserve.deployment_mode == "Serverless"
     if runtime == "sagemaker":
-        return getattr(serving, "serverless") is not None
+        return serving.serverless is not None
     return runtime in SCALE_TO_ZERO
 
 
@@ -137,29 +202,50 @@ def _eventbridge(ctx: Context, schedule: str, path: PathKey) -> None:
     """EventBridge Scheduler's cron needs '?' in day-of-month or day-of-week: not both set."""
     fields = schedule.split()
     if len(fields) == 5 and fields[2] != "*" and fields[4] != "*":
-        ctx.error("E0705", "EventBridge Scheduler cannot run a schedule that restricts both day of month and day of week",
-                  path, "keep one of the two fields '*'")
+        ctx.error(
+            "E0705",
+            "EventBridge Scheduler cannot run a schedule that restricts both day of month and day of week",
+            path,
+            "keep one of the two fields '*'",
+        )
 
 
 def _uris(ctx: Context, provider: str | None) -> None:
     stack = ctx.stack
-    uses: list[tuple[PathKey, str]] = [(("models", n, "uri"), m.uri) for n, m in enabled(stack.models).items()]
+    uses: list[tuple[PathKey, str]] = [
+        (("models", n, "uri"), m.uri) for n, m in enabled(stack.models).items()
+    ]
     if stack.tracking.mlflow and stack.tracking.mlflow.artifacts:
         uses.append((("tracking", "mlflow", "artifacts"), stack.tracking.mlflow.artifacts))
-    uses += [(("monitoring", "drift", n, "reference"), d.reference) for n, d in enabled(stack.monitoring.drift).items()]
+    uses += [
+        (("monitoring", "drift", n, "reference"), d.reference)
+        for n, d in enabled(stack.monitoring.drift).items()
+    ]
     for path, uri in uses:
         location = parse(uri)
         if location.cloud and provider and location.cloud != provider:
-            ctx.error("E0403", f"'{uri}' is {location.cloud} storage, but this stack's cloud is {provider}", path,
-                      f"use {next(s for s, c in CLOUD_SCHEMES.items() if c == provider)}:// storage on {provider}")
+            ctx.error(
+                "E0403",
+                f"'{uri}' is {location.cloud} storage, but this stack's cloud is {provider}",
+                path,
+                f"use {next(s for s, c in CLOUD_SCHEMES.items() if c == provider)}:// storage on {provider}",
+            )
         if location.scheme == "models" and stack.tracking.mlflow is None:
-            ctx.error("E0406", "a models:/ URI needs the MLflow registry, but tracking.mlflow is not set", path,
-                      "add tracking.mlflow, or point uri at the artifact itself")
+            ctx.error(
+                "E0406",
+                "a models:/ URI needs the MLflow registry, but tracking.mlflow is not set",
+                path,
+                "add tracking.mlflow, or point uri at the artifact itself",
+            )
     if provider is None and stack.platform.kubernetes.storage_secret is None:
         cloudy = [(p, u) for p, u in uses if scheme_of(u) in CLOUD_SCHEMES]
         if cloudy:
-            ctx.error("E0404", f"'{cloudy[0][1]}' is cloud storage, but without platform.cloud there is no workload identity to read it",
-                      cloudy[0][0], "set platform.kubernetes.storageSecret to a Secret with storage credentials, or add platform.cloud")
+            ctx.error(
+                "E0404",
+                f"'{cloudy[0][1]}' is cloud storage, but without platform.cloud there is no workload identity to read it",
+                cloudy[0][0],
+                "set platform.kubernetes.storageSecret to a Secret with storage credentials, or add platform.cloud",
+            )
 
 
 def _alerts(ctx: Context, provider: str | None) -> None:
@@ -170,16 +256,33 @@ def _alerts(ctx: Context, provider: str | None) -> None:
         if serving is None or serving.runtime in IN_CLUSTER or alert.metric == "drift":
             continue
         if alert.expr is not None:
-            ctx.error("E0707", f"{describe(path)} is raw PromQL, but serving '{alert.serving}' runs on {serving.runtime}, outside Prometheus",
-                      (*path, "expr"), "use metric/above/below; mlstack turns them into the cloud's alarm")
+            ctx.error(
+                "E0707",
+                f"{describe(path)} is raw PromQL, but serving '{alert.serving}' runs on {serving.runtime}, outside Prometheus",
+                (*path, "expr"),
+                "use metric/above/below; mlstack turns them into the cloud's alarm",
+            )
             continue
         seconds = duration_seconds(alert.for_)
         window = (*path, "for")
         if provider in ("aws", "gcp") and (seconds < 60 or seconds % 60):
-            ctx.error("E0705", f"{describe(path)}: 'for: {alert.for_}' must be whole minutes for a {provider} alarm",
-                      window, "use 1m, 5m, 10m, ...")
+            ctx.error(
+                "E0705",
+                f"{describe(path)}: 'for: {alert.for_}' must be whole minutes for a {provider} alarm",
+                window,
+                "use 1m, 5m, 10m, ...",
+            )
         elif provider == "aws" and seconds > 86400:
-            ctx.error("E0705", f"{describe(path)}: CloudWatch evaluates at most one day", window, "use 1d or less")
+            ctx.error(
+                "E0705",
+                f"{describe(path)}: CloudWatch evaluates at most one day",
+                window,
+                "use 1d or less",
+            )
         elif provider == "azure" and seconds not in AZURE_WINDOWS:
-            ctx.error("E0705", f"{describe(path)}: 'for: {alert.for_}' is not an Azure Monitor window size", window,
-                      "use one of 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d")
+            ctx.error(
+                "E0705",
+                f"{describe(path)}: 'for: {alert.for_}' is not an Azure Monitor window size",
+                window,
+                "use one of 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d",
+            )

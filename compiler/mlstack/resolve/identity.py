@@ -55,10 +55,19 @@ def workloads(stack: Stack, environment: str) -> tuple[Workload, ...]:
     found: list[tuple[WorkloadKind, str, list[Grant], PathKey]] = []
     mlflow = stack.tracking.mlflow
     if mlflow is not None and mlflow.deploy:
-        found.append(("mlflow", names.MLFLOW, grants.of(mlflow.artifacts, write=True), ("tracking", "mlflow")))
+        found.append(
+            (
+                "mlflow",
+                names.MLFLOW,
+                grants.of(mlflow.artifacts, write=True),
+                ("tracking", "mlflow"),
+            )
+        )
     for name, model in enabled(stack.models).items():
         if isinstance(model.training, InClusterTraining):
-            found.append(("train", name, grants.model(name, write=True), ("models", name, "training")))
+            found.append(
+                ("train", name, grants.model(name, write=True), ("models", name, "training"))
+            )
     for name, pipeline in enabled(stack.pipelines).items():
         if pipeline.engine == "sagemaker":
             continue
@@ -94,6 +103,8 @@ def workloads(stack: Stack, environment: str) -> tuple[Workload, ...]:
         merged = _merge(wanted)
         identity = None
         if cloud is not None and any(CLOUD_SCHEMES[g.scheme] == cloud.provider for g in merged):
-            identity = names.cloud_identity(cloud.provider, stack.metadata.name, environment, account)
+            identity = names.cloud_identity(
+                cloud.provider, stack.metadata.name, environment, account
+            )
         out.append(Workload(kind, name, account, merged, identity, source))
     return tuple(out)

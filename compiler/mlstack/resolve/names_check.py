@@ -17,8 +17,13 @@ def check(ctx: Context, workloads: tuple[Workload, ...]) -> None:
 
     def claim(kind: str, name: str, path: PathKey, what: str) -> None:
         if (kind, name) in taken:
-            ctx.error("E0710", f"{what} would create {kind} '{name}', which another part of the stack already creates",
-                      path, "rename one of them", key=True)
+            ctx.error(
+                "E0710",
+                f"{what} would create {kind} '{name}', which another part of the stack already creates",
+                path,
+                "rename one of them",
+                key=True,
+            )
         else:
             taken[(kind, name)] = path
 
@@ -35,10 +40,20 @@ def check(ctx: Context, workloads: tuple[Workload, ...]) -> None:
             claim("CronWorkflow", name, ("pipelines", name), f"pipeline '{name}'")
     for name, model in enabled(stack.models).items():
         if isinstance(model.training, InClusterTraining) and model.training.schedule:
-            claim("CronWorkflow", names.training(name), ("models", name), f"the training schedule of model '{name}'")
+            claim(
+                "CronWorkflow",
+                names.training(name),
+                ("models", name),
+                f"the training schedule of model '{name}'",
+            )
 
     cloud = stack.platform.cloud
     needs_cluster = bool(enabled(stack.compute)) or any(w.identity for w in workloads)
     if cloud is not None and cloud.cluster is None and needs_cluster:
-        ctx.error("E0405", "platform.cloud.cluster is required: node pools and workload identity attach to a cluster",
-                  ("platform", "cloud"), "add cluster: NAME of the EKS/GKE/AKS cluster", key=True)
+        ctx.error(
+            "E0405",
+            "platform.cloud.cluster is required: node pools and workload identity attach to a cluster",
+            ("platform", "cloud"),
+            "add cluster: NAME of the EKS/GKE/AKS cluster",
+            key=True,
+        )

@@ -60,7 +60,8 @@ class _Merger:
                         f"environment '{self.environment}' changes {describe(child)}, "
                         "which the base does not define",
                         self.doc.span((*self.prefix, *child), key=True),
-                        hint or "define it in the base (with enabled: false if it should "
+                        hint
+                        or "define it in the base (with enabled: false if it should "
                         "exist only in some environments)",
                     )
                 )
@@ -86,7 +87,9 @@ def merge_environment(doc: Document, environment: str) -> tuple[Document, list[D
             if p[:1] != ("environments",)
             and not any(p[:n] in merger.replaced for n in range(1, len(p) + 1))
         }
-        kept.update({p[cut:]: s for p, s in table.items() if p[:cut] == merger.prefix and len(p) > cut})
+        kept.update(
+            {p[cut:]: s for p, s in table.items() if p[:cut] == merger.prefix and len(p) > cut}
+        )
         return kept
 
     merged_doc = Document(doc.file, doc.lines, merged, remap(doc.key_spans), remap(doc.value_spans))

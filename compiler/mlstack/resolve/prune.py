@@ -14,7 +14,10 @@ def prune(stack: Stack) -> Stack:
         for name, p in enabled(stack.pipelines).items()
     }
     monitoring = stack.monitoring.model_copy(
-        update={"alerts": enabled(stack.monitoring.alerts), "drift": enabled(stack.monitoring.drift)}
+        update={
+            "alerts": enabled(stack.monitoring.alerts),
+            "drift": enabled(stack.monitoring.drift),
+        }
     )
     update: dict[str, Any] = {
         "compute": enabled(stack.compute),
@@ -26,7 +29,9 @@ def prune(stack: Stack) -> Stack:
         "environments": {},
     }
     if stack.features is not None:
-        update["features"] = stack.features.model_copy(update={"groups": enabled(stack.features.groups)})
+        update["features"] = stack.features.model_copy(
+            update={"groups": enabled(stack.features.groups)}
+        )
     kubernetes = stack.platform.kubernetes
     if kubernetes.namespace is None:
         platform = stack.platform.model_copy(

@@ -20,7 +20,9 @@ def enabled(table: Mapping[str, Any]) -> dict[str, Any]:
     return {name: item for name, item in table.items() if getattr(item, "enabled", True)}
 
 
-def _ref(ctx: Context, what: str, name: str, table: Mapping[str, Any], user: PathKey, path: PathKey) -> bool:
+def _ref(
+    ctx: Context, what: str, name: str, table: Mapping[str, Any], user: PathKey, path: PathKey
+) -> bool:
     """Report a dangling or disabled reference; True when the reference is usable."""
     if name not in table:
         ctx.error(
@@ -47,14 +49,27 @@ def check(ctx: Context) -> None:
     for name, model in enabled(models).items():
         training = model.training
         if isinstance(training, InClusterTraining) and training.pool:
-            _ref(ctx, "pool", training.pool, pools, ("models", name), ("models", name, "training", "pool"))
+            _ref(
+                ctx,
+                "pool",
+                training.pool,
+                pools,
+                ("models", name),
+                ("models", name, "training", "pool"),
+            )
     for name, serving in enabled(servings).items():
         user: PathKey = ("serving", name)
         _ref(ctx, "model", serving.model, models, user, (*user, "model"))
-        if serving.canary is not None:
-            if _ref(ctx, "model", serving.canary.model, models, user, (*user, "canary", "model")) and serving.canary.model == serving.model:
-                ctx.error("E0304", f"{describe(user)} has a canary of the model it already serves",
-                          (*user, "canary", "model"), "name the candidate model in canary.model")
+        if serving.canary is not None and (
+            _ref(ctx, "model", serving.canary.model, models, user, (*user, "canary", "model"))
+            and serving.canary.model == serving.model
+        ):
+            ctx.error(
+                "E0304",
+                f"{describe(user)} has a canary of the model it already serves",
+                (*user, "canary", "model"),
+                "name the candidate model in canary.model",
+            )
         pool = getattr(serving, "pool", None)
         if pool:
             _ref(ctx, "pool", pool, pools, user, (*user, "pool"))
@@ -70,17 +85,35 @@ def check(ctx: Context) -> None:
         user = ("monitoring", "alerts", name)
         if alert.serving is None:
             continue
-        if _ref(ctx, "serving", alert.serving, servings, user, (*user, "serving")) and alert.metric == "drift" and alert.serving not in enabled(stack.monitoring.drift):
-            ctx.error("E0308", f"{describe(user)} alerts on drift, but serving '{alert.serving}' has no drift check{ctx.env_note}",
-                      (*user, "metric"), f"add monitoring.drift.{alert.serving} with a reference dataset")
+        if (
+            _ref(ctx, "serving", alert.serving, servings, user, (*user, "serving"))
+            and alert.metric == "drift"
+            and alert.serving not in enabled(stack.monitoring.drift)
+        ):
+            ctx.error(
+                "E0308",
+                f"{describe(user)} alerts on drift, but serving '{alert.serving}' has no drift check{ctx.env_note}",
+                (*user, "metric"),
+                f"add monitoring.drift.{alert.serving} with a reference dataset",
+            )
     for name in enabled(stack.monitoring.drift):
         user = ("monitoring", "drift", name)
         if name not in servings:
-            ctx.error("E0303", f"drift check '{name}' is keyed by a serving that is not defined",
-                      user, did_you_mean(name, servings) or "drift checks are keyed by serving name", key=True)
+            ctx.error(
+                "E0303",
+                f"drift check '{name}' is keyed by a serving that is not defined",
+                user,
+                did_you_mean(name, servings) or "drift checks are keyed by serving name",
+                key=True,
+            )
         elif not servings[name].enabled:
-            ctx.error("E0307", f"drift check '{name}' watches serving '{name}', which is disabled{ctx.env_note}",
-                      user, f"disable monitoring.drift.{name} too", key=True)
+            ctx.error(
+                "E0307",
+                f"drift check '{name}' watches serving '{name}', which is disabled{ctx.env_note}",
+                user,
+                f"disable monitoring.drift.{name} too",
+                key=True,
+            )
 
 
 def _pipeline(ctx: Context, name: str, pipeline: Any) -> None:
@@ -98,14 +131,28 @@ def _pipeline(ctx: Context, name: str, pipeline: Any) -> None:
             training = ctx.stack.models[step.model].training
             wanted = ManagedTraining if pipeline.engine == "sagemaker" else InClusterTraining
             if training is None:
-                ctx.error("E0309", f"{describe(user)} reuses the training of model '{step.model}', which has none",
-                          (*user, "model"), f"add models.{step.model}.training, or give the step an image")
-            elif not isinstance(training, wanted) or (wanted is ManagedTraining and training.operator != "sagemaker"):
-                ctx.error("E0704", f"{describe(user)} runs on engine '{pipeline.engine}', which cannot run the '{training.operator}' training of model '{step.model}'",
-                          (*user, "model"), "sagemaker pipelines run sagemaker training; argo and kubeflow run pytorchjob, tfjob or job training")
+                ctx.error(
+                    "E0309",
+                    f"{describe(user)} reuses the training of model '{step.model}', which has none",
+                    (*user, "model"),
+                    f"add models.{step.model}.training, or give the step an image",
+                )
+            elif not isinstance(training, wanted) or (
+                wanted is ManagedTraining and training.operator != "sagemaker"
+            ):
+                ctx.error(
+                    "E0704",
+                    f"{describe(user)} runs on engine '{pipeline.engine}', which cannot run the '{training.operator}' training of model '{step.model}'",
+                    (*user, "model"),
+                    "sagemaker pipelines run sagemaker training; argo and kubeflow run pytorchjob, tfjob or job training",
+                )
         if isinstance(step, SparkStep) and pipeline.engine == "sagemaker":
-            ctx.error("E0704", f"{describe(user)} is a spark step, which engine 'sagemaker' cannot run",
-                      (*user, "kind"), "use engine: argo (Spark Operator) for Spark steps")
+            ctx.error(
+                "E0704",
+                f"{describe(user)} is a spark step, which engine 'sagemaker' cannot run",
+                (*user, "kind"),
+                "use engine: argo (Spark Operator) for Spark steps",
+            )
     _cycles(ctx, name, live)
 
 
@@ -119,12 +166,16 @@ def _cycles(ctx: Context, pipeline: str, steps: Mapping[str, Any]) -> None:
             if dependency not in steps:
                 continue
             if state.get(dependency) == 1:
-                cycle = [*trail[trail.index(dependency):], dependency]
+                cycle = [*trail[trail.index(dependency) :], dependency]
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
-                    ctx.error("E0306", f"steps of pipeline '{pipeline}' depend on each other in a cycle: {' -> '.join(cycle)}",
-                              ("pipelines", pipeline, "steps", step, "dependsOn"),
-                              "a pipeline is a DAG: remove one of these dependsOn entries", key=True)
+                    ctx.error(
+                        "E0306",
+                        f"steps of pipeline '{pipeline}' depend on each other in a cycle: {' -> '.join(cycle)}",
+                        ("pipelines", pipeline, "steps", step, "dependsOn"),
+                        "a pipeline is a DAG: remove one of these dependsOn entries",
+                        key=True,
+                    )
             elif dependency not in state:
                 visit(dependency, [*trail, dependency])
         state[step] = 2

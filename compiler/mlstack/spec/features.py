@@ -38,8 +38,11 @@ class FeatureGroup(Named):
                 raise PydanticCustomError(
                     "E0112",
                     "'{column}' is the {role} and cannot also be a feature",
-                    {"column": getattr(self, field), "role": field.replace("_", " "),
-                     "hint": "remove it from features"},
+                    {
+                        "column": getattr(self, field),
+                        "role": field.replace("_", " "),
+                        "hint": "remove it from features",
+                    },
                 )
         return self
 

@@ -28,7 +28,9 @@ class ArgoCD(SpecModel):
 class GitOps(SpecModel):
     """Where compiled output is published and how Argo CD picks it up."""
 
-    repo: Annotated[str, Field(pattern=r"^(https://[^\s@]+|ssh://\S+|git@[\w.-]+:\S+|file://\S+|/\S+)$")]
+    repo: Annotated[
+        str, Field(pattern=r"^(https://[^\s@]+|ssh://\S+|git@[\w.-]+:\S+|file://\S+|/\S+)$")
+    ]
     """Deploy repository: https://, ssh://, git@host:path, or a local path."""
     branch: Annotated[str, Field(pattern=r"^[\w./-]+$")] = "main"
     """Branch Argo CD follows and publish pushes to."""

@@ -8,7 +8,14 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import Named, SpecModel
-from mlstack.spec.types import Duration, Image, Name, Percentage, Schedule
+from mlstack.spec.types import (
+    Duration,
+    Image,
+    Name,
+    Schedule,
+    validate_duration,
+    validate_percentage,
+)
 from mlstack.spec.uris import DataUri
 
 Metric = Literal["latency_p99", "error_rate", "throughput", "drift"]
@@ -61,8 +68,10 @@ class Alert(Named):
             raise PydanticCustomError(
                 "E0102",
                 "an alert needs {fields} (or a raw 'expr')",
-                {"fields": " and ".join(f"'{f}'" for f in missing),
-                 "hint": "e.g. serving: fraud-api, metric: latency_p99, above: 250ms"},
+                {
+                    "fields": " and ".join(f"'{f}'" for f in missing),
+                    "hint": "e.g. serving: fraud-api, metric: latency_p99, above: 250ms",
+                },
             )
         if (self.above is None) == (self.below is None):
             raise PydanticCustomError(
@@ -81,14 +90,12 @@ class Alert(Named):
 
 
 def _check_threshold(metric: str, threshold: object) -> None:
-    from mlstack.spec.types import _duration, _percentage  # the validators, reused as checks
-
     try:
         if metric == "latency_p99":
-            _duration(threshold)
+            validate_duration(threshold)
             return
         if metric == "error_rate":
-            _percentage(threshold)
+            validate_percentage(threshold)
             return
     except PydanticCustomError:
         pass
@@ -101,13 +108,20 @@ def _check_threshold(metric: str, threshold: object) -> None:
     raise PydanticCustomError(
         "E0115",
         "the threshold of a {metric} alert must be {expected}",
-        {"metric": metric, "expected": _THRESHOLD_HINT[metric],
-         "hint": f"for example {_EXAMPLE[metric]}"},
+        {
+            "metric": metric,
+            "expected": _THRESHOLD_HINT[metric],
+            "hint": f"for example {_EXAMPLE[metric]}",
+        },
     )
 
 
-_EXAMPLE = {"latency_p99": "above: 250ms", "error_rate": "above: 1%",
-            "throughput": "below: 5", "drift": "above: 0.3"}
+_EXAMPLE = {
+    "latency_p99": "above: 250ms",
+    "error_rate": "above: 1%",
+    "throughput": "below: 5",
+    "drift": "above: 0.3",
+}
 
 
 class Drift(Named):

@@ -19,7 +19,10 @@ def _k8s_version(value: str) -> str:
         raise PydanticCustomError(
             "E0112",
             "unsupported Kubernetes version '{value}'",
-            {"value": value, "hint": "write a quoted minor version between \"1.25\" and \"1.39\", e.g. \"1.33\""},
+            {
+                "value": value,
+                "hint": 'write a quoted minor version between "1.25" and "1.39", e.g. "1.33"',
+            },
         )
     return value
 
@@ -103,8 +106,10 @@ def _no_literal_credential(value: object) -> object:
     raise PydanticCustomError(
         "E0203",
         "this backend argument is a credential and cannot be written in the spec",
-        {"hint": "give it to Terraform through its environment variable or a credentials "
-         "file in CI (see the backend's documentation)"},
+        {
+            "hint": "give it to Terraform through its environment variable or a credentials "
+            "file in CI (see the backend's documentation)"
+        },
     )
 
 
@@ -117,9 +122,11 @@ def _backend_model(name: str) -> type[SpecModel]:
             kind = Annotated[Any, AfterValidator(_no_literal_credential)]
         description = info["description"] or argument
         default = ... if info["required"] else None
-        fields[argument] = (kind if info["required"] else kind | None,
-                            Field(default, description=description, alias=argument))
-    return create_model(  # type: ignore[no-any-return, call-overload]
+        fields[argument] = (
+            kind if info["required"] else kind | None,
+            Field(default, description=description, alias=argument),
+        )
+    return create_model(
         f"{name.capitalize()}Backend",
         __base__=SpecModel,
         __doc__=f"Terraform's `{name}` backend; arguments as Terraform names them "
@@ -172,7 +179,7 @@ class Backend(SpecModel):
 class Terraform(SpecModel):
     """Where Terraform keeps state for the generated configuration."""
 
-    backend: Backend = Backend(local={})  # type: ignore[call-arg]
+    backend: Backend = Backend(local={})
     """Terraform backend; defaults to a local state file."""
 
 

@@ -112,7 +112,10 @@ class _Managed(_Serving):
             raise PydanticCustomError(
                 "E0102",
                 "{runtime} serving needs 'instanceType'",
-                {"runtime": getattr(self, "runtime", "managed"), "hint": "e.g. instanceType: ml.m5.xlarge"},
+                {
+                    "runtime": getattr(self, "runtime", "managed"),
+                    "hint": "e.g. instanceType: ml.m5.xlarge",
+                },
             )
 
 
@@ -206,8 +209,17 @@ class AzureFunctionsServing(_Function):
 
 
 Serving = Annotated[
-    KServeServing | SeldonServing | TorchServeServing | TFServingServing | TritonServing
-    | MlflowServing | SageMakerServing | VertexServing | AzureMLServing | LambdaServing
-    | CloudRunServing | AzureFunctionsServing,
+    KServeServing
+    | SeldonServing
+    | TorchServeServing
+    | TFServingServing
+    | TritonServing
+    | MlflowServing
+    | SageMakerServing
+    | VertexServing
+    | AzureMLServing
+    | LambdaServing
+    | CloudRunServing
+    | AzureFunctionsServing,
     Field(discriminator="runtime"),
 ]

@@ -24,7 +24,7 @@ def _fail(code: str, message: str, **context: Any) -> PydanticCustomError:
     return PydanticCustomError(code, message, context)
 
 
-def _dns_name(value: str) -> str:
+def validate_name(value: str) -> str:
     if not isinstance(value, str):
         raise _fail("E0104", "a name must be a string")
     if len(value) > NAME_MAX:
@@ -48,7 +48,7 @@ def _dns_name(value: str) -> str:
     return value
 
 
-Name = Annotated[str, AfterValidator(_dns_name)]
+Name = Annotated[str, AfterValidator(validate_name)]
 """A DNS-1123 label of at most 40 characters: every named thing in a stack."""
 
 
@@ -106,7 +106,7 @@ def duration_seconds(duration: str) -> float:
     return sum(float(n) * _SECONDS[unit] for n, unit in _DURATION_PART.findall(duration))
 
 
-def _duration(value: object) -> str:
+def validate_duration(value: object) -> str:
     if isinstance(value, str) and _DURATION.fullmatch(value):
         return value
     hint = "write a number with a unit: '250ms', '30s', '10m', '1h'"
@@ -117,7 +117,7 @@ def _duration(value: object) -> str:
 
 Duration = Annotated[
     str,
-    BeforeValidator(_duration),
+    BeforeValidator(validate_duration),
     Field(json_schema_extra={"pattern": f"^{_DURATION.pattern}$", "examples": ["250ms", "10m"]}),
 ]
 
@@ -126,7 +126,7 @@ Duration = Annotated[
 _PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)%")
 
 
-def _percentage(value: object) -> str:
+def validate_percentage(value: object) -> str:
     if isinstance(value, str) and (match := _PERCENT.fullmatch(value)):
         if float(match[1]) <= 100:
             return value
@@ -139,7 +139,7 @@ def _percentage(value: object) -> str:
 
 Percentage = Annotated[
     str,
-    BeforeValidator(_percentage),
+    BeforeValidator(validate_percentage),
     Field(json_schema_extra={"pattern": r"^[0-9]+(\.[0-9]+)?%$", "examples": ["1%", "0.5%"]}),
 ]
 
@@ -150,12 +150,12 @@ def percentage_value(percentage: str) -> float:
 
 # --- schedules --------------------------------------------------------------------------
 MACROS = ("@hourly", "@daily", "@weekly", "@monthly", "@yearly")
-_CRON_FIELDS = (
+_CRON_FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),
     ("day of month", 1, 31, {}),
-    ("month", 1, 12, {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}),
-    ("day of week", 0, 7, {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())}),
+    ("month", 1, 12, {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}),
+    ("day of week", 0, 7, {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}),
 )  # fmt: skip
 
 
@@ -181,7 +181,7 @@ def _cron_field(text: str, low: int, high: int, names: dict[str, int]) -> bool:
 
 def _schedule(value: object) -> str:
     if not isinstance(value, str):
-        raise _fail("E0108", "a schedule must be a string", hint="quote it: \"0 3 * * *\"")
+        raise _fail("E0108", "a schedule must be a string", hint='quote it: "0 3 * * *"')
     if value.startswith("@"):
         if value in MACROS:
             return value
@@ -199,7 +199,7 @@ def _schedule(value: object) -> str:
             "(minute hour day-of-month month day-of-week)",
             value=value,
             count=len(fields),
-            hint="for example \"0 3 * * *\" is every day at 03:00",
+            hint='for example "0 3 * * *" is every day at 03:00',
         )
     for text, (label, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
         if not _cron_field(text, low, high, names):

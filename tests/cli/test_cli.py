@@ -1,0 +1,106 @@
+"""The command line as users run it: exit codes, formats, generated files in sync."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlstack.cli import cli
+from mlstack.reference import render as render_reference
+from mlstack.schema import render as render_schema
+from tests.helpers import REFERENCE, ROOT, SPECS
+
+
+def test_schema_file_is_current() -> None:
+    committed = (ROOT / "mlstack.schema.json").read_text()
+    assert committed == render_schema(), "run `make docs` and commit mlstack.schema.json"
+
+
+def test_reference_doc_is_current() -> None:
+    committed = (ROOT / "docs" / "reference.md").read_text()
+    assert committed == render_reference(SPECS), "run `make docs` and commit docs/reference.md"
+
+
+def test_specs_cover_every_cloud_and_validate() -> None:
+    result = CliRunner().invoke(cli, ["validate", str(ROOT / "specs")])
+    assert result.exit_code == 0, result.output
+    texts = [p.read_text() for p in SPECS]
+    for provider in ("aws", "gcp", "azure"):
+        assert any(f"provider: {provider}" in t for t in texts)
+    assert any("provider:" not in t for t in texts)
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure", "none"])
+def test_init_writes_a_valid_starter(tmp_path: Path, cloud: str) -> None:
+    target = tmp_path / "mlstack.yaml"
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            cli, ["init", "--cloud", cloud, "--name", "churn", "-o", str(target)]
+        ).exit_code
+        == 0
+    )
+    assert target.read_text().startswith("# yaml-language-server: $schema=")
+    result = runner.invoke(cli, ["validate", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "(staging, prod)" in result.output
+    again = runner.invoke(cli, ["init", "-o", str(target)])
+    assert again.exit_code == 2
+
+
+def test_formats_and_exit_codes(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: mlstack/v1alpha1\nkind: Stack\nmetadata: {name: x}\nmodles: {}\n")
+    runner = CliRunner()
+    as_json = runner.invoke(cli, ["validate", "--format", "json", str(bad)])
+    assert as_json.exit_code == 1
+    (entry,) = json.loads(as_json.stdout)
+    assert (entry["code"], entry["line"], entry["column"]) == ("E0101", 4, 1)
+    assert entry["hint"] == "did you mean 'models'?"
+    github = runner.invoke(cli, ["validate", "--format", "github", str(bad)])
+    assert github.stdout.startswith(f"::error file={bad},line=4,col=1,")
+    assert runner.invoke(cli, ["validate", "--bogus", str(bad)]).exit_code == 2
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+
+
+def test_validate_never_loads_the_code_generators() -> None:
+    probe = (
+        "import sys\n"
+        "from mlstack.cli import main\n"
+        f"sys.argv = ['mlstack', 'validate', {str(REFERENCE)!r}]\n"
+        "try:\n    main()\n"
+        "finally:\n"
+        "    print(sorted(m for m in sys.modules if m.split('.')[0] in ('cdk8s', 'cdktf', 'jsii', 'constructs', 'git')))\n"
+    )
+    result = _run("-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_internal_error_is_one_line_with_exit_3(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "import mlstack.pipeline as p\n"
+        "def boom(*a, **k):\n    raise RuntimeError('kaboom')\n"
+        "import mlstack.cli as c\n"
+        "c.check = boom\n"
+        f"sys.argv = ['mlstack', 'validate', {str(REFERENCE)!r}]\n"
+        "c.main()\n"
+    )
+    result = _run("-c", probe)
+    assert result.returncode == 3
+    assert (
+        result.stderr.strip()
+        == "internal error: RuntimeError: kaboom (rerun with --debug for details)"
+    )
+    assert "Traceback" not in result.stderr
