@@ -360,6 +360,9 @@ def _syntax_error(error: MarkedYAMLError | YAMLError, file: str, lines: list[str
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
+    if lines and line > len(lines):
+        # "Unexpected end of file" is reported past the last line; show the last line's end.
+        line, col = len(lines), len(lines[-1]) + 1
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     indent = text[: len(text) - len(text.lstrip(" \t"))]
     if "\t" in indent or ("\t" in str(getattr(error, "problem", "")) and "\t" in text):

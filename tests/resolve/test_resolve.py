@@ -154,3 +154,32 @@ def test_unknown_instance_type_is_only_a_warning(tmp_path: Path) -> None:
     result = check_text(tmp_path, AWS.replace("m6i.2xlarge", "m99.huge"))
     assert codes(result.diagnostics) == ["W0604"]
     assert result.ok and len(result.plans) == 1
+
+
+def test_every_storage_uri_must_match_the_cloud(tmp_path: Path) -> None:
+    text = AWS.replace(
+        'provider: aws, region: eu-west-1, account: "123456789012"',
+        "provider: gcp, region: europe-west4, project: acme-ml-prod",
+    ).replace("s3://", "gs://")
+    text = (
+        text.replace("m6i.2xlarge", "n2-standard-8")
+        .replace("g5.2xlarge", "g2-standard-8")
+        .replace("nvidia-a10g", "nvidia-l4")
+    )
+    text += """\
+serving:
+  s: {model: m, runtime: kserve}
+monitoring:
+  drift:
+    s: {reference: "gs://data/ref.parquet", current: "s3://other/log/"}
+pipelines:
+  p:
+    steps:
+      a: {kind: spark, image: "apache/spark:3.5.5", mainApplicationFile: "local:///opt/app.py", reads: ["s3://other/data"]}
+"""
+    result = check_text(tmp_path, text)
+    assert codes(result.diagnostics) == ["E0403", "E0403"]
+    assert [d.span.line for d in result.diagnostics if d.span] == [
+        text.count("\n") - 4,
+        text.count("\n"),
+    ]

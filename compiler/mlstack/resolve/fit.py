@@ -217,10 +217,16 @@ def _uris(ctx: Context, provider: str | None) -> None:
     ]
     if stack.tracking.mlflow and stack.tracking.mlflow.artifacts:
         uses.append((("tracking", "mlflow", "artifacts"), stack.tracking.mlflow.artifacts))
-    uses += [
-        (("monitoring", "drift", n, "reference"), d.reference)
-        for n, d in enabled(stack.monitoring.drift).items()
-    ]
+    for name, drift in enabled(stack.monitoring.drift).items():
+        uses.append((("monitoring", "drift", name, "reference"), drift.reference))
+        if drift.current is not None:
+            uses.append((("monitoring", "drift", name, "current"), drift.current))
+    for name, pipeline in enabled(stack.pipelines).items():
+        for step_name, step in enabled(pipeline.steps).items():
+            uses += [
+                (("pipelines", name, "steps", step_name, "reads", index), uri)
+                for index, uri in enumerate(getattr(step, "reads", ()))
+            ]
     for path, uri in uses:
         location = parse(uri)
         if location.cloud and provider and location.cloud != provider:
