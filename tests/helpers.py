@@ -8,7 +8,9 @@ from mlstack.diagnostics import Diagnostic
 from mlstack.pipeline import Checked, check
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "design" / "reference-stack.yaml"
+SHARED_REFERENCE = ROOT.parent / "shared" / "design" / "reference-stack.yaml"
+REFERENCE = ROOT / "specs" / "fraud" / "mlstack.yaml"
+"""The reference stack of the design docs, with the editor's schema line on top."""
 SPECS = sorted((ROOT / "specs").glob("*/mlstack.yaml"))
 
 

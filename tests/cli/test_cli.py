@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from mlstack.cli import cli
 from mlstack.reference import render as render_reference
 from mlstack.schema import render as render_schema
-from tests.helpers import REFERENCE, ROOT, SPECS
+from tests.helpers import REFERENCE, ROOT, SHARED_REFERENCE, SPECS
 
 
 def test_schema_file_is_current() -> None:
@@ -104,3 +104,12 @@ def test_internal_error_is_one_line_with_exit_3(tmp_path: Path) -> None:
         == "internal error: RuntimeError: kaboom (rerun with --debug for details)"
     )
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(
+    not SHARED_REFERENCE.exists(), reason="the design folder is not beside this checkout"
+)
+def test_fraud_spec_is_the_design_reference_stack() -> None:
+    ours = REFERENCE.read_text().split("\n", 1)
+    assert ours[0].startswith("# yaml-language-server: $schema=")
+    assert ours[1] == SHARED_REFERENCE.read_text()
