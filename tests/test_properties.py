@@ -108,7 +108,7 @@ def test_model_round_trips_through_yaml(data: dict[str, Any]) -> None:
     model = Stack.model_validate(data)
     dumped = model.model_dump(by_alias=True, mode="json")
     doc = loads(_to_yaml(dumped).encode() + b"\n", "round.yaml")
-    parsed, diagnostics = parse(doc)
+    parsed, diagnostics, _ = parse(doc)
     assert diagnostics == []
     assert parsed == model
 
@@ -176,5 +176,5 @@ def test_value_mutations_only_give_diagnostics(data: st.DataObject) -> None:
     else:
         node[target[-1]] = data.draw(SCALARS)
     mutated = loads(_to_yaml(tree).encode() + b"\n", "mut.yaml")
-    stack, diagnostics = parse(mutated)
+    stack, diagnostics, _ = parse(mutated)
     assert (stack is None) == any(d.is_error for d in diagnostics)

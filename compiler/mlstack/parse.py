@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -11,6 +11,7 @@ from mlstack import secrets
 from mlstack.diagnostics import Diagnostic, Span
 from mlstack.load import Document, PathKey
 from mlstack.spec import Stack
+from mlstack.spec.docs import field_docs
 from mlstack.spec.serving import RUNTIMES
 from mlstack.suggest import did_you_mean
 from mlstack.typewalk import keys_of, model_at
@@ -218,9 +219,10 @@ class _Mapper:
         model = model_at(self.root, loc[:-1])
         if model is None:
             return None
+        docs = field_docs(model)
         for name, info in model.model_fields.items():
-            if loc[-1] in (name, info.alias) and info.description:
-                return info.description.split("\n")[0].strip()
+            if loc[-1] in (name, info.alias) and name in docs:
+                return docs[name].split("\n")[0].strip()
         return None
 
     def _tags_hint(self, loc: tuple[str | int, ...], field: str) -> str | None:
@@ -228,28 +230,40 @@ class _Mapper:
         return f"add '{field}:' with one of {', '.join(choices)}" if choices else None
 
 
-def validate_data(
-    doc: Document, data: dict[str, Any], root: type[BaseModel] = Stack
-) -> tuple[Any, list[Diagnostic]]:
-    """Validate `data` (the document's, or a merged environment's) and map the errors."""
-    diagnostics: list[Diagnostic] = []
-    hidden: list[PathKey] = []
-    for path, kind in secrets.scan(data):
-        hidden.append(path)
-        diagnostics.append(
-            Diagnostic(
-                "E0202",
-                f"{describe(path)} holds what looks like {kind}",
-                doc.span(path),
-                "never put credentials in the spec: store them in a Kubernetes Secret and "
-                "reference it (e.g. apiKeySecret: NAME, database: {secret: NAME})",
-                redact=True,
-            )
+class Parsed(NamedTuple):
+    stack: Stack | None
+    diagnostics: list[Diagnostic]
+    secrets: tuple[PathKey, ...]
+    """Paths holding credential-like values: no other diagnostic may show them."""
+
+
+def find_secrets(doc: Document) -> tuple[list[Diagnostic], tuple[PathKey, ...]]:
+    """Scan the whole document once, environments included."""
+    findings = list(secrets.scan(doc.data))
+    diagnostics = [
+        Diagnostic(
+            "E0202",
+            f"{describe(path)} holds what looks like {kind}",
+            doc.span(path),
+            "never put credentials in the spec: store them in a Kubernetes Secret and "
+            "reference it (e.g. apiKeySecret: NAME, database: {secret: NAME})",
+            redact=True,
         )
+        for path, kind in findings
+    ]
+    return diagnostics, tuple(path for path, _ in findings)
+
+
+def validate_data(
+    doc: Document, data: dict[str, Any], hidden: tuple[PathKey, ...] = ()
+) -> tuple[Any, list[Diagnostic]]:
+    """Validate `data` (the document's, or a merged environment's) and map the errors,
+    leaving out any at or under a `hidden` path (a credential must not be echoed)."""
+    diagnostics: list[Diagnostic] = []
     try:
-        return root.model_validate(data), diagnostics
+        return Stack.model_validate(data), diagnostics
     except ValidationError as error:
-        mapper = _Mapper(doc, root)
+        mapper = _Mapper(doc, Stack)
         taken: set[PathKey] = set()
         for detail in error.errors(include_url=False):
             path, diagnostic = mapper.convert(detail)
@@ -260,6 +274,7 @@ def validate_data(
         return None, diagnostics
 
 
-def parse(doc: Document) -> tuple[Stack | None, list[Diagnostic]]:
-    stack, diagnostics = validate_data(doc, doc.data)
-    return stack, diagnostics
+def parse(doc: Document) -> Parsed:
+    found, hidden = find_secrets(doc)
+    stack, diagnostics = validate_data(doc, doc.data, hidden)
+    return Parsed(stack, found + diagnostics, hidden)

@@ -41,8 +41,8 @@ def check(path: Path, limits: Limits = Limits()) -> Checked:
         doc = load(path, limits)
     except InputError as error:
         return Checked(str(path), _lines(path), (), tuple(error.diagnostics))
-    stack, diagnostics = parse(doc)
-    plans, more = resolve(doc, stack)
+    stack, diagnostics, hidden = parse(doc)
+    plans, more = resolve(doc, stack, hidden)
     diagnostics = unique_sorted(diagnostics + more)
     if any(d.is_error for d in diagnostics):
         plans = []

@@ -29,7 +29,7 @@ models:
 
 def test_reference_stack_plans_per_environment() -> None:
     doc = load(REFERENCE)
-    stack, diagnostics = parse(doc)
+    stack, diagnostics, _ = parse(doc)
     plans, more = resolve(doc, stack)
     assert diagnostics + more == []
     assert [p.environment for p in plans] == ["staging", "prod"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlstack.diagnostics import Diagnostic
-from mlstack.load import Document
+from mlstack.load import Document, PathKey
 from mlstack.parse import validate_data
 from mlstack.plan import Plan
 from mlstack.resolve import capacity, fit, references
@@ -29,19 +29,29 @@ def environment_names(doc: Document) -> list[str]:
     return list(envs) if isinstance(envs, dict) and envs else [DEFAULT_ENVIRONMENT]
 
 
-def resolve(doc: Document, stack: Stack | None) -> tuple[list[Plan], list[Diagnostic]]:
+def resolve(
+    doc: Document, stack: Stack | None, hidden: tuple[PathKey, ...] = ()
+) -> tuple[list[Plan], list[Diagnostic]]:
     """Plans for every environment, in file order, and all diagnostics (warnings included).
 
     With an invalid base (`stack` None) each overlay is still merged and validated, so a
-    mistake in an environment is reported in the same run as one in the base."""
+    mistake in an environment is reported in the same run as one in the base. `hidden` are
+    the document's credential paths (see `parse.find_secrets`)."""
     plans: list[Plan] = []
     diagnostics: list[Diagnostic] = []
+    overlays = environment_names(doc) != [DEFAULT_ENVIRONMENT] or "environments" in doc.data
     for environment in environment_names(doc):
         merged_doc, problems = merge_environment(doc, environment)
         diagnostics += problems
         env_stack: Any = stack
-        if environment != DEFAULT_ENVIRONMENT:
-            env_stack, problems = validate_data(merged_doc, merged_doc.data)
+        if overlays:
+            prefix = ("environments", environment)
+            env_hidden = tuple(
+                p[2:] if p[:2] == prefix else p
+                for p in hidden
+                if p[:1] != ("environments",) or p[:2] == prefix
+            )
+            env_stack, problems = validate_data(merged_doc, merged_doc.data, env_hidden)
             diagnostics += problems
         if env_stack is None:
             continue
@@ -63,6 +73,7 @@ def resolve_environment(
     check_names(ctx, found)
     if any(d.is_error for d in ctx.diagnostics):
         return None, ctx.diagnostics
+    # Workloads skip disabled things themselves, so they are the same for the pruned spec.
     pruned = prune(stack)
     labels = dict(pruned.metadata.labels)
     plan = Plan(
@@ -71,7 +82,7 @@ def resolve_environment(
         file=doc.file,
         spec=pruned,
         namespace=pruned.platform.kubernetes.namespace or pruned.metadata.name,
-        workloads=workloads(pruned, environment),
+        workloads=found,
         labels=labels,
         spans=doc.value_spans,
     )

@@ -8,6 +8,7 @@ would otherwise deploy a second serving, so it is an error with a did-you-mean h
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mlstack.diagnostics import Diagnostic, Span
@@ -25,6 +26,39 @@ FIXED = {("apiVersion",), ("kind",), ("environments",), ("metadata", "name")}
 def _is_named_map(path: PathKey) -> bool:
     text = "/".join(str(p) for p in path)
     return any(fnmatch.fnmatchcase(text, pattern) for pattern in NAMED_MAPS)
+
+
+class OverlaySpans(Mapping[PathKey, Span]):
+    """The spans an environment sees: the overlay's where it set a value, the base's elsewhere.
+
+    Looked up, not copied: the tables hold a span for every node, and copying them for each
+    environment cost more than the rest of resolve on large stacks."""
+
+    def __init__(
+        self, table: Mapping[PathKey, Span], prefix: PathKey, replaced: frozenset[PathKey]
+    ) -> None:
+        self.table = table
+        self.prefix = prefix
+        self.replaced = replaced
+
+    def __getitem__(self, path: PathKey) -> Span:
+        span = self.table.get((*self.prefix, *path))
+        if span is not None:
+            return span
+        if path[:1] == ("environments",) or any(
+            path[:n] in self.replaced for n in range(1, len(path) + 1)
+        ):
+            raise KeyError(path)
+        return self.table[path]
+
+    def __iter__(self) -> Iterator[PathKey]:
+        cut = len(self.prefix)
+        seen = {p[cut:] for p in self.table if p[:cut] == self.prefix and len(p) > cut}
+        yield from seen
+        yield from (p for p in self.table if p not in seen and p in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class _Merger:
@@ -78,19 +112,12 @@ def merge_environment(doc: Document, environment: str) -> tuple[Document, list[D
     overlay = doc.data.get("environments", {}).get(environment) or {}
     merger = _Merger(doc, environment)
     merged = merger.merge(base, overlay, ()) if isinstance(overlay, dict) else base
-    cut = len(merger.prefix)
-
-    def remap(table: Any) -> dict[PathKey, Span]:
-        kept = {
-            p: s
-            for p, s in table.items()
-            if p[:1] != ("environments",)
-            and not any(p[:n] in merger.replaced for n in range(1, len(p) + 1))
-        }
-        kept.update(
-            {p[cut:]: s for p, s in table.items() if p[:cut] == merger.prefix and len(p) > cut}
-        )
-        return kept
-
-    merged_doc = Document(doc.file, doc.lines, merged, remap(doc.key_spans), remap(doc.value_spans))
+    replaced = frozenset(merger.replaced)
+    merged_doc = Document(
+        doc.file,
+        doc.lines,
+        merged,
+        OverlaySpans(doc.key_spans, merger.prefix, replaced),
+        OverlaySpans(doc.value_spans, merger.prefix, replaced),
+    )
     return merged_doc, merger.diagnostics

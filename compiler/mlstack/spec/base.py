@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from mlstack.spec.docs import add_descriptions
 from mlstack.spec.types import Quantity
 
 
@@ -20,8 +21,9 @@ class SpecModel(BaseModel):
         strict=True,
         alias_generator=to_camel,
         populate_by_name=True,
-        use_attribute_docstrings=True,
+        json_schema_extra=add_descriptions,
         regex_engine="python-re",
+        defer_build=True,
     )
 
 

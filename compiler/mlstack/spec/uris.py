@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field
@@ -42,8 +43,9 @@ def scheme_of(uri: str) -> str:
     return "models" if uri.startswith("models:/") else uri.partition("://")[0]
 
 
+@cache
 def parse(uri: str) -> Location:
-    """Split a URI already accepted by the validators below."""
+    """Split a URI already accepted by the validators below (cached: stacks repeat buckets)."""
     scheme = scheme_of(uri)
     match = _FORMS[scheme][0].fullmatch(uri)
     assert match is not None
