@@ -34,6 +34,10 @@ def instance(catalogue: str, name: str) -> InstanceType | None:
     return _table().get(catalogue, {}).get(name)
 
 
+def names(catalogue: str) -> list[str]:
+    return sorted(_table().get(catalogue, {}))
+
+
 def cloud_of_instance(name: str) -> str | None:
     """Which cloud's catalogue knows `name`, for a hint when a type is used on the wrong one."""
     return next((cloud for cloud, entries in _table().items() if name in entries), None)

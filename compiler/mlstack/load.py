@@ -307,7 +307,12 @@ class _Builder:
         span = _span(self.file, event)
         name = event.anchor
         if name not in self.anchors:
-            raise self.fail("E0004", f"alias '*{name}' has no anchor before it", span)
+            raise self.fail(
+                "E0004",
+                f"alias '*{name}' has no anchor before it",
+                span,
+                f"define '&{name}' on an earlier value, or remove the '*'",
+            )
         value, relative = self.anchors[name]
         top = self.stack[-1] if self.stack else None
         if top is not None and top.merge_pending:
@@ -336,6 +341,17 @@ class _Builder:
 
 
 def _decode(raw: bytes, file: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            [
+                Diagnostic(
+                    "E0002",
+                    "the file is UTF-16; stack files are UTF-8",
+                    Span(file, 1, 1, 1),
+                    "save the file as UTF-8 (most editors: File > Save with Encoding)",
+                )
+            ]
+        )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -356,8 +372,17 @@ def _decode(raw: bytes, file: str) -> str:
         ) from None
 
 
+_OPENED_AT = ("while scanning a quoted scalar", "while parsing a flow")
+
+
 def _syntax_error(error: MarkedYAMLError | YAMLError, file: str, lines: list[str]) -> InputError:
+    context = str(getattr(error, "context", None) or "")
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    opened = getattr(error, "context_mark", None)
+    if context.startswith(_OPENED_AT) and opened is not None:
+        # An unclosed quote or bracket is reported where the file ends; where it opened is
+        # where the mistake is.
+        mark = opened
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
     if lines and line > len(lines):
@@ -379,7 +404,12 @@ def _syntax_error(error: MarkedYAMLError | YAMLError, file: str, lines: list[str
         )
     problem = str(getattr(error, "problem", None) or error).strip()
     hint = "check the indentation and quoting around this line"
-    if "unexpected ':'" in problem:
+    if context.startswith(_OPENED_AT):
+        problem = f"{problem} ({context.removeprefix('while ')} that starts here)"
+        hint = "close the quote or bracket that opens here"
+    elif "cannot start any token" in problem:
+        hint = 'quote values that start with @, `, % or a tab: owner: "@team"'
+    elif "unexpected ':'" in problem:
         hint = "inside { } or [ ], quote values that contain ':' such as URIs: \"s3://bucket/path\""
     return InputError(
         [Diagnostic("E0004", f"YAML syntax error: {problem}", Span(file, line, col, col + 1), hint)]
@@ -392,16 +422,7 @@ _PARSER = YAML(typ="safe")
 def loads(raw: bytes, file: str, limits: Limits = Limits()) -> Document:
     """Load one stack file's bytes; raise InputError with diagnostics when it is unusable."""
     if len(raw) > limits.max_bytes:
-        raise InputError(
-            [
-                Diagnostic(
-                    "E0008",
-                    f"the file is {len(raw):,} bytes, over the limit of {limits.max_bytes:,}",
-                    Span(file, 1, 1, 1),
-                    "pass --max-bytes to raise the limit",
-                )
-            ]
-        )
+        raise _too_large(file, len(raw), limits)
     text = _decode(raw, file)
     lines = text.splitlines()
     builder = _Builder(file, limits)
@@ -457,13 +478,26 @@ def loads(raw: bytes, file: str, limits: Limits = Limits()) -> Document:
     return Document(file, tuple(lines), builder.root, key_spans, value_spans)
 
 
+def _too_large(file: str, size: int, limits: Limits) -> InputError:
+    return InputError(
+        [
+            Diagnostic(
+                "E0008",
+                f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,}",
+                Span(file, 1, 1, 1),
+                "pass --max-bytes to raise the limit",
+            )
+        ]
+    )
+
+
 def load(path: Path, limits: Limits = Limits()) -> Document:
     """Read and load a file; unreadable files become diagnostics too."""
     display = str(path)
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            return loads(b"\0" * (limits.max_bytes + 1), display, limits)
+            raise _too_large(display, size, limits)
         raw = path.read_bytes()
     except OSError as error:
         raise InputError(

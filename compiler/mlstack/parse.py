@@ -25,6 +25,13 @@ _TAGS = {
     "provider": ("aws", "gcp", "azure"),
     "operator": ("pytorchjob", "tfjob", "job", "sagemaker", "vertex", "azureml"),
 }
+_RENAMED = {
+    "kfserving": "KFServing is KServe's old name: write 'kserve'",
+    "seldon-core": "write 'seldon' (Seldon Core v2)",
+    "mlserver": "MLServer runs under 'seldon' or 'mlflow'",
+    "tritonserver": "write 'triton'",
+    "tensorflow-serving": "write 'tfserving'",
+}
 _BOOL_WORDS = {
     "yes",
     "no",
@@ -60,6 +67,28 @@ def describe(path: PathKey) -> str:
         where, rest = "'" + ".".join(str(p) for p in path) + "'", ()
     detail = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in rest).replace(".[", "[")
     return f"{where} ({detail})" if detail else where
+
+
+_BOUNDS = {
+    "greater_than_equal": ("must be at least {}", "ge"),
+    "greater_than": ("must be more than {}", "gt"),
+    "less_than_equal": ("must be at most {}", "le"),
+    "less_than": ("must be less than {}", "lt"),
+    "too_short": ("needs at least {} entries", "min_length"),
+    "too_long": ("takes at most {} entries", "max_length"),
+    "string_too_short": ("needs at least {} characters", "min_length"),
+    "string_too_long": ("takes at most {} characters", "max_length"),
+}
+_BOUND_HINT: dict[PathKey, str] = {
+    ("traffic",): "canary traffic is the percent of requests for the candidate: 1 to 99",
+    ("workers",): "workers is the total number of pods, master included",
+    ("steps",): "a pipeline needs at least one step",
+}
+
+
+def _bound(kind: str, ctx: dict[str, Any]) -> str:
+    text, key = _BOUNDS[kind]
+    return text.format(ctx.get(key, "?"))
 
 
 def data_path(data: Any, loc: tuple[str | int, ...]) -> PathKey:
@@ -147,10 +176,24 @@ class _Mapper:
                 "E0112",
                 f"unknown {field} '{ctx.get('tag')}' in {describe(path)}",
                 self.doc.span((*path, field)),
-                did_you_mean(str(ctx.get("tag")), tags) or "one of: " + ", ".join(tags),
+                _RENAMED.get(str(ctx.get("tag")))
+                or did_you_mean(str(ctx.get("tag")), tags)
+                or "one of: " + ", ".join(tags),
             )
         if kind.startswith("E0"):
             hint = ctx.get("hint")
+            if loc[-1] == "[key]":
+                # The name itself is wrong: the source line already shows which one.
+                return path, Diagnostic(
+                    kind,
+                    str(error["msg"]),
+                    self.doc.span(path, key=True),
+                    str(hint) if hint else None,
+                )
+            at = ctx.get("at")
+            if isinstance(value, dict) and isinstance(at, str) and at in value:
+                # A model-level rule about one of its fields: point at that field.
+                path, value = (*path, at), value[at]
             return path, Diagnostic(
                 kind,
                 f"{describe(path)}: {error['msg']}",
@@ -189,31 +232,45 @@ class _Mapper:
                 "bool_type": "true or false", "dict_type": "a mapping", "list_type": "a list",
                 "model_type": "a mapping", "model_attributes_type": "a mapping",
             }.get(kind, error["msg"].removeprefix("Input should be ").rstrip("."))  # fmt: skip
-            hint = None
-            if (
-                kind == "string_type"
-                and isinstance(value, (int, float))
-                and not isinstance(value, bool)
-            ):
-                hint = f'quote it: "{value}"'
-            elif kind in ("int_type", "float_type") and isinstance(value, str):
-                hint = "remove the quotes" if value.replace(".", "", 1).isdigit() else None
+            hint = self._type_hint(kind, path, value, span)
             return Diagnostic(
                 "E0103", f"{where}: expected {wanted}, found {_kind_name(value)}", span, hint
             )
         if kind == "string_pattern_mismatch":
-            return Diagnostic(
-                "E0112",
-                f"{where}: '{value}' is not a valid value here",
-                span,
-                self._field_hint(error["loc"]),
-            )
+            hint = self._field_hint(error["loc"])
+            if path[:2] == ("metadata", "labels"):
+                hint = "label values are up to 63 letters, digits, '-', '_' and '.', no spaces"
+            return Diagnostic("E0112", f"{where}: '{value}' is not a valid value here", span, hint)
         if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than",
                     "too_short", "too_long", "string_too_short", "string_too_long"):  # fmt: skip
             return Diagnostic(
-                "E0116", f"{where}: {error['msg'][0].lower()}{error['msg'][1:]}", span, None
+                "E0116", f"{where}: {_bound(kind, ctx)}", span, _BOUND_HINT.get(path[-1:])
             )
         return Diagnostic("E0112", f"{where}: {error['msg']}", span, None)
+
+    def _type_hint(self, kind: str, path: PathKey, value: Any, span: Span) -> str | None:
+        if (
+            kind == "string_type"
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+        ):
+            line = self.doc.lines[span.line - 1] if span.line <= len(self.doc.lines) else ""
+            written = line[span.col - 1 : span.end_col - 1] or str(value)
+            return f'quote it: "{written}"'
+        if kind in ("int_type", "float_type") and isinstance(value, str):
+            return "remove the quotes" if value.replace(".", "", 1).isdigit() else None
+        if kind in ("dict_type", "model_type") and isinstance(value, list) and len(path) == 1:
+            return "named things are maps keyed by name: write 'NAME: {...}' entries, not a list"
+        if kind in ("model_type", "dict_type") and value is None and path == ("environments",):
+            return "remove the empty 'environments:' line, or name environments under it"
+        if kind in ("model_type", "dict_type") and value is None and path[:1] == ("environments",):
+            return f"an environment with no changes is written '{path[-1]}: {{}}'"
+        if kind == "string_type" and isinstance(value, dict) and len(value) == 1:
+            ((key, item),) = value.items()
+            return f"YAML read '{key}: {item}' as a mapping; quote it: \"{key}: {item}\""
+        if path[-1:] in (("replicas",), ("nodes",)) and isinstance(value, int):
+            return f"write {{min: {value}, max: {value}}}"
+        return None
 
     def _field_hint(self, loc: tuple[str | int, ...]) -> str | None:
         model = model_at(self.root, loc[:-1])
@@ -237,20 +294,43 @@ class Parsed(NamedTuple):
     """Paths holding credential-like values: no other diagnostic may show them."""
 
 
+def _secret_diagnostic(doc: Document, path: PathKey, kind: str) -> Diagnostic:
+    """The message fits where the credential sits: a backend argument, a Secret-name field,
+    or anywhere else."""
+    key = str(path[-1])
+    if len(path) >= 3 and path[-3] == "backend":
+        return Diagnostic(
+            "E0203",
+            f"{describe(path)}: this backend argument is a credential and cannot be written in the spec",
+            doc.span(path),
+            "give it to Terraform through its environment variable or a credentials file "
+            "in CI (see the backend's documentation)",
+            redact=True,
+        )
+    if key.endswith(("Secret", "secret")) or path[-2:-1] == ("secretKeyRef",):
+        return Diagnostic(
+            "E0201",
+            f"{describe(path)}: this field takes the name of a Kubernetes Secret, and the value "
+            "looks like a credential itself",
+            doc.span(path),
+            "store it in a Secret (kubectl create secret generic NAME --from-literal=…) "
+            "and write that Secret's name here",
+            redact=True,
+        )
+    return Diagnostic(
+        "E0202",
+        f"{describe(path)} holds what looks like {kind}",
+        doc.span(path),
+        "never put credentials in the spec: store them in a Kubernetes Secret and "
+        "reference it (e.g. apiKeySecret: NAME, database: {secret: NAME})",
+        redact=True,
+    )
+
+
 def find_secrets(doc: Document) -> tuple[list[Diagnostic], tuple[PathKey, ...]]:
     """Scan the whole document once, environments included."""
     findings = list(secrets.scan(doc.data))
-    diagnostics = [
-        Diagnostic(
-            "E0202",
-            f"{describe(path)} holds what looks like {kind}",
-            doc.span(path),
-            "never put credentials in the spec: store them in a Kubernetes Secret and "
-            "reference it (e.g. apiKeySecret: NAME, database: {secret: NAME})",
-            redact=True,
-        )
-        for path, kind in findings
-    ]
+    diagnostics = [_secret_diagnostic(doc, path, kind) for path, kind in findings]
     return diagnostics, tuple(path for path, _ in findings)
 
 

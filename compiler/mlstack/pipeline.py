@@ -30,10 +30,13 @@ class Checked:
 
 
 def _lines(path: Path) -> tuple[str, ...]:
+    """The file's lines for showing a diagnostic, whatever its encoding."""
     try:
-        return tuple(path.read_bytes().decode("utf-8", errors="replace").splitlines())
+        raw = path.read_bytes()
     except OSError:
         return ()
+    encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+    return tuple(raw.decode(encoding, errors="replace").splitlines())
 
 
 def check(path: Path, limits: Limits = Limits()) -> Checked:
@@ -42,8 +45,8 @@ def check(path: Path, limits: Limits = Limits()) -> Checked:
     except InputError as error:
         return Checked(str(path), _lines(path), (), tuple(error.diagnostics))
     stack, diagnostics, hidden = parse(doc)
-    plans, more = resolve(doc, stack, hidden)
-    diagnostics = unique_sorted(diagnostics + more)
+    plans, diagnostics = resolve(doc, stack, hidden, diagnostics)
+    diagnostics = unique_sorted(diagnostics)
     if any(d.is_error for d in diagnostics):
         plans = []
     return Checked(str(path), doc.lines, tuple(plans), tuple(diagnostics))

@@ -13,12 +13,17 @@ Sources = Mapping[str, Sequence[str]]
 def _source_lines(diagnostic: Diagnostic, sources: Sources) -> list[str]:
     span = diagnostic.span
     if span is None or span.file not in sources:
-        return [f"  = hint: {diagnostic.hint}"] if diagnostic.hint else []
+        return [f"{'':>5} = hint: {diagnostic.hint}"] if diagnostic.hint else []
     lines = sources[span.file]
-    text = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
+    if not 0 < span.line <= len(lines):
+        return [f"{'':>5} = hint: {diagnostic.hint}"] if diagnostic.hint else []
+    text = lines[span.line - 1]
     width = min(span.width, max(1, len(text) - span.col + 1))
     if diagnostic.redact:
-        text = text[: span.col - 1] + "*" * 8 if len(text) >= span.col else text
+        # Hide exactly the value; the rest of the line still helps to find it. A value whose
+        # end is not on this line (a block scalar) hides the whole rest of the line.
+        hidden = width if span.width > 1 else len(text)
+        text = text[: span.col - 1] + "*" * 8 + text[span.col - 1 + hidden :]
         width = 8
     caret = " " * (span.col - 1) + "^" * width
     out = [f"{span.line:>5} | {text}".rstrip(), f"{'':>5} | {caret}"]

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlstack.cli import cli
+from mlstack.pipeline import check
 from mlstack.reference import render as render_reference
 from mlstack.schema import render as render_schema
 from tests.helpers import REFERENCE, ROOT, SHARED_REFERENCE, SPECS
@@ -113,3 +114,10 @@ def test_fraud_spec_is_the_design_reference_stack() -> None:
     ours = REFERENCE.read_text().split("\n", 1)
     assert ours[0].startswith("# yaml-language-server: $schema=")
     assert ours[1] == SHARED_REFERENCE.read_text()
+
+
+def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
+    """E0011: a path that is not a readable file (here a directory given as a file)."""
+    result = check(tmp_path)
+    assert [(d.code, d.span.line if d.span else 0) for d in result.diagnostics] == [("E0011", 1)]
+    assert result.diagnostics[0].message.startswith("cannot read the file: ")

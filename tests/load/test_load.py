@@ -51,7 +51,7 @@ def test_merge_keys_and_aliases_expand_with_explicit_keys_winning() -> None:
         (b"# only a comment\n", ("E0001", 1, 1)),
         (b"a: 1\nb: \xff\n", ("E0002", 2, 4)),
         (b"a:\n\tb: 1\n", ("E0003", 2, 1)),
-        (b"a: 1\nb: [1, 2\nc: 3\n", ("E0004", 3, 2)),
+        (b"a: 1\nb: [1, 2\nc: 3\n", ("E0004", 2, 4)),
         (b"a: 1\nb: 2\na: 3\n", ("E0005", 3, 1)),
         (b"a: 1\n---\nb: 2\n", ("E0006", 2, 1)),
         (b"- a\n", ("E0010", 1, 1)),

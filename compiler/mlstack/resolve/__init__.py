@@ -7,6 +7,7 @@ all environments come from the base and are reported once (see `unique_sorted`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from mlstack.diagnostics import Diagnostic
@@ -19,6 +20,7 @@ from mlstack.resolve.identity import workloads
 from mlstack.resolve.names_check import check as check_names
 from mlstack.resolve.overlay import merge_environment
 from mlstack.resolve.prune import prune
+from mlstack.resolve.salvage import salvage
 from mlstack.spec import Stack
 
 DEFAULT_ENVIRONMENT = "default"
@@ -30,20 +32,25 @@ def environment_names(doc: Document) -> list[str]:
 
 
 def resolve(
-    doc: Document, stack: Stack | None, hidden: tuple[PathKey, ...] = ()
+    doc: Document,
+    stack: Stack | None,
+    hidden: tuple[PathKey, ...] = (),
+    known: list[Diagnostic] | None = None,
 ) -> tuple[list[Plan], list[Diagnostic]]:
     """Plans for every environment, in file order, and all diagnostics (warnings included).
 
     With an invalid base (`stack` None) each overlay is still merged and validated, so a
     mistake in an environment is reported in the same run as one in the base. `hidden` are
-    the document's credential paths (see `parse.find_secrets`)."""
+    the document's credential paths (see `parse.find_secrets`); `known` what parse already
+    reported. A problem found in some environments but not all names its environment."""
     plans: list[Plan] = []
-    diagnostics: list[Diagnostic] = []
+    per_environment: dict[str, list[Diagnostic]] = {}
     overlays = environment_names(doc) != [DEFAULT_ENVIRONMENT] or "environments" in doc.data
     for environment in environment_names(doc):
         merged_doc, problems = merge_environment(doc, environment)
-        diagnostics += problems
+        diagnostics = per_environment.setdefault(environment, problems)
         env_stack: Any = stack
+        broken: frozenset[PathKey] = frozenset()
         if overlays:
             prefix = ("environments", environment)
             env_hidden = tuple(
@@ -54,18 +61,48 @@ def resolve(
             env_stack, problems = validate_data(merged_doc, merged_doc.data, env_hidden)
             diagnostics += problems
         if env_stack is None:
-            continue
-        plan, problems = resolve_environment(merged_doc, env_stack, environment)
+            env_stack, broken = salvage(merged_doc.data)
+            if env_stack is None:
+                continue
+        plan, problems = resolve_environment(merged_doc, env_stack, environment, broken)
         diagnostics += problems
-        if plan is not None:
+        if plan is not None and not broken:
             plans.append(plan)
-    return plans, diagnostics
+    return plans, _name_environments(per_environment, known or [])
+
+
+def _name_environments(
+    per_environment: dict[str, list[Diagnostic]], known: list[Diagnostic]
+) -> list[Diagnostic]:
+    """Diagnostics of all environments; one seen in only some of them says which."""
+
+    def key(d: Diagnostic) -> tuple[object, ...]:
+        return (d.code, d.span, d.message)
+
+    seen_in: dict[tuple[object, ...], list[str]] = {}
+    for environment, diagnostics in per_environment.items():
+        for diagnostic in diagnostics:
+            seen_in.setdefault(key(diagnostic), []).append(environment)
+    everywhere = len(per_environment)
+    base = {key(d) for d in known}
+    out = list(known)
+    for environment, diagnostics in per_environment.items():
+        for found in diagnostics:
+            k = key(found)
+            partial = len(set(seen_in[k])) < everywhere and k not in base
+            if partial and "environment '" not in found.message:
+                out.append(
+                    replace(found, message=f"{found.message} (in environment '{environment}')")
+                )
+            else:
+                out.append(found)
+    return out
 
 
 def resolve_environment(
-    doc: Document, stack: Stack, environment: str
+    doc: Document, stack: Stack, environment: str, broken: frozenset[PathKey] = frozenset()
 ) -> tuple[Plan | None, list[Diagnostic]]:
-    ctx = Context(doc, stack, environment)
+    ctx = Context(doc, stack, environment, broken)
     references.check(ctx)
     fit.check(ctx)
     capacity.check(ctx)

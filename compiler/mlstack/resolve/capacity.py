@@ -19,6 +19,7 @@ from mlstack.spec.models import InClusterTraining
 from mlstack.spec.pipelines import ContainerStep
 from mlstack.spec.serving import IN_CLUSTER
 from mlstack.spec.types import quantity_value
+from mlstack.suggest import did_you_mean
 
 GIB = 2**30
 _CATALOGUE = {"aws": "aws", "gcp": "gcp", "azure": "azure"}
@@ -78,7 +79,8 @@ def check(ctx: Context) -> None:
                     "W0604",
                     f"instance type '{pool.instance_type}' is not in mlstack's catalogue; its capacity is not checked",
                     (*path, "instanceType"),
-                    "check the spelling; unknown types are allowed",
+                    did_you_mean(pool.instance_type, catalogue.names(_CATALOGUE[cloud.provider]))
+                    or "check the spelling; unknown types are allowed",
                 )
             continue
         known[name] = spec
@@ -153,14 +155,14 @@ def _fits(
     if resources.cpu and quantity_value(resources.cpu) > spec.vcpu:
         ctx.error(
             "E0603",
-            f"{describe(path)} requests {resources.cpu} CPU, but a {pools[pool_name].instance_type} node of pool '{pool_name}' has {spec.vcpu}",
+            f"{describe(path)} requests {resources.cpu} CPU, but one {pools[pool_name].instance_type} node of pool '{pool_name}' has {spec.vcpu}",
             (*where, "cpu"),
             "lower the request, or choose a larger instance type",
         )
     if resources.memory and quantity_value(resources.memory) > spec.memory_gib * GIB:
         ctx.error(
             "E0603",
-            f"{describe(path)} requests {resources.memory} memory, but a {pools[pool_name].instance_type} node of pool '{pool_name}' has {spec.memory_gib:g} GiB",
+            f"{describe(path)} requests {resources.memory} memory, but one {pools[pool_name].instance_type} node of pool '{pool_name}' has {spec.memory_gib:g} GiB",
             (*where, "memory"),
             "lower the request, or choose a larger instance type",
         )

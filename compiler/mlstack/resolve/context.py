@@ -14,6 +14,9 @@ class Context:
     doc: Document
     stack: Stack
     environment: str
+    broken: frozenset[PathKey] = frozenset()
+    """Named things set aside for field errors (see `salvage`): references to them are
+    not reported again."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property

@@ -46,6 +46,7 @@ SCALING: dict[str, tuple[str, ...]] = {
     "sagemaker": ("rps", "concurrency", "cpu"), "vertex": ("cpu",), "azureml": ("cpu", "memory"),
     "lambda": ("concurrency",), "cloudrun": ("concurrency", "cpu"), "azurefunctions": (),
 }  # fmt: skip
+_ALARMS = {"aws": "CloudWatch alarms", "gcp": "Cloud Monitoring alert policies"}
 AZURE_WINDOWS = (60, 300, 900, 1800, 3600, 21600, 43200, 86400)
 
 
@@ -87,6 +88,28 @@ def check(ctx: Context) -> None:
     _alerts(ctx, provider)
 
 
+_MANAGED = {"aws": "sagemaker", "gcp": "vertex", "azure": "azureml"}
+_FUNCTION = {"aws": "lambda", "gcp": "cloudrun", "azure": "azurefunctions"}
+_PORTABLE = {"training": "pytorchjob, tfjob or job", "pipeline": "argo or kubeflow",
+             "feature": "feast", "runtime": "an in-cluster runtime such as kserve"}  # fmt: skip
+
+
+def _equivalent(what: str, provider: str | None) -> str:
+    """What to use instead, on this stack's cloud (or on none)."""
+    kind = what.split(maxsplit=1)[0] if not what.startswith("feature") else "feature"
+    portable = _PORTABLE.get(kind, "an in-cluster option")
+    if provider is None:
+        return f"add platform.cloud, or use {portable}"
+    choice = {
+        "runtime": _FUNCTION[provider]
+        if any(f in what for f in _FUNCTION.values())
+        else _MANAGED[provider],
+        "training": _MANAGED[provider],
+        "feature": {"aws": "sagemaker", "gcp": "vertex"}.get(provider),
+    }.get(kind)
+    return f"on {provider} use {choice}, or {portable}" if choice else f"use {portable}"
+
+
 def _needs_cloud(
     ctx: Context, what: str, wanted: str, provider: str | None, path: PathKey, code: str = "E0401"
 ) -> None:
@@ -97,14 +120,14 @@ def _needs_cloud(
             code,
             f"{what} needs platform.cloud with provider '{wanted}'",
             path,
-            f"add platform.cloud (provider: {wanted}), or choose an in-cluster option",
+            _equivalent(what, None),
         )
     else:
         ctx.error(
             code,
             f"{what} runs on {wanted}, but this stack's cloud is {provider}",
             path,
-            "pick the equivalent for this cloud (sagemaker/vertex/azureml, lambda/cloudrun/azurefunctions)",
+            _equivalent(what, provider),
         )
 
 
@@ -274,7 +297,7 @@ def _alerts(ctx: Context, provider: str | None) -> None:
         if provider in ("aws", "gcp") and (seconds < 60 or seconds % 60):
             ctx.error(
                 "E0705",
-                f"{describe(path)}: 'for: {alert.for_}' must be whole minutes for a {provider} alarm",
+                f"{describe(path)}: 'for: {alert.for_}' must be whole minutes for {_ALARMS[provider]}",
                 window,
                 "use 1m, 5m, 10m, ...",
             )

@@ -13,19 +13,19 @@ from mlstack.spec.serving import IN_CLUSTER
 
 def check(ctx: Context, workloads: tuple[Workload, ...]) -> None:
     stack = ctx.stack
-    taken: dict[tuple[str, str], PathKey] = {}
+    taken: dict[tuple[str, str], str] = {}
 
     def claim(kind: str, name: str, path: PathKey, what: str) -> None:
         if (kind, name) in taken:
             ctx.error(
                 "E0710",
-                f"{what} would create {kind} '{name}', which another part of the stack already creates",
+                f"{what} would create {kind} '{name}', which {taken[(kind, name)]} creates too",
                 path,
                 "rename one of them",
                 key=True,
             )
         else:
-            taken[(kind, name)] = path
+            taken[(kind, name)] = what
 
     mlflow = stack.tracking.mlflow
     if mlflow is not None and mlflow.deploy:

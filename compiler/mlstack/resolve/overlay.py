@@ -14,13 +14,16 @@ from typing import Any
 from mlstack.diagnostics import Diagnostic, Span
 from mlstack.load import Document, PathKey
 from mlstack.parse import describe
+from mlstack.spec.stack import Overlay
 from mlstack.suggest import did_you_mean
 
 NAMED_MAPS = (
     "compute", "models", "pipelines", "pipelines/*/steps", "notebooks", "features/groups",
     "serving", "monitoring/alerts", "monitoring/drift",
 )  # fmt: skip
-FIXED = {("apiVersion",), ("kind",), ("environments",), ("metadata", "name")}
+FIXED = {("metadata", "name")}
+SECTIONS = frozenset(info.alias or name for name, info in Overlay.model_fields.items())
+"""Top-level keys an overlay may hold; others are reported once, by the Overlay model."""
 
 
 def _is_named_map(path: PathKey) -> bool:
@@ -109,7 +112,12 @@ class _Merger:
 def merge_environment(doc: Document, environment: str) -> tuple[Document, list[Diagnostic]]:
     """The document as environment `environment` sees it (spans point into the overlay)."""
     base = {k: v for k, v in doc.data.items() if k != "environments"}
-    overlay = doc.data.get("environments", {}).get(environment) or {}
+    environments = doc.data.get("environments")
+    overlay = environments.get(environment) if isinstance(environments, dict) else None
+    if isinstance(overlay, dict):
+        # Wrong sections or shapes are the Overlay model's to report, once; merging them
+        # too would report them again from every environment's merged stack.
+        overlay = {k: v for k, v in overlay.items() if k in SECTIONS and isinstance(v, dict)}
     merger = _Merger(doc, environment)
     merged = merger.merge(base, overlay, ()) if isinstance(overlay, dict) else base
     replaced = frozenset(merger.replaced)

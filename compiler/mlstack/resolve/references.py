@@ -13,6 +13,12 @@ from mlstack.spec.pipelines import ContainerStep, SparkStep
 from mlstack.suggest import did_you_mean
 
 _CODES = {"model": "E0301", "pool": "E0302", "serving": "E0303", "step": "E0305"}
+_SECTION_PATH: dict[str, PathKey] = {
+    "model": ("models",),
+    "pool": ("compute",),
+    "serving": ("serving",),
+    "step": (),
+}
 _SECTIONS = {"model": "models", "pool": "compute", "serving": "serving", "step": "steps"}
 
 
@@ -24,6 +30,8 @@ def _ref(
     ctx: Context, what: str, name: str, table: Mapping[str, Any], user: PathKey, path: PathKey
 ) -> bool:
     """Report a dangling or disabled reference; True when the reference is usable."""
+    if (*_SECTION_PATH[what], name) in ctx.broken:
+        return False
     if name not in table:
         ctx.error(
             _CODES[what],
@@ -98,6 +106,8 @@ def check(ctx: Context) -> None:
             )
     for name in enabled(stack.monitoring.drift):
         user = ("monitoring", "drift", name)
+        if ("serving", name) in ctx.broken:
+            continue
         if name not in servings:
             ctx.error(
                 "E0303",

@@ -77,11 +77,15 @@ class Alert(Named):
             raise PydanticCustomError(
                 "E0114",
                 "an alert needs exactly one of 'above' or 'below'",
-                {"hint": "above: 250ms fires on high latency; below: 10 on low throughput"},
+                {
+                    "at": "below" if self.below is not None else "metric",
+                    "hint": "above: 250ms fires on high latency; below: 10 on low throughput",
+                },
             )
         assert self.metric is not None
-        threshold = self.above if self.above is not None else self.below
-        _check_threshold(self.metric, threshold)
+        _check_threshold(
+            self.metric, "above" if self.above is not None else "below", self.threshold
+        )
         return self
 
     @property
@@ -89,7 +93,9 @@ class Alert(Named):
         return self.above if self.above is not None else self.below
 
 
-def _check_threshold(metric: str, threshold: object) -> None:
+def _check_threshold(metric: str, side: str, threshold: object) -> None:
+    """The threshold's type follows the metric; `at` points the diagnostic at its line."""
+    hint = f"for example {side}: {_EXAMPLE[metric]}"
     try:
         if metric == "latency_p99":
             validate_duration(threshold)
@@ -97,8 +103,13 @@ def _check_threshold(metric: str, threshold: object) -> None:
         if metric == "error_rate":
             validate_percentage(threshold)
             return
-    except PydanticCustomError:
-        pass
+    except PydanticCustomError as error:
+        context = error.context or {}
+        if error.type == "E0107" and "over 100" in error.message():
+            raise PydanticCustomError(
+                "E0107", error.message(), {"at": side, "hint": hint}
+            ) from None
+        hint = str(context.get("hint") or hint)
     else:
         is_number = isinstance(threshold, (int, float)) and not isinstance(threshold, bool)
         if metric == "throughput" and is_number and float(threshold) >= 0:  # type: ignore[arg-type]
@@ -107,21 +118,12 @@ def _check_threshold(metric: str, threshold: object) -> None:
             return
     raise PydanticCustomError(
         "E0115",
-        "the threshold of a {metric} alert must be {expected}",
-        {
-            "metric": metric,
-            "expected": _THRESHOLD_HINT[metric],
-            "hint": f"for example {_EXAMPLE[metric]}",
-        },
+        "the threshold of an alert on {metric} must be {expected}",
+        {"metric": metric, "expected": _THRESHOLD_HINT[metric], "at": side, "hint": hint},
     )
 
 
-_EXAMPLE = {
-    "latency_p99": "above: 250ms",
-    "error_rate": "above: 1%",
-    "throughput": "below: 5",
-    "drift": "above: 0.3",
-}
+_EXAMPLE = {"latency_p99": "250ms", "error_rate": "1%", "throughput": "5", "drift": "0.3"}
 
 
 class Drift(Named):
