@@ -125,6 +125,11 @@ def _tagged_scalar(tag: str, text: str) -> Any:
     return resolved
 
 
+def _problem(code: str, message: str, span: Span, hint: str | None = None) -> InputError:
+    """A load failure: one diagnostic, and nothing after it can be trusted."""
+    return InputError([Diagnostic(code, message, span, hint)])
+
+
 def _span(file: str, event: Event) -> Span:
     start, end = event.start_mark, event.end_mark
     end_col = end.column + 1 if end.line == start.line else start.column + 2
@@ -162,7 +167,7 @@ class _Builder:
         self.documents = 0
 
     def fail(self, code: str, message: str, span: Span, hint: str | None = None) -> InputError:
-        return InputError([Diagnostic(code, message, span, hint)])
+        return _problem(code, message, span, hint)
 
     # -- placing a finished value ---------------------------------------------------------
     def _slot(self, span: Span) -> tuple[PathKey, Span | None]:
@@ -342,15 +347,11 @@ class _Builder:
 
 def _decode(raw: bytes, file: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(
-            [
-                Diagnostic(
-                    "E0002",
-                    "the file is UTF-16; stack files are UTF-8",
-                    Span(file, 1, 1, 1),
-                    "save the file as UTF-8 (most editors: File > Save with Encoding)",
-                )
-            ]
+        raise _problem(
+            "E0002",
+            "the file is UTF-16; stack files are UTF-8",
+            Span(file, 1, 1, 1),
+            "save the file as UTF-8 (most editors: File > Save with Encoding)",
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -360,15 +361,11 @@ def _decode(raw: bytes, file: str) -> str:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
-        raise InputError(
-            [
-                Diagnostic(
-                    "E0002",
-                    "the file is not valid UTF-8",
-                    Span(file, line, col, col + 1),
-                    "save the file as UTF-8",
-                )
-            ]
+        raise _problem(
+            "E0002",
+            "the file is not valid UTF-8",
+            Span(file, line, col, col + 1),
+            "save the file as UTF-8",
         ) from None
 
 
@@ -392,15 +389,11 @@ def _syntax_error(error: MarkedYAMLError | YAMLError, file: str, lines: list[str
     indent = text[: len(text) - len(text.lstrip(" \t"))]
     if "\t" in indent or ("\t" in str(getattr(error, "problem", "")) and "\t" in text):
         col = text.index("\t") + 1
-        return InputError(
-            [
-                Diagnostic(
-                    "E0003",
-                    "tabs cannot be used for indentation in YAML",
-                    Span(file, line, col, col + 1),
-                    "indent with spaces (two per level)",
-                )
-            ]
+        return _problem(
+            "E0003",
+            "tabs cannot be used for indentation in YAML",
+            Span(file, line, col, col + 1),
+            "indent with spaces (two per level)",
         )
     problem = str(getattr(error, "problem", None) or error).strip()
     hint = "check the indentation and quoting around this line"
@@ -411,9 +404,7 @@ def _syntax_error(error: MarkedYAMLError | YAMLError, file: str, lines: list[str
         hint = 'quote values that start with @, `, % or a tab: owner: "@team"'
     elif "unexpected ':'" in problem:
         hint = "inside { } or [ ], quote values that contain ':' such as URIs: \"s3://bucket/path\""
-    return InputError(
-        [Diagnostic("E0004", f"YAML syntax error: {problem}", Span(file, line, col, col + 1), hint)]
-    )
+    return _problem("E0004", f"YAML syntax error: {problem}", Span(file, line, col, col + 1), hint)
 
 
 _PARSER = YAML(typ="safe")
@@ -448,26 +439,18 @@ def loads(raw: bytes, file: str, limits: Limits = Limits()) -> Document:
     except (MarkedYAMLError, YAMLError) as error:
         raise _syntax_error(error, file, lines) from None
     if builder.root is None or builder.root == "":
-        raise InputError(
-            [
-                Diagnostic(
-                    "E0001",
-                    "the file is empty",
-                    Span(file, 1, 1, 1),
-                    "start from 'mlstack init', or see docs/reference.md",
-                )
-            ]
+        raise _problem(
+            "E0001",
+            "the file is empty",
+            Span(file, 1, 1, 1),
+            "start from 'mlstack init', or see docs/reference.md",
         )
     if not isinstance(builder.root, dict):
-        raise InputError(
-            [
-                Diagnostic(
-                    "E0010",
-                    "a stack file must be a mapping at the top level",
-                    builder.root_span or Span(file, 1, 1, 1),
-                    "start with 'apiVersion: mlstack/v1alpha1'",
-                )
-            ]
+        raise _problem(
+            "E0010",
+            "a stack file must be a mapping at the top level",
+            builder.root_span or Span(file, 1, 1, 1),
+            "start with 'apiVersion: mlstack/v1alpha1'",
         )
     key_spans: dict[PathKey, Span] = {}
     value_spans: dict[PathKey, Span] = {}
@@ -479,15 +462,11 @@ def loads(raw: bytes, file: str, limits: Limits = Limits()) -> Document:
 
 
 def _too_large(file: str, size: int, limits: Limits) -> InputError:
-    return InputError(
-        [
-            Diagnostic(
-                "E0008",
-                f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,}",
-                Span(file, 1, 1, 1),
-                "pass --max-bytes to raise the limit",
-            )
-        ]
+    return _problem(
+        "E0008",
+        f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,}",
+        Span(file, 1, 1, 1),
+        "pass --max-bytes to raise the limit",
     )
 
 
@@ -500,7 +479,7 @@ def load(path: Path, limits: Limits = Limits()) -> Document:
             raise _too_large(display, size, limits)
         raw = path.read_bytes()
     except OSError as error:
-        raise InputError(
-            [Diagnostic("E0011", f"cannot read the file: {error.strerror}", Span(display, 1, 1, 1))]
+        raise _problem(
+            "E0011", f"cannot read the file: {error.strerror}", Span(display, 1, 1, 1)
         ) from None
     return loads(raw, display, limits)
