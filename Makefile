@@ -17,6 +17,7 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/mlstack validate specs/
+	$(BIN)/mlstack compile specs/ -o out/
 
 lint: install
 	$(BIN)/ruff check .
@@ -34,6 +35,10 @@ test: lint typecheck unit
 docs: install
 	$(BIN)/mlstack schema -o mlstack.schema.json
 	$(BIN)/python -m mlstack.reference specs/*/mlstack.yaml > docs/reference.md
+
+# Recompile specs/ into the committed out/; review the diff before committing.
+golden: install
+	$(BIN)/python -m pytest -q tests/test_golden.py --update-golden
 
 bench: install
 	$(BIN)/python bench/validate.py

@@ -16,6 +16,8 @@ import click
 from pydantic_core import PydanticCustomError
 
 from mlstack import __version__, render
+from mlstack.build import StackClash, build
+from mlstack.emit import emit
 from mlstack.load import DEFAULT_MAX_BYTES, Limits
 from mlstack.pipeline import Checked, check, stack_files
 from mlstack.schema import render as render_schema
@@ -98,6 +100,44 @@ def validate(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> Non
                 click.echo(f"ok {result.file} ({envs})")
     if not all(r.ok for r in results):
         sys.exit(1)
+
+
+@cli.command(name="compile")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Output folder: OUT/STACK/ENV/kubernetes/…",
+)
+@_format_option
+@_limits_option
+def compile_command(paths: tuple[Path, ...], out: Path, output_format: str, max_bytes: int) -> None:
+    """Validate stacks, then compile every environment into OUT/STACK/ENV/.
+
+    Nothing is written unless every file is valid; each stack's folder is replaced whole,
+    other stacks' folders are left alone. Identical input gives byte-identical output.
+    """
+    files = list(stack_files(list(paths)))
+    if not files:
+        raise click.UsageError("no *.yaml or *.yml files found in the given paths")
+    results = [check(path, Limits(max_bytes=max_bytes)) for path in files]
+    report(results, output_format)
+    if not all(r.ok for r in results):
+        sys.exit(1)
+    try:
+        stacks = build(results)
+    except StackClash as clash:
+        raise click.UsageError(str(clash)) from None
+    emit(out, stacks)
+    if output_format == "text":
+        for stack, environments in sorted(stacks.items()):
+            for environment in environments:
+                count = len(environment.artifacts) + 1
+                click.echo(f"compiled {out / stack / environment.name} ({count} files)")
 
 
 @cli.command()

@@ -82,7 +82,7 @@ _FALSE = {"false", "False", "FALSE"}
 _TAG = "tag:yaml.org,2002:"
 
 
-def _plain_scalar(text: str) -> Any:
+def plain_scalar(text: str) -> Any:
     """YAML 1.2 core schema resolution: no `yes`/`on` booleans, no sexagesimals, no dates."""
     if text in _NULL:
         return None
@@ -109,7 +109,7 @@ def _tagged_scalar(tag: str, text: str) -> Any:
     """Honour the standard explicit tags; raise ValueError for anything else."""
     if tag in ("!", _TAG + "str"):
         return text
-    resolved = _plain_scalar(text)
+    resolved = plain_scalar(text)
     expected = {
         _TAG + "int": int,
         _TAG + "float": float,
@@ -240,7 +240,7 @@ class _Builder:
             except ValueError as error:
                 raise self.fail("E0013", str(error), span, "remove the tag") from None
         elif not event.style:
-            value = _plain_scalar(event.value)
+            value = plain_scalar(event.value)
         else:
             value = event.value
         path, key_span = self._slot(span)

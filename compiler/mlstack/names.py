@@ -52,3 +52,11 @@ def _gcp(stack: str, environment: str, account: str) -> str:
     digest = _hash(stack, environment, account)
     head = account[: 30 - len(digest) - 1].rstrip("-")
     return f"{head}-{digest}"
+
+
+POOL_LABEL = "mlstack.dev/pool"
+"""Node label every pool carries (Terraform) and every placed workload selects (Kubernetes)."""
+GPU_TAINT = ("nvidia.com/gpu", "present", "NoSchedule")
+"""Taint of accelerator pools: only pods that asked for GPUs land there."""
+SPOT_TAINT = ("mlstack.dev/spot", "true", "NoSchedule")
+"""Taint of spot pools: only workloads placed on the pool by name tolerate eviction."""

@@ -46,7 +46,7 @@ class _Serving(Named):
     """Canary rollout of another model."""
 
 
-class _InCluster(_Serving):
+class InClusterServing(_Serving):
     pool: Name | None = None
     """Compute pool for the serving pods."""
     resources: Resources = Resources()
@@ -55,14 +55,14 @@ class _InCluster(_Serving):
     """Override the runtime's default server image."""
 
 
-class KServeServing(_InCluster):
+class KServeServing(InClusterServing):
     """KServe InferenceService."""
 
     runtime: Literal["kserve"]
     """Serving runtime."""
 
 
-class SeldonServing(_InCluster):
+class SeldonServing(InClusterServing):
     """Seldon Core v2 Model (+ Experiment for a canary)."""
 
     runtime: Literal["seldon"]
@@ -71,28 +71,28 @@ class SeldonServing(_InCluster):
     """Seldon Server to schedule on; default: by the model's requirements."""
 
 
-class TorchServeServing(_InCluster):
+class TorchServeServing(InClusterServing):
     """TorchServe as a Deployment + Service + HPA + PDB."""
 
     runtime: Literal["torchserve"]
     """Serving runtime."""
 
 
-class TFServingServing(_InCluster):
+class TFServingServing(InClusterServing):
     """TensorFlow Serving as a Deployment + Service + HPA + PDB."""
 
     runtime: Literal["tfserving"]
     """Serving runtime."""
 
 
-class TritonServing(_InCluster):
+class TritonServing(InClusterServing):
     """NVIDIA Triton Inference Server as a Deployment + Service + HPA + PDB."""
 
     runtime: Literal["triton"]
     """Serving runtime."""
 
 
-class MlflowServing(_InCluster):
+class MlflowServing(InClusterServing):
     """`mlflow models serve` (MLServer) as a Deployment + Service + HPA + PDB."""
 
     runtime: Literal["mlflow"]

@@ -1,0 +1,37 @@
+"""Checked files -> compiled environments, ready for `emit`.
+
+The targets are imported here on first use, not at module import: `mlstack validate` shares
+the CLI module with `compile` and must never start Node (jsii) or load cdk8s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from pathlib import Path
+
+from mlstack.emit import Environment
+from mlstack.pipeline import Checked
+from mlstack.targets import Artifact
+
+
+class StackClash(Exception):
+    """Two files define the same stack name: their output folders would overwrite."""
+
+
+def build(results: list[Checked]) -> dict[str, list[Environment]]:
+    kubernetes = importlib.import_module("mlstack.targets.kubernetes")
+    stacks: dict[str, list[Environment]] = {}
+    origin: dict[str, str] = {}
+    for result in results:
+        digest = hashlib.sha256(Path(result.file).read_bytes()).hexdigest()
+        for plan in result.plans:
+            if origin.setdefault(plan.stack, result.file) != result.file:
+                raise StackClash(
+                    f"stack '{plan.stack}' is defined in {origin[plan.stack]} and {result.file}"
+                )
+            artifacts: list[Artifact] = kubernetes.compile_plan(plan)
+            stacks.setdefault(plan.stack, []).append(
+                Environment(plan.environment, result.file, digest, artifacts)
+            )
+    return stacks

@@ -1,0 +1,44 @@
+"""The Kubernetes target: `Plan` -> `kubernetes/*.yaml` + `kustomization.yaml`, through cdk8s.
+
+Each module below returns `Manifest`s for one concern; this module adds the common
+metadata, passes every object through cdk8s once, and writes one file per object with a
+stable name, listed (exactly) in kustomization.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mlstack.plan import Plan
+from mlstack.targets import Artifact, yaml_out
+from mlstack.targets.kubernetes import identity, kserve, namespace
+from mlstack.targets.kubernetes.meta import Manifest, full_object
+from mlstack.targets.kubernetes.synth import synthesize
+
+BUILDERS: tuple[Callable[[Plan], list[Manifest]], ...] = (
+    namespace.build,
+    identity.build,
+    kserve.build,
+)
+
+FOLDER = "kubernetes"
+
+
+def compile_plan(plan: Plan) -> list[Artifact]:
+    manifests = [m for build in BUILDERS for m in build(plan)]
+    names = [m.file_name for m in manifests]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise AssertionError(f"two objects would be written to {duplicates}")
+    objects = synthesize([full_object(plan, m) for m in manifests])
+    artifacts = [
+        Artifact(f"{FOLDER}/{manifest.file_name}", yaml_out.dump(obj))
+        for manifest, obj in zip(manifests, objects, strict=True)
+    ]
+    artifacts.sort(key=lambda a: a.path)
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": [a.path.removeprefix(f"{FOLDER}/") for a in artifacts],
+    }
+    return [*artifacts, Artifact(f"{FOLDER}/kustomization.yaml", yaml_out.dump(kustomization))]

@@ -1,0 +1,99 @@
+"""Pod-level building blocks every workload module shares: secure defaults, resources and
+placement on a pool, so no module can forget one of them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from mlstack import names
+from mlstack.plan import Plan
+from mlstack.resolve.references import enabled
+from mlstack.spec.base import Resources
+from mlstack.spec.models import InClusterTraining
+from mlstack.spec.serving import InClusterServing
+from mlstack.spec.types import quantity_value
+
+DEFAULT_CPU = "500m"
+DEFAULT_MEMORY = "1Gi"
+NONROOT_UID = 1000
+
+
+def resources(spec: Resources) -> dict[str, Any]:
+    """Requests equal limits (Guaranteed QoS): what is scheduled is what runs."""
+    values: dict[str, Any] = {
+        "cpu": spec.cpu or DEFAULT_CPU,
+        "memory": spec.memory or DEFAULT_MEMORY,
+    }
+    if spec.gpu:
+        values["nvidia.com/gpu"] = str(spec.gpu)
+    return {"requests": dict(values), "limits": dict(values)}
+
+
+def container_security(*, read_only_root: bool = True) -> dict[str, Any]:
+    return {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "readOnlyRootFilesystem": read_only_root,
+        "runAsNonRoot": True,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def pod_security(uid: int = NONROOT_UID) -> dict[str, Any]:
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": uid,
+        "runAsGroup": uid,
+        "fsGroup": uid,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def placement(plan: Plan, pool_name: str | None) -> dict[str, Any]:
+    """nodeSelector and tolerations for a workload placed on `pool_name` (none: no fields)."""
+    if pool_name is None:
+        return {}
+    pool = plan.spec.compute[pool_name]
+    tolerations = []
+    for key, value, effect in ([names.GPU_TAINT] if pool.accelerator else []) + (
+        [names.SPOT_TAINT] if pool.spot else []
+    ):
+        tolerations.append({"key": key, "operator": "Equal", "value": value, "effect": effect})
+    out: dict[str, Any] = {"nodeSelector": {names.POOL_LABEL: pool_name}}
+    if tolerations:
+        out["tolerations"] = tolerations
+    return out
+
+
+def _pods(plan: Plan) -> list[tuple[int, Resources]]:
+    """(how many pods at most, per-pod resources) of every in-cluster workload."""
+    spec = plan.spec
+    out: list[tuple[int, Resources]] = []
+    for model in spec.models.values():
+        if isinstance(model.training, InClusterTraining):
+            out.append((model.training.workers, model.training.resources))
+    for serving in spec.serving.values():
+        if isinstance(serving, InClusterServing):
+            copies = 2 if serving.canary else 1
+            out.append((serving.replicas.max * copies, serving.resources))
+    for notebook in spec.notebooks.values():
+        out.append((1, notebook.resources))
+    for pipeline in enabled(spec.pipelines).values():
+        for step in pipeline.steps.values():
+            out.append((1, getattr(step, "resources", Resources())))
+    out.extend((1, Resources()) for _ in spec.monitoring.drift)
+    if spec.tracking.mlflow is not None and spec.tracking.mlflow.deploy:
+        out.append((1, Resources()))
+    return out
+
+
+def budget(plan: Plan) -> tuple[str, str, int]:
+    """Quota for the namespace: everything at its maximum scale at once, plus a quarter."""
+    cpu = memory = 0.0
+    gpu = 0
+    for count, spec in _pods(plan):
+        cpu += count * quantity_value(spec.cpu or DEFAULT_CPU)
+        memory += count * quantity_value(spec.memory or DEFAULT_MEMORY)
+        gpu += count * spec.gpu
+    return str(math.ceil(cpu * 1.25)), f"{math.ceil(memory * 1.25 / 2**30)}Gi", gpu

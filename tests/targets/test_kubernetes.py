@@ -1,0 +1,86 @@
+"""The Kubernetes target on every stack of specs/: schema-valid objects, the metadata every
+object must carry, secure pods, and byte-identical recompiles."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pytest
+import yaml
+
+from mlstack.pipeline import check
+from mlstack.plan import Plan
+from mlstack.targets import Artifact
+from mlstack.targets.kubernetes import compile_plan
+from tests.helpers import SPECS
+from tests.targets.schemas import CRDS, problems
+
+pytestmark = pytest.mark.skipif(
+    not CRDS.exists(), reason="the shared schema kit is not beside this checkout"
+)
+
+
+@cache
+def _plans() -> list[Plan]:
+    return [plan for path in SPECS for plan in check(path).plans]
+
+
+@cache
+def _compiled(index: int) -> tuple[Artifact, ...]:
+    return tuple(compile_plan(_plans()[index]))
+
+
+def _objects(index: int) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (a.path, yaml.safe_load(a.content))
+        for a in _compiled(index)
+        if not a.path.endswith("kustomization.yaml")
+    ]
+
+
+PLAN_IDS = [f"{p.stack}-{p.environment}" for p in _plans()]
+
+
+@pytest.mark.parametrize("index", range(len(PLAN_IDS)), ids=PLAN_IDS)
+def test_every_object_is_schema_valid(index: int) -> None:
+    version = _plans()[index].spec.platform.kubernetes.version
+    failures = {path: found for path, obj in _objects(index) if (found := problems(obj, version))}
+    assert failures == {}
+
+
+@pytest.mark.parametrize("index", range(len(PLAN_IDS)), ids=PLAN_IDS)
+def test_every_object_carries_labels_and_source(index: int) -> None:
+    plan = _plans()[index]
+    for path, obj in _objects(index):
+        labels = obj["metadata"]["labels"]
+        assert labels["app.kubernetes.io/managed-by"] == "mlstack", path
+        assert labels["mlstack.dev/stack"] == plan.stack, path
+        assert labels["mlstack.dev/environment"] == plan.environment, path
+        source = obj["metadata"]["annotations"]["mlstack.dev/source"]
+        file, line = source.rsplit(":", 1)
+        assert file == plan.file and int(line) >= 1, path
+
+
+@pytest.mark.parametrize("index", range(len(PLAN_IDS)), ids=PLAN_IDS)
+def test_kustomization_lists_exactly_the_files(index: int) -> None:
+    artifacts = _compiled(index)
+    kustomization = next(a for a in artifacts if a.path == "kubernetes/kustomization.yaml")
+    listed = yaml.safe_load(kustomization.content)["resources"]
+    files = [a.path.removeprefix("kubernetes/") for a in artifacts if a is not kustomization]
+    assert listed == sorted(files) == files
+
+
+def test_recompile_is_byte_identical() -> None:
+    plan = _plans()[0]
+    assert compile_plan(plan) == compile_plan(plan)
+
+
+def test_the_validators_reject_a_misspelled_field() -> None:
+    """Negative control: the strict schemas do fail on a typo, for a CRD and a core kind."""
+    isvc = next(obj for path, obj in _objects(0) if obj["kind"] == "InferenceService")
+    isvc["spec"]["predictor"]["minReplica"] = 1
+    assert any("minReplica" in p for p in problems(isvc, "1.33"))
+    quota = next(obj for path, obj in _objects(0) if obj["kind"] == "ResourceQuota")
+    quota["spec"]["hardd"] = {}
+    assert problems(quota, "1.33")
