@@ -13,7 +13,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+CHECKOV := .venv-checkov/bin/checkov
+
+# checkov pins dependencies that clash with ours: it gets a virtual environment of its own.
+$(CHECKOV):
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet --upgrade pip
+	.venv-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
+
+install: $(STAMP) $(CHECKOV)
 
 demo: install
 	$(BIN)/mlstack validate specs/
@@ -44,4 +52,4 @@ bench: install
 	$(BIN)/python bench/validate.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-checkov .mypy_cache .ruff_cache .pytest_cache
