@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import Named, Range, Resources, SpecModel
 from mlstack.spec.compute import Accelerator
-from mlstack.spec.types import Image, Name, Quantity
+from mlstack.spec.types import Image, Name, Quantity, quantity_value
 
 IN_CLUSTER = ("kserve", "seldon", "torchserve", "tfserving", "triton", "mlflow")
 MANAGED = ("sagemaker", "vertex", "azureml")
@@ -99,6 +99,13 @@ class MlflowServing(InClusterServing):
     """Serving runtime."""
 
 
+_EXAMPLE_TYPE = {
+    "sagemaker": "ml.m5.xlarge",
+    "vertex": "n1-standard-4",
+    "azureml": "Standard_DS3_v2",
+}
+
+
 class _Managed(_Serving):
     instance_type: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$")] | None = None
     """Managed instance type (required), e.g. ml.g5.xlarge, n1-standard-4, Standard_DS3_v2."""
@@ -114,9 +121,16 @@ class _Managed(_Serving):
                 "{runtime} serving needs 'instanceType'",
                 {
                     "runtime": getattr(self, "runtime", "managed"),
-                    "hint": "e.g. instanceType: ml.m5.xlarge",
+                    "hint": "e.g. instanceType: "
+                    + _EXAMPLE_TYPE.get(getattr(self, "runtime", ""), "ml.m5.xlarge"),
                 },
             )
+
+    @model_validator(mode="after")
+    def _capacity(self) -> Self:
+        """Managed endpoints run on instances; SageMaker may be serverless instead."""
+        self._needs_instance_type()
+        return self
 
 
 class SageMakerServerless(SpecModel):
@@ -124,6 +138,19 @@ class SageMakerServerless(SpecModel):
 
     memory: Quantity
     """Memory per invocation: 1Gi to 6Gi in steps of 1Gi."""
+
+    @field_validator("memory")
+    @classmethod
+    def _sagemaker_sizes(cls, memory: str) -> str:
+        gib = quantity_value(memory) / 2**30
+        if gib not in (1, 2, 3, 4, 5, 6):
+            raise PydanticCustomError(
+                "E0116",
+                "SageMaker serverless memory is 1Gi to 6Gi in steps of 1Gi",
+                {"hint": "for example memory: 4Gi"},
+            )
+        return memory
+
     max_concurrency: Annotated[int, Field(ge=1, le=200)] = 5
     """Concurrent invocations."""
 
@@ -137,7 +164,7 @@ class SageMakerServing(_Managed):
     """Serverless inference instead of instanceType."""
 
     @model_validator(mode="after")
-    def _capacity(self) -> SageMakerServing:
+    def _capacity(self) -> Self:
         if self.serverless is not None and self.instance_type is not None:
             raise PydanticCustomError(
                 "E0114",
@@ -155,22 +182,12 @@ class VertexServing(_Managed):
     runtime: Literal["vertex"]
     """Serving runtime."""
 
-    @model_validator(mode="after")
-    def _capacity(self) -> VertexServing:
-        self._needs_instance_type()
-        return self
-
 
 class AzureMLServing(_Managed):
     """Azure ML managed online endpoint and deployment."""
 
     runtime: Literal["azureml"]
     """Serving runtime."""
-
-    @model_validator(mode="after")
-    def _capacity(self) -> AzureMLServing:
-        self._needs_instance_type()
-        return self
 
 
 class FunctionResources(SpecModel):
