@@ -30,6 +30,44 @@ resources = st.fixed_dictionaries(
 )
 
 
+platforms = st.sampled_from(
+    [
+        {},
+        {
+            "cloud": {
+                "provider": "aws",
+                "region": "eu-west-1",
+                "account": "012345678901",
+                "cluster": "ml",
+            },
+            "terraform": {
+                "backend": {"s3": {"bucket": "state", "key": "ml.tfstate", "encrypt": True}}
+            },
+        },
+        {
+            "cloud": {"provider": "gcp", "region": "europe-west4", "project": "acme-ml-1"},
+            "terraform": {"backend": {"gcs": {"bucket": "state", "prefix": "ml"}}},
+        },
+        {
+            "cloud": {
+                "provider": "azure",
+                "region": "westeurope",
+                "subscription": "00000000-0000-0000-0000-000000000000",
+                "resourceGroup": "ml-rg",
+            }
+        },
+        {
+            "kubernetes": {
+                "namespace": "ml",
+                "version": "1.31",
+                "kserve": {"deploymentMode": "RawDeployment"},
+                "storageSecret": "s3-creds",
+            }
+        },
+    ]
+)
+
+
 @st.composite
 def stacks(draw: st.DrawFn) -> dict[str, Any]:
     model_names = draw(st.lists(names, min_size=1, max_size=4, unique=True))
@@ -73,7 +111,101 @@ def stacks(draw: st.DrawFn) -> dict[str, Any]:
         }
         for name in serving
     }
+    for name in draw(st.lists(names, max_size=2, unique=True)):
+        serving[f"{name}-cloud"] = draw(
+            st.sampled_from(
+                [
+                    {
+                        "model": model_names[0],
+                        "runtime": "sagemaker",
+                        "instanceType": "ml.m5.xlarge",
+                    },
+                    {
+                        "model": model_names[0],
+                        "runtime": "sagemaker",
+                        "serverless": {"memory": "2Gi", "maxConcurrency": 4},
+                    },
+                    {
+                        "model": model_names[0],
+                        "runtime": "vertex",
+                        "instanceType": "n1-standard-4",
+                        "canary": {"model": model_names[-1], "traffic": 10},
+                    },
+                    {
+                        "model": model_names[0],
+                        "runtime": "cloudrun",
+                        "image": "gcr.io/acme/api:2",
+                        "resources": {"memory": "2Gi"},
+                    },
+                ]
+            )
+        )
+    extra: dict[str, Any] = {
+        "platform": draw(platforms),
+        "compute": {
+            name: {
+                "instanceType": "m6i.2xlarge",
+                "nodes": {"min": 0, "max": draw(st.integers(1, 9))},
+                "spot": draw(st.booleans()),
+                **(
+                    {"accelerator": {"type": "nvidia-a10g", "count": 1}}
+                    if draw(st.booleans())
+                    else {}
+                ),
+            }
+            for name in draw(st.lists(names, max_size=2, unique=True))
+        },
+        "tracking": {
+            "mlflow": {
+                "deploy": True,
+                "artifacts": draw(uris),
+                "database": {"secret": "mlflow-db"},
+            },
+            "wandb": {"project": draw(names), "apiKeySecret": "wandb-key"},
+        },
+        "pipelines": {
+            draw(names): {
+                "engine": draw(st.sampled_from(["argo", "kubeflow"])),
+                "schedule": draw(schedules),
+                "steps": {
+                    "extract": {"image": "ghcr.io/acme/extract:1", "command": ["python", "x.py"]},
+                    "train": {"model": model_names[0], "dependsOn": ["extract"]},
+                    "features": {
+                        "kind": "spark",
+                        "image": "apache/spark:3.5.5",
+                        "mainApplicationFile": "local:///app.py",
+                        "executor": {"instances": draw(st.integers(1, 5)), "memory": "4Gi"},
+                        "dependsOn": ["extract"],
+                    },
+                },
+            }
+        },
+        "notebooks": {
+            draw(names): {
+                "image": "jupyter/scipy-notebook:2024-01-01",
+                "volume": draw(quantities),
+                "models": model_names[:1],
+            }
+        },
+        "features": {
+            "store": "feast",
+            "groups": {
+                "tx": {
+                    "recordId": "id",
+                    "eventTime": "ts",
+                    "features": {"amount": "float", "ok": "bool"},
+                    "ttl": draw(durations),
+                }
+            },
+        },
+        "gitops": {
+            "repo": "https://git.example.com/deploy.git",
+            "argocd": {"prune": draw(st.booleans())},
+        },
+        "environments": {"prod": {"serving": {}}, "dev": {"compute": {}}},
+    }
     return {
+        **extra,
         "apiVersion": "mlstack/v1alpha1",
         "kind": "Stack",
         "metadata": {"name": draw(names), "labels": {"team": draw(names)}},
