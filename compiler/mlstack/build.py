@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mlstack.emit import Environment
 from mlstack.pipeline import Checked
-from mlstack.targets import Artifact
+from mlstack.targets import Artifact, argocd
 
 
 class StackClash(Exception):
@@ -30,7 +30,7 @@ def build(results: list[Checked]) -> dict[str, list[Environment]]:
                 raise StackClash(
                     f"stack '{plan.stack}' is defined in {origin[plan.stack]} and {result.file}"
                 )
-            artifacts: list[Artifact] = kubernetes.compile_plan(plan)
+            artifacts: list[Artifact] = [*kubernetes.compile_plan(plan), *argocd.compile_plan(plan)]
             stacks.setdefault(plan.stack, []).append(
                 Environment(plan.environment, result.file, digest, artifacts)
             )

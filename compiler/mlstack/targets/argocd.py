@@ -1,0 +1,58 @@
+"""`gitops` -> `argocd/application.yaml`: the Argo CD Application that syncs one environment's
+`kubernetes/` folder from the deploy repository.
+
+Plain YAML, no cdk8s: the Application lives in Argo CD's namespace, not in the stack's, and
+is applied once by a platform engineer (or an app-of-apps); it then keeps the rest in sync.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlstack.plan import Plan
+from mlstack.targets import Artifact, yaml_out
+from mlstack.targets.kubernetes.meta import common_labels
+
+IN_CLUSTER = "https://kubernetes.default.svc"
+
+
+def application(plan: Plan) -> dict[str, Any]:
+    gitops = plan.spec.gitops
+    assert gitops is not None and gitops.path is not None
+    argocd = gitops.argocd
+    sync: dict[str, Any] = {
+        # mlstack generates the Namespace itself (with its Pod Security labels), so Argo CD
+        # must not create a bare one first: no CreateNamespace=true.
+        "syncOptions": ["ServerSideApply=true", "PruneLast=true"],
+        "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
+    }
+    if argocd.auto_sync:
+        sync["automated"] = {"prune": argocd.prune, "selfHeal": argocd.self_heal}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {
+            "name": f"{plan.stack}-{plan.environment}",
+            "namespace": argocd.namespace,
+            "labels": common_labels(plan),
+            "annotations": {"mlstack.dev/source": plan.source(("gitops",))},
+            # Deleting the Application deletes what it deployed.
+            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+        },
+        "spec": {
+            "project": argocd.project,
+            "source": {
+                "repoURL": gitops.repo,
+                "targetRevision": gitops.branch,
+                "path": f"{gitops.path}/{plan.environment}/kubernetes",
+            },
+            "destination": {"server": IN_CLUSTER, "namespace": plan.namespace},
+            "syncPolicy": sync,
+        },
+    }
+
+
+def compile_plan(plan: Plan) -> list[Artifact]:
+    if plan.spec.gitops is None:
+        return []
+    return [Artifact("argocd/application.yaml", yaml_out.dump(application(plan)))]

@@ -1,0 +1,52 @@
+"""The Argo CD Application per environment: valid against the Application CRD, pointing at
+the environment's folder in the deploy repo, with the sync policy the spec asks for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlstack.pipeline import check
+from mlstack.targets import argocd
+from tests.helpers import REFERENCE, SPECS
+from tests.targets.schemas import CRDS, problems
+
+
+@pytest.mark.skipif(not CRDS.exists(), reason="the shared schema kit is not beside this checkout")
+@pytest.mark.parametrize("spec", SPECS, ids=[p.parent.name for p in SPECS])
+def test_applications_are_valid(spec: Path) -> None:
+    for plan in check(spec).plans:
+        for artifact in argocd.compile_plan(plan):
+            assert problems(yaml.safe_load(artifact.content), "1.33") == []
+
+
+def test_reference_application_fields() -> None:
+    staging, prod = check(REFERENCE).plans
+    app = yaml.safe_load(argocd.compile_plan(staging)[0].content)
+    assert app["metadata"]["name"] == "fraud-staging"
+    assert app["metadata"]["namespace"] == "argocd"
+    assert app["spec"]["project"] == "ml-platform"
+    assert app["spec"]["source"] == {
+        "repoURL": "https://git.acme.example/platform/ml-deploy.git",
+        "targetRevision": "main",
+        "path": "stacks/fraud/staging/kubernetes",
+    }
+    assert app["spec"]["destination"]["namespace"] == "fraud-staging"
+    assert app["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+    assert not any(
+        o.startswith("CreateNamespace") for o in app["spec"]["syncPolicy"]["syncOptions"]
+    )
+    assert (
+        yaml.safe_load(argocd.compile_plan(prod)[0].content)["spec"]["destination"]["namespace"]
+        == "fraud"
+    )
+
+
+def test_no_gitops_no_application(tmp_path: Path) -> None:
+    text = REFERENCE.read_text()
+    cut = text[: text.index("gitops:")] + text[text.index("environments:") :]
+    path = tmp_path / "s.yaml"
+    path.write_text(cut)
+    assert [argocd.compile_plan(p) for p in check(path).plans] == [[], []]
