@@ -23,9 +23,18 @@ $(CHECKOV):
 
 install: $(STAMP) $(CHECKOV)
 
+DEPLOY := .mlstack/deploy.git
+
+# The whole loop on an embedded default: a local bare deploy repository (created on first
+# use; no network, no account), then the commit and tree it holds, then a second publish
+# that has nothing to do.
 demo: install
 	$(BIN)/mlstack validate specs/
 	$(BIN)/mlstack compile specs/ -o out/
+	$(BIN)/mlstack publish specs/ --repo $(DEPLOY) -o out/
+	git --git-dir=$(DEPLOY) log --all --format='%h %d %s'
+	git --git-dir=$(DEPLOY) ls-tree -r --name-only main | sed -n '1,12p'
+	$(BIN)/mlstack publish specs/ --repo $(DEPLOY) -o out/
 
 lint: install
 	$(BIN)/ruff check .

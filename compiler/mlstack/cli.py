@@ -6,6 +6,7 @@ Exit codes: 0 ok (warnings allowed), 1 invalid input, 2 usage error, 3 internal 
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 import traceback
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from mlstack import __version__, render
 from mlstack.build import StackClash, build
-from mlstack.emit import emit
+from mlstack.emit import Environment, emit
 from mlstack.load import DEFAULT_MAX_BYTES, Limits
 from mlstack.pipeline import Checked, check, stack_files
 from mlstack.schema import render as render_schema
@@ -46,6 +47,25 @@ def _limits_option(function: F) -> F:
         show_default=True,
         help="Reject stack files larger than this.",
     )(function)
+
+
+def _checked(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> list[Checked]:
+    """Validate every file (exit 1 on any error) and return the checked results."""
+    files = list(stack_files(list(paths)))
+    if not files:
+        raise click.UsageError("no *.yaml or *.yml files found in the given paths")
+    results = [check(path, Limits(max_bytes=max_bytes)) for path in files]
+    report(results, output_format)
+    if not all(r.ok for r in results):
+        sys.exit(1)
+    return results
+
+
+def _built(results: list[Checked]) -> dict[str, list[Environment]]:
+    try:
+        return build(results)
+    except StackClash as clash:
+        raise click.UsageError(str(clash)) from None
 
 
 def report(results: list[Checked], output_format: str) -> None:
@@ -121,23 +141,59 @@ def compile_command(paths: tuple[Path, ...], out: Path, output_format: str, max_
     Nothing is written unless every file is valid; each stack's folder is replaced whole,
     other stacks' folders are left alone. Identical input gives byte-identical output.
     """
-    files = list(stack_files(list(paths)))
-    if not files:
-        raise click.UsageError("no *.yaml or *.yml files found in the given paths")
-    results = [check(path, Limits(max_bytes=max_bytes)) for path in files]
-    report(results, output_format)
-    if not all(r.ok for r in results):
-        sys.exit(1)
-    try:
-        stacks = build(results)
-    except StackClash as clash:
-        raise click.UsageError(str(clash)) from None
+    results = _checked(paths, output_format, max_bytes)
+    stacks = _built(results)
     emit(out, stacks)
     if output_format == "text":
         for stack, environments in sorted(stacks.items()):
             for environment in environments:
                 count = len(environment.artifacts) + 1
                 click.echo(f"compiled {out / stack / environment.name} ({count} files)")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--repo",
+    help="Deploy repository (URL or path); default: each stack's gitops.repo. A local path that does not exist is created as a bare repository.",
+)
+@click.option(
+    "--branch", "push_branch", help="Push to this branch (for review) instead of gitops.branch."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be committed; push nothing.")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Compile into this folder first.",
+)
+@_format_option
+@_limits_option
+def publish(
+    paths: tuple[Path, ...],
+    repo: str | None,
+    push_branch: str | None,
+    dry_run: bool,
+    out: Path,
+    output_format: str,
+    max_bytes: int,
+) -> None:
+    """Compile stacks and commit them to the deploy repository Argo CD syncs.
+
+    Each stack's folder in the deploy repo (gitops.path, default stacks/NAME) is replaced
+    by its compiled tree; other stacks are untouched. No change, no commit. A push rejected
+    because the remote moved is retried on the new tip. A token for HTTPS remotes may be
+    given in MLSTACK_GIT_TOKEN; it is never printed or stored.
+    """
+    results = _checked(paths, output_format, max_bytes)
+    stacks = _built(results)
+    emit(out, stacks)
+    importlib.import_module("mlstack.gitops.command").run(
+        results, stacks, out, repo=repo, push_branch=push_branch, dry_run=dry_run
+    )
 
 
 @cli.command()

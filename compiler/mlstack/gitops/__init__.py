@@ -1,0 +1,1 @@
+"""Stage 6: the deploy repository. The only package that imports GitPython."""

@@ -1,0 +1,170 @@
+"""`mlstack publish`: put compiled stacks into the deploy repository, one commit per run.
+
+Exactly each published stack's folder is replaced (stale files go, other stacks' folders stay),
+the commit names the stacks, environments and source commit with trailers, and a push the
+remote rejects because it moved is retried on the new tip with backoff. Nothing reaches the
+remote before the push, so any earlier failure leaves it untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from mlstack import __version__
+from mlstack.gitops.repo import PublishError, auth_env, cache_lock, one_line, open_cache
+
+AUTHOR = git.Actor("mlstack", "mlstack@users.noreply.localhost")
+
+
+@dataclass(frozen=True)
+class StackTree:
+    """A compiled stack: where it is in out/ and where it goes in the deploy repo."""
+
+    name: str
+    source: Path
+    target: str
+    environments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    commit: str | None
+    """The pushed (or, with dry_run, the would-be) commit; None when nothing changed."""
+    branch: str
+    changed: tuple[str, ...]
+    attempts: int
+
+
+def _message(stacks: Sequence[StackTree], source_repo: str, source_commit: str) -> str:
+    what = "; ".join(f"{s.name} ({', '.join(s.environments)})" for s in stacks)
+    return (
+        f"mlstack: publish {what} from {source_commit[:12]}\n\n"
+        f"Source-Repo: {source_repo}\nSource-Commit: {source_commit}\nMlstack-Version: {__version__}\n"
+    )
+
+
+def _start(repo: git.Repo, base: str, branch: str, *, new_branch: bool) -> None:
+    """Check out `branch` at the remote's `base` (or an empty orphan for an empty repo),
+    discarding whatever an interrupted run left in the cache."""
+    if repo.head.is_valid():
+        repo.git.reset("--hard")
+    repo.git.clean("-ffdx")
+    remote_refs = _remote_heads(repo)
+    if base in remote_refs:
+        repo.git.checkout("-B", branch, f"origin/{base}")
+    elif not remote_refs or new_branch:
+        if branch in [head.name for head in repo.heads]:
+            # Left by an attempt whose push was rejected: start the branch again.
+            repo.git.checkout("--detach")
+            repo.git.branch("-D", branch)
+        repo.git.checkout("--orphan", branch)
+        repo.git.rm("-rf", "--ignore-unmatch", ".")
+    else:
+        raise PublishError(
+            f"the deploy repository has no branch '{base}' (it has: {', '.join(sorted(remote_refs))})"
+        )
+
+
+def _apply(repo: git.Repo, stacks: Sequence[StackTree]) -> tuple[str, ...]:
+    work = Path(repo.working_tree_dir or ".")
+    for stack in stacks:
+        target = work / stack.target
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(stack.source, target)
+        repo.git.add("--all", "--", stack.target)
+    changed = repo.git.diff("--cached", "--name-only").splitlines()
+    return tuple(sorted(changed))
+
+
+@dataclass(frozen=True)
+class Request:
+    """One publish: which stacks go to which branch of which remote, and from where."""
+
+    remote: str
+    stacks: tuple[StackTree, ...]
+    branch: str = "main"
+    push_branch: str | None = None
+    """Push here instead of `branch` (a promotion branch for review), based on `branch`."""
+    source_repo: str = "unknown"
+    source_commit: str = "unknown"
+    dry_run: bool = False
+    new_branch: bool = False
+    """Start `branch` empty when the remote lacks it (a deploy repo created just now)."""
+    attempts: int = 5
+    backoff: float = 0.5
+    cache: Path | None = None
+
+
+def publish(request: Request) -> Outcome:
+    """Commit the stacks and push; a `branch` the remote lacks is an error unless
+    `new_branch`. Publishers on this machine take turns on the cache."""
+    with cache_lock(request.remote, request.cache):
+        return _publish_locked(request)
+    raise AssertionError("unreachable: the lock block returns")
+
+
+def _publish_locked(request: Request) -> Outcome:
+    target_branch = request.push_branch or request.branch
+    message = _message(request.stacks, request.source_repo, request.source_commit)
+    env = auth_env()
+    repo = open_cache(request.remote, request.cache)
+    for attempt in range(1, request.attempts + 1):
+        try:
+            # A promotion branch that exists already is updated; a new one starts at `branch`.
+            base = target_branch if target_branch in _remote_heads(repo) else request.branch
+            _start(repo, base, target_branch, new_branch=request.new_branch)
+            changed = _apply(repo, request.stacks)
+            if not changed:
+                return Outcome(None, target_branch, (), attempt)
+            commit = repo.index.commit(message, author=AUTHOR, committer=AUTHOR)
+            if request.dry_run:
+                return Outcome(commit.hexsha, target_branch, changed, attempt)
+            with repo.git.custom_environment(**env):
+                repo.git.push("origin", f"HEAD:refs/heads/{target_branch}")
+            return Outcome(commit.hexsha, target_branch, changed, attempt)
+        except git.GitCommandError as error:
+            if not _moved(error) or attempt == request.attempts:
+                raise PublishError(f"cannot push to {request.remote}: {one_line(error)}") from None
+            time.sleep(request.backoff * 2 ** (attempt - 1))
+            with repo.git.custom_environment(**env):
+                repo.git.fetch("origin", "--prune", "--force")
+    raise AssertionError("unreachable: the loop returns or raises")
+
+
+def _remote_heads(repo: git.Repo) -> set[str]:
+    return {ref.remote_head for ref in repo.remotes.origin.refs}
+
+
+def _moved(error: git.GitCommandError) -> bool:
+    """The remote moved under us (someone else pushed first), or a hook declined once."""
+    text = str(error.stderr or "")
+    return any(
+        s in text
+        for s in (
+            "[rejected]",
+            "fetch first",
+            "non-fast-forward",
+            "[remote rejected]",
+            "cannot lock ref",
+        )
+    )
+
+
+def stack_trees(out: Path, targets: Mapping[str, str]) -> list[StackTree]:
+    """The compiled stacks in `out` that have a target folder in the deploy repo."""
+    return [
+        StackTree(
+            name,
+            out / name,
+            target,
+            tuple(sorted(p.name for p in (out / name).iterdir() if p.is_dir())),
+        )
+        for name, target in sorted(targets.items())
+    ]
