@@ -6,9 +6,7 @@ the CLI module with `compile` and must never start Node (jsii) or load cdk8s.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-from pathlib import Path
 
 from mlstack.emit import Environment
 from mlstack.pipeline import Checked
@@ -24,7 +22,6 @@ def build(results: list[Checked]) -> dict[str, list[Environment]]:
     stacks: dict[str, list[Environment]] = {}
     origin: dict[str, str] = {}
     for result in results:
-        digest = hashlib.sha256(Path(result.file).read_bytes()).hexdigest()
         for plan in result.plans:
             if origin.setdefault(plan.stack, result.file) != result.file:
                 raise StackClash(
@@ -32,6 +29,6 @@ def build(results: list[Checked]) -> dict[str, list[Environment]]:
                 )
             artifacts: list[Artifact] = [*kubernetes.compile_plan(plan), *argocd.compile_plan(plan)]
             stacks.setdefault(plan.stack, []).append(
-                Environment(plan.environment, result.file, digest, artifacts)
+                Environment(plan.environment, result.file, result.sha256, artifacts)
             )
     return stacks

@@ -197,6 +197,43 @@ def publish(
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Compare with the compile of the stacks at this git ref of their repository, instead of the deploy repo.",
+)
+@click.option(
+    "--repo", help="Deploy repository to compare with; default: each stack's gitops.repo."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown renders a pull-request comment.",
+)
+@click.option("--exit-code", is_flag=True, help="Exit with 1 when there are changes.")
+@_limits_option
+def diff(
+    paths: tuple[Path, ...],
+    base: str | None,
+    repo: str | None,
+    output_format: str,
+    exit_code: bool,
+    max_bytes: int,
+) -> None:
+    """Show what a compile would change: objects added, changed (in plain words) and
+    removed per environment, then the unified diff."""
+    results = _checked(paths, "text", max_bytes)
+    stacks = _built(results)
+    importlib.import_module("mlstack.gitops.command").run_diff(
+        results, stacks, base=base, repo=repo, output_format=output_format, exit_code=exit_code
+    )
+
+
+@cli.command()
 @click.option(
     "-o",
     "--output",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlstack.diagnostics import Diagnostic, InputError, unique_sorted
-from mlstack.load import Limits, load
+from mlstack.load import Document, Limits, load, loads
 from mlstack.parse import parse
 from mlstack.plan import Plan
 from mlstack.resolve import resolve
@@ -23,33 +24,51 @@ class Checked:
     lines: tuple[str, ...]
     plans: tuple[Plan, ...]
     diagnostics: tuple[Diagnostic, ...]
+    sha256: str = ""
+    """Of the input bytes, for the lock file."""
 
     @property
     def ok(self) -> bool:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def _lines(path: Path) -> tuple[str, ...]:
+def _lines(raw: bytes) -> tuple[str, ...]:
     """The file's lines for showing a diagnostic, whatever its encoding."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return ()
     encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
     return tuple(raw.decode(encoding, errors="replace").splitlines())
 
 
 def check(path: Path, limits: Limits = Limits()) -> Checked:
+    """Check a file on disk."""
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= limits.max_bytes else b""
+    except OSError:
+        raw = b""
     try:
         doc = load(path, limits)
     except InputError as error:
-        return Checked(str(path), _lines(path), (), tuple(error.diagnostics))
+        return Checked(str(path), _lines(raw), (), tuple(error.diagnostics))
+    return _checked(doc, raw)
+
+
+def check_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Checked:
+    """Check content that is not on disk (a file at another git revision), named `display`."""
+    try:
+        doc = loads(raw, display, limits)
+    except InputError as error:
+        return Checked(display, _lines(raw), (), tuple(error.diagnostics))
+    return _checked(doc, raw)
+
+
+def _checked(doc: Document, raw: bytes) -> Checked:
     stack, diagnostics, hidden = parse(doc)
     plans, diagnostics = resolve(doc, stack, hidden, diagnostics)
     diagnostics = unique_sorted(diagnostics)
     if any(d.is_error for d in diagnostics):
         plans = []
-    return Checked(str(path), doc.lines, tuple(plans), tuple(diagnostics))
+    digest = hashlib.sha256(raw).hexdigest()
+    return Checked(doc.file, doc.lines, tuple(plans), tuple(diagnostics), digest)
 
 
 def stack_files(paths: list[Path]) -> Iterator[Path]:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from mlstack.build import build
 from mlstack.emit import Environment
+from mlstack.gitops import diff, trees
 from mlstack.gitops.publish import Outcome, Request, publish, stack_trees
 from mlstack.gitops.repo import PublishError, ensure_local_bare
 from mlstack.gitops.source import source_of
@@ -78,3 +80,36 @@ def _say(remote: str, outcome: Outcome, dry_run: bool) -> None:
     if dry_run:
         for name in outcome.changed:
             click.echo(f"  {name}")
+
+
+def run_diff(
+    results: list[Checked],
+    stacks: dict[str, list[Environment]],
+    *,
+    base: str | None,
+    repo: str | None,
+    output_format: str,
+    exit_code: bool,
+) -> None:
+    """Print what changes against the deploy repo (or the compile of `base`)."""
+    new = trees.compiled(stacks)
+    try:
+        if base is not None:
+            before = trees.at_revision(results, base)
+            broken = [r.file for r in before if not r.ok]
+            if broken:
+                raise PublishError(f"the stacks at {base} do not validate: {', '.join(broken)}")
+            old = trees.compiled(build(before))
+        else:
+            old = {}
+            for (remote, branch), targets in sorted(_targets(results, repo).items()):
+                old.update(trees.deployed(remote, branch, targets))
+    except PublishError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    diffs = diff.compare(old, new)
+    click.echo(
+        diff.render_markdown(diffs) if output_format == "markdown" else diff.render_text(diffs)
+    )
+    if exit_code and diffs:
+        raise SystemExit(1)

@@ -1,0 +1,195 @@
+"""`mlstack diff`: what a change does to the deployed objects, in words a reviewer reads.
+
+Trees are compared file by file, then object by object (kind and name), then field by
+field; well-known fields get plain words ("replicas 2 → 4", "canary traffic 10% → 50%").
+The unified diff follows for the details.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Tree = Mapping[str, bytes]
+"""File path (STACK/ENV/…) -> content."""
+
+_WORDS: dict[str, str] = {
+    "spec.replicas": "replicas",
+    "spec.predictor.minReplicas": "min replicas",
+    "spec.predictor.maxReplicas": "max replicas",
+    "spec.minReplicas": "min replicas",
+    "spec.maxReplicas": "max replicas",
+    "spec.predictor.canaryTrafficPercent": "canary traffic",
+    "spec.predictor.model.storageUri": "model",
+    "spec.storageUri": "model",
+    "spec.schedule": "schedule",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    name: str
+    status: str  # added | removed | changed
+    fields: tuple[str, ...] = ()
+
+
+@dataclass
+class EnvironmentDiff:
+    environment: str
+    changes: list[Change] = field(default_factory=list)
+    unified: list[str] = field(default_factory=list)
+
+
+def _objects(content: bytes | None) -> dict[tuple[str, str], Any]:
+    if not content:
+        return {}
+    found = {}
+    for document in yaml.safe_load_all(content):
+        if isinstance(document, dict) and "kind" in document:
+            name = document.get("metadata", {}).get("name") or document.get("kind")
+            found[(str(document["kind"]), str(name))] = document
+    return found
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        for key in sorted(value):
+            yield from _flatten(value[key], f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for index, item in enumerate(value):
+            yield from _flatten(item, f"{prefix}[{index}]")
+    else:
+        yield prefix, value
+
+
+def _show(value: Any) -> str:
+    return (
+        "∅"
+        if value is None
+        else value
+        if isinstance(value, str)
+        else json.dumps(value, sort_keys=True)
+    )
+
+
+def _describe(path: str, old: Any, new: Any) -> str:
+    if path.endswith(".image") or path == "image":
+        old_tag = str(old).rsplit(":", 1)[-1] if old else None
+        new_tag = str(new).rsplit(":", 1)[-1] if new else None
+        if old and new and str(old).rsplit(":", 1)[0] == str(new).rsplit(":", 1)[0]:
+            return f"image tag {old_tag} → {new_tag} ({path})"
+    words = _WORDS.get(path, path)
+    if path.endswith("canaryTrafficPercent"):
+        return f"{words} {_show(old)}% → {_show(new)}%"
+    return f"{words} {_show(old)} → {_show(new)}"
+
+
+def field_changes(old: Any, new: Any) -> tuple[str, ...]:
+    """Plain-words changes between two versions of one object (metadata source lines aside)."""
+    before = dict(_flatten(old))
+    after = dict(_flatten(new))
+    out = []
+    for path in sorted(before.keys() | after.keys()):
+        if path.endswith("mlstack.dev/source") or before.get(path) == after.get(path):
+            continue
+        out.append(_describe(path, before.get(path), after.get(path)))
+    return tuple(out)
+
+
+def _terraform(content: bytes | None) -> dict[tuple[str, str], Any]:
+    if not content:
+        return {}
+    document = json.loads(content)
+    return {
+        (kind, name): body
+        for kind, items in document.get("resource", {}).items()
+        for name, body in items.items()
+    }
+
+
+def compare(old: Tree, new: Tree) -> dict[str, EnvironmentDiff]:
+    """Per `STACK/ENV`: object changes and the unified diff of every changed file."""
+    result: dict[str, EnvironmentDiff] = {}
+    for path in sorted(old.keys() | new.keys()):
+        before, after = old.get(path), new.get(path)
+        if before == after or path.endswith(("mlstack.lock.json", "kustomization.yaml")):
+            continue
+        environment = "/".join(path.split("/")[:2])
+        entry = result.setdefault(environment, EnvironmentDiff(environment))
+        reader = _terraform if path.endswith(".tf.json") else _objects
+        objects_before, objects_after = reader(before), reader(after)
+        for key in sorted(objects_before.keys() | objects_after.keys()):
+            kind, name = key
+            if key not in objects_before:
+                entry.changes.append(Change(kind, name, "added"))
+            elif key not in objects_after:
+                entry.changes.append(Change(kind, name, "removed"))
+            elif fields := field_changes(objects_before[key], objects_after[key]):
+                entry.changes.append(Change(kind, name, "changed", fields))
+        entry.unified.extend(
+            difflib.unified_diff(
+                (before or b"").decode().splitlines(),
+                (after or b"").decode().splitlines(),
+                f"a/{path}" if before is not None else "/dev/null",
+                f"b/{path}" if after is not None else "/dev/null",
+                lineterm="",
+            )
+        )
+    return result
+
+
+def _summary_lines(entry: EnvironmentDiff) -> list[str]:
+    lines = []
+    for status in ("added", "changed", "removed"):
+        for change in (c for c in entry.changes if c.status == status):
+            lines.append(f"{status} {change.kind} {change.name}")
+            lines.extend(f"    {words}" for words in change.fields)
+    return lines
+
+
+def render_text(diffs: Mapping[str, EnvironmentDiff]) -> str:
+    if not diffs:
+        return "no changes"
+    out = []
+    for environment, entry in diffs.items():
+        out.append(f"== {environment}: {_counts(entry)}")
+        out.extend(_summary_lines(entry))
+    for entry in diffs.values():
+        out.extend(entry.unified)
+    return "\n".join(out)
+
+
+def _counts(entry: EnvironmentDiff) -> str:
+    counts = {s: sum(c.status == s for c in entry.changes) for s in ("added", "changed", "removed")}
+    return ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "files changed"
+
+
+def render_markdown(diffs: Mapping[str, EnvironmentDiff]) -> str:
+    """A PR comment: a summary per environment, the diff folded away."""
+    if not diffs:
+        return "### mlstack diff\n\nNo changes to the deployed objects.\n"
+    out = ["### mlstack diff", ""]
+    for environment, entry in diffs.items():
+        out.append(f"**{environment}**: {_counts(entry)}")
+        out.append("")
+        for status in ("added", "changed", "removed"):
+            for change in (c for c in entry.changes if c.status == status):
+                detail = "; ".join(change.fields)
+                out.append(
+                    f"- {status} `{change.kind}/{change.name}`" + (f": {detail}" if detail else "")
+                )
+        out.append("")
+        out.append("<details><summary>diff</summary>")
+        out.append("")
+        out.append("```diff")
+        out.extend(entry.unified)
+        out.append("```")
+        out.append("</details>")
+        out.append("")
+    return "\n".join(out)

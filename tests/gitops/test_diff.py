@@ -1,0 +1,124 @@
+"""`mlstack diff` on realistic changes, checked field by field, against a real deploy repo
+and against another git ref of a real config repo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import git
+
+from mlstack.gitops.diff import compare, field_changes, render_markdown
+from tests.helpers import REFERENCE
+
+
+def _mlstack(*args: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mlstack", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+    )
+
+
+def test_plain_words_for_well_known_fields() -> None:
+    old = {
+        "spec": {
+            "predictor": {"canaryTrafficPercent": 10, "maxReplicas": 2},
+            "template": {"containers": [{"image": "ghcr.io/acme/x:1.4.2"}]},
+        }
+    }
+    new = {
+        "spec": {
+            "predictor": {"canaryTrafficPercent": 50, "maxReplicas": 4},
+            "template": {"containers": [{"image": "ghcr.io/acme/x:1.5.0"}]},
+        }
+    }
+    assert field_changes(old, new) == (
+        "canary traffic 10% → 50%",
+        "max replicas 2 → 4",
+        "image tag 1.4.2 → 1.5.0 (spec.template.containers[0].image)",
+    )
+
+
+def test_objects_added_removed_and_terraform_resources() -> None:
+    old = {
+        "s/prod/kubernetes/a.yaml": b"kind: Service\nmetadata: {name: a}\n",
+        "s/prod/terraform/main.tf.json": b'{"resource": {"aws_s3_bucket": {"models": {"bucket": "x"}}}}',
+    }
+    new = {
+        "s/prod/kubernetes/b.yaml": b"kind: Service\nmetadata: {name: b}\n",
+        "s/prod/terraform/main.tf.json": b'{"resource": {"aws_s3_bucket": {"models": {"bucket": "y"}}}}',
+    }
+    changes = compare(old, new)["s/prod"].changes
+    assert [(c.status, c.kind, c.name, c.fields) for c in changes] == [
+        ("removed", "Service", "a", ()),
+        ("added", "Service", "b", ()),
+        ("changed", "aws_s3_bucket", "models", ("bucket x → y",)),
+    ]
+    comment = render_markdown(compare(old, new))
+    assert "<details><summary>diff</summary>" in comment and "- added `Service/b`" in comment
+
+
+def test_diff_against_the_deploy_repo(tmp_path: Path) -> None:
+    spec = tmp_path / "fraud.yaml"
+    spec.write_text(REFERENCE.read_text())
+    deploy = tmp_path / "deploy.git"
+    published = _mlstack(
+        "publish",
+        str(spec),
+        "--repo",
+        str(deploy),
+        "-o",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+        cache=tmp_path,
+    )
+    assert published.returncode == 0, published.stderr
+    unchanged = _mlstack(
+        "diff", str(spec), "--repo", str(deploy), "--exit-code", cwd=tmp_path, cache=tmp_path
+    )
+    assert (unchanged.returncode, unchanged.stdout.strip()) == (0, "no changes")
+    spec.write_text(
+        REFERENCE.read_text().replace(
+            "canary: {model: fraud-xgb-v8, traffic: 50}",
+            "canary: {model: fraud-xgb-v8, traffic: 20}",
+        )
+    )
+    changed = _mlstack(
+        "diff", str(spec), "--repo", str(deploy), "--exit-code", cwd=tmp_path, cache=tmp_path
+    )
+    assert changed.returncode == 1
+    assert changed.stdout.splitlines()[:3] == [
+        "== fraud/staging: 1 changed",
+        "changed InferenceService fraud-api",
+        "    canary traffic 50% → 20%",
+    ]
+
+
+def test_diff_against_a_base_ref(tmp_path: Path) -> None:
+    config = git.Repo.init(tmp_path / "config", initial_branch="main")
+    spec = tmp_path / "config" / "mlstack.yaml"
+    spec.write_text(REFERENCE.read_text())
+    config.index.add(["mlstack.yaml"])
+    config.index.commit("base", author=git.Actor("t", "t@example.com"))
+    spec.write_text(
+        REFERENCE.read_text().replace("replicas: {min: 4, max: 40}", "replicas: {min: 6, max: 40}")
+    )
+    result = _mlstack(
+        "diff",
+        "mlstack.yaml",
+        "--base",
+        "HEAD",
+        "--format",
+        "markdown",
+        cwd=tmp_path / "config",
+        cache=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "**fraud/prod**: 1 changed" in result.stdout
+    assert "- changed `InferenceService/fraud-api`: min replicas 4 → 6" in result.stdout
