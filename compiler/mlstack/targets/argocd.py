@@ -11,7 +11,7 @@ from typing import Any
 
 from mlstack.plan import Plan
 from mlstack.targets import Artifact, yaml_out
-from mlstack.targets.kubernetes.meta import common_labels
+from mlstack.targets.labels import common_labels
 
 IN_CLUSTER = "https://kubernetes.default.svc"
 

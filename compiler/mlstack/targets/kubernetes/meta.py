@@ -12,8 +12,7 @@ from typing import Any
 
 from mlstack.load import PathKey
 from mlstack.plan import Plan
-
-MANAGED_BY = {"app.kubernetes.io/managed-by": "mlstack"}
+from mlstack.targets.labels import common_labels
 
 
 @dataclass(frozen=True)
@@ -34,15 +33,6 @@ class Manifest:
     def file_name(self) -> str:
         """Stable and unique per namespace: `kind-name.yaml`, lower case."""
         return f"{self.kind.lower()}-{self.name}.yaml"
-
-
-def common_labels(plan: Plan) -> dict[str, str]:
-    return {
-        **plan.labels,
-        **MANAGED_BY,
-        "mlstack.dev/stack": plan.stack,
-        "mlstack.dev/environment": plan.environment,
-    }
 
 
 def selector_labels(component: str, name: str) -> dict[str, str]:

@@ -1,0 +1,16 @@
+"""The labels every generated object carries, Kubernetes or Argo CD alike."""
+
+from __future__ import annotations
+
+from mlstack.plan import Plan
+
+MANAGED_BY = {"app.kubernetes.io/managed-by": "mlstack"}
+
+
+def common_labels(plan: Plan) -> dict[str, str]:
+    return {
+        **plan.labels,
+        **MANAGED_BY,
+        "mlstack.dev/stack": plan.stack,
+        "mlstack.dev/environment": plan.environment,
+    }
