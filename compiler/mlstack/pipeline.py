@@ -41,8 +41,9 @@ def _lines(raw: bytes) -> tuple[str, ...]:
 def check(path: Path, limits: Limits = Limits()) -> Checked:
     """Check a file on disk."""
     try:
-        size = path.stat().st_size
-        raw = path.read_bytes() if size <= limits.max_bytes else b""
+        with path.open("rb") as handle:
+            # Bounded: an oversized file is rejected by load, and its head is enough to show.
+            raw = handle.read(limits.max_bytes + 1)
     except OSError:
         raw = b""
     try:

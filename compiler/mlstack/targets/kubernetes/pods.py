@@ -11,6 +11,7 @@ from mlstack.plan import Plan
 from mlstack.resolve.references import enabled
 from mlstack.spec.base import Resources
 from mlstack.spec.models import InClusterTraining
+from mlstack.spec.pipelines import SparkStep
 from mlstack.spec.serving import InClusterServing
 from mlstack.spec.types import quantity_value
 
@@ -81,7 +82,12 @@ def _pods(plan: Plan) -> list[tuple[int, Resources]]:
         out.append((1, notebook.resources))
     for pipeline in enabled(spec.pipelines).values():
         for step in pipeline.steps.values():
-            out.append((1, getattr(step, "resources", Resources())))
+            if isinstance(step, SparkStep):
+                driver = Resources(cpu=str(step.driver.cores), memory=step.driver.memory)
+                executor = Resources(cpu=str(step.executor.cores), memory=step.executor.memory)
+                out += [(1, driver), (step.executor.instances, executor)]
+            else:
+                out.append((1, step.resources))
     out.extend((1, Resources()) for _ in spec.monitoring.drift)
     if spec.tracking.mlflow is not None and spec.tracking.mlflow.deploy:
         out.append((1, Resources()))
