@@ -11,7 +11,22 @@ from collections.abc import Callable
 
 from mlstack.plan import Plan
 from mlstack.targets import Artifact, yaml_out
-from mlstack.targets.kubernetes import identity, kserve, namespace
+from mlstack.targets.kubernetes import (
+    dashboards,
+    drift,
+    features,
+    identity,
+    kserve,
+    mlflow_server,
+    monitoring,
+    monitoring_rules,
+    namespace,
+    notebooks,
+    pipelines,
+    plain,
+    seldon,
+    training,
+)
 from mlstack.targets.kubernetes.meta import Manifest, full_object
 from mlstack.targets.kubernetes.synth import synthesize
 
@@ -19,6 +34,17 @@ BUILDERS: tuple[Callable[[Plan], list[Manifest]], ...] = (
     namespace.build,
     identity.build,
     kserve.build,
+    mlflow_server.build,
+    notebooks.build,
+    features.build,
+    plain.build,
+    seldon.build,
+    monitoring.build,
+    monitoring_rules.build,
+    dashboards.build,
+    drift.build,
+    training.build,
+    pipelines.build,
 )
 
 FOLDER = "kubernetes"

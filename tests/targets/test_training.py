@@ -1,0 +1,162 @@
+"""Training jobs of specs/: replica layout, restart and backoff policy, identity, tracking,
+and the CronWorkflow + RBAC of scheduled trainings (whose inline job must be schema-valid too)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+import yaml
+
+from mlstack.pipeline import check
+from mlstack.plan import Plan
+from mlstack.targets.kubernetes import compile_plan
+from mlstack.targets.kubernetes.training import conditions, job_body
+from tests.helpers import ROOT
+from tests.targets.schemas import CRDS, problems
+
+pytestmark = pytest.mark.skipif(not CRDS.exists(), reason="the shared schema kit is missing")
+
+
+@cache
+def _plan(stack: str, environment: str = "default") -> Plan:
+    plans = check(ROOT / "specs" / stack / "mlstack.yaml").plans
+    return next(p for p in plans if p.environment == environment)
+
+
+@cache
+def _objects(stack: str, environment: str = "default") -> dict[tuple[str, str], dict[str, Any]]:
+    out = {}
+    for artifact in compile_plan(_plan(stack, environment)):
+        obj = yaml.safe_load(artifact.content)
+        if "kind" in obj and obj["kind"] != "Kustomization":
+            out[(obj["kind"], obj["metadata"]["name"])] = obj
+    return out
+
+
+def _inline(cron: dict[str, Any]) -> dict[str, Any]:
+    template = cron["spec"]["workflowSpec"]["templates"][0]
+    return json.loads(template["resource"]["manifest"])  # type: ignore[no-any-return]
+
+
+def test_pytorchjob_world_size_is_master_plus_workers() -> None:
+    job = _objects("edge-onprem")[("PyTorchJob", "anomaly-ae-train")]
+    replicas = job["spec"]["pytorchReplicaSpecs"]
+    assert replicas["Master"]["replicas"] == 1
+    assert replicas["Worker"]["replicas"] == 1  # workers: 2
+    assert {r["restartPolicy"] for r in replicas.values()} == {"OnFailure"}
+    assert job["spec"]["runPolicy"] == {"backoffLimit": 2}
+    pod = replicas["Worker"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert container["name"] == "pytorch"  # the operator's default container name
+    assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    assert pod["serviceAccountName"] == "train-anomaly-ae"
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["nodeSelector"] == {"mlstack.dev/pool": "gpu"}
+    assert {"name": "dshm", "emptyDir": {"medium": "Memory"}} in pod["volumes"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    uri = "http://mlflow.edge-inference.svc.cluster.local:5000"
+    assert {"name": "MLFLOW_TRACKING_URI", "value": uri} in container["env"]
+    # cloud-less stack: object-store credentials come from the storage Secret
+    assert container["envFrom"] == [{"secretRef": {"name": "minio-credentials"}}]
+
+
+def test_unscheduled_tfjob_has_chief_and_workers() -> None:
+    job = _objects("vision-azure", "prod")[("TFJob", "label-classifier-train")]
+    replicas = job["spec"]["tfReplicaSpecs"]
+    assert replicas["Chief"]["replicas"] == 1 and replicas["Worker"]["replicas"] == 1
+    pod = replicas["Chief"]["template"]
+    assert pod["spec"]["containers"][0]["name"] == "tensorflow"
+    # Azure workload identity: the pod opts in by label
+    assert pod["metadata"]["labels"]["azure.workload.identity/use"] == "true"
+
+
+def test_scheduled_tfjob_is_created_by_a_cron_workflow() -> None:
+    objects = _objects("recsys-gcp", "prod")
+    assert ("TFJob", "two-tower-train") not in objects  # the CronWorkflow creates it
+    cron = objects[("CronWorkflow", "two-tower-train")]
+    spec = cron["spec"]
+    assert spec["schedules"] == ["0 4 * * *"] and "schedule" not in spec
+    assert spec["concurrencyPolicy"] == "Forbid"
+    workflow = spec["workflowSpec"]
+    assert workflow["serviceAccountName"] == "schedule-two-tower"
+    assert workflow["executor"] == {"serviceAccountName": "schedule-two-tower"}
+    assert workflow["automountServiceAccountToken"] is False
+    resource = workflow["templates"][0]["resource"]
+    assert resource["action"] == "create" and resource["setOwnerReference"] is True
+    assert resource["successCondition"] == "status.replicaStatuses.Chief.succeeded > 0"
+    job = _inline(cron)
+    assert job["kind"] == "TFJob" and job["metadata"]["generateName"] == "two-tower-train-"
+    replicas = job["spec"]["tfReplicaSpecs"]
+    assert replicas["Chief"]["replicas"] == 1 and replicas["Worker"]["replicas"] == 2
+    pod = replicas["Worker"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "train-two-tower"
+    assert {"name": "TF_CPP_MIN_LOG_LEVEL", "value": "1"} in pod["containers"][0]["env"]
+    assert {t["key"] for t in pod["tolerations"]} == {"nvidia.com/gpu", "mlstack.dev/spot"}
+    assert problems(job, "1.32") == []
+
+
+def test_schedule_account_may_create_and_get_only_its_job_kind() -> None:
+    objects = _objects("recsys-gcp", "prod")
+    role = objects[("Role", "schedule-two-tower")]
+    assert role["rules"] == [
+        {
+            "apiGroups": ["argoproj.io"],
+            "resources": ["workflowtaskresults"],
+            "verbs": ["create", "patch"],
+        },
+        {"apiGroups": ["kubeflow.org"], "resources": ["tfjobs"], "verbs": ["create", "get"]},
+    ]
+    binding = objects[("RoleBinding", "schedule-two-tower")]
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "schedule-two-tower"}]
+    assert binding["roleRef"]["name"] == "schedule-two-tower"
+    account = objects[("ServiceAccount", "schedule-two-tower")]
+    assert "annotations" not in account["metadata"] or not any(
+        "iam" in k for k in account["metadata"]["annotations"]
+    )  # no cloud identity: it never reads storage
+    secret = objects[("Secret", "schedule-two-tower.service-account-token")]
+    assert secret["type"] == "kubernetes.io/service-account-token"
+    assert secret["metadata"]["annotations"]["kubernetes.io/service-account.name"] == (
+        "schedule-two-tower"
+    )
+
+
+def test_scheduled_batch_job_waits_on_job_counts() -> None:
+    cron = _objects("edge-onprem")[("CronWorkflow", "sensor-forecast-train")]
+    assert cron["spec"]["schedules"] == ["@daily"]
+    resource = cron["spec"]["workflowSpec"]["templates"][0]["resource"]
+    assert resource["successCondition"] == "status.succeeded > 0"
+    assert resource["failureCondition"] == "status.failed > 3"  # backoffLimit default 3
+    job = _inline(cron)
+    assert job["kind"] == "Job"
+    assert job["spec"]["completions"] == job["spec"]["parallelism"] == 1
+    assert "completionMode" not in job["spec"]
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    assert problems(job, "1.30") == []
+    role = _objects("edge-onprem")[("Role", "schedule-sensor-forecast")]
+    assert role["rules"][1] == {
+        "apiGroups": ["batch"],
+        "resources": ["jobs"],
+        "verbs": ["create", "get"],
+    }
+
+
+def test_managed_training_is_left_to_terraform() -> None:
+    kinds = {
+        kind
+        for kind, name in _objects("vision-azure", "prod")
+        if name.startswith("defect-detector")
+    }
+    assert not kinds & {"Job", "PyTorchJob", "TFJob", "CronWorkflow"}
+
+
+def test_multi_worker_batch_job_is_indexed() -> None:
+    plan = _plan("edge-onprem")
+    training = plan.spec.models["sensor-forecast"].training
+    wide = training.model_copy(update={"workers": 4})  # type: ignore[union-attr]
+    spec = job_body(plan, "sensor-forecast", wide, scheduled=False)["spec"]
+    assert spec["completionMode"] == "Indexed"
+    assert spec["completions"] == spec["parallelism"] == 4
+    assert conditions(wide)[0] == "status.succeeded > 3"
