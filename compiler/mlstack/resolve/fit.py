@@ -38,6 +38,11 @@ PREBUILT: dict[str, tuple[str, ...]] = {
     "vertex": ("sklearn", "xgboost", "tensorflow", "pytorch"),
     "azureml": ("mlflow", "triton"),
 }
+NO_SCHEME: dict[str, tuple[str, ...]] = {"seldon": ("hf", "models")}
+"""URI schemes a runtime's own downloader cannot fetch."""
+PYTHON_SERVER = ("sklearn", "xgboost", "lightgbm", "huggingface")
+"""Frameworks KServe serves with its Python model server in RawDeployment mode, which exports
+latency histograms but no per-status request counts."""
 SCALE_TO_ZERO = ("cloudrun", "lambda", "azurefunctions")
 CANARY = ("kserve", "seldon", "sagemaker", "vertex", "azureml", "cloudrun")
 SCALING: dict[str, tuple[str, ...]] = {
@@ -168,6 +173,22 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
                 (*path, "model"),
                 "set image: to your model server",
             )
+    for model_path, model_name in (
+        (("model",), serving.model),
+        (("canary", "model"), serving.canary.model if serving.canary else None),
+    ):
+        model = models.get(model_name or "")
+        if (
+            model is not None
+            and runtime in NO_SCHEME
+            and scheme_of(model.uri) in NO_SCHEME[runtime]
+        ):
+            ctx.error(
+                "E0709",
+                f"runtime '{runtime}' cannot load model '{model_name}' from its {'models:/' if scheme_of(model.uri) == 'models' else scheme_of(model.uri) + '://'} URI",
+                (*path, *model_path),
+                "Seldon downloads with rclone (s3, gs, azureblob, pvc): mirror the model to object storage",
+            )
     replicas = serving.replicas
     if replicas.min == 0 and not _scales_to_zero(ctx, serving, runtime):
         ctx.error(
@@ -277,11 +298,32 @@ def _uris(ctx: Context, provider: str | None) -> None:
             )
 
 
+def _python_raw_kserve(ctx: Context, serving: Any) -> bool:
+    model = ctx.stack.models.get(serving.model)
+    return (
+        serving.runtime == "kserve"
+        and ctx.stack.platform.kubernetes.kserve.deployment_mode == "RawDeployment"
+        and model is not None
+        and model.framework in PYTHON_SERVER
+    )
+
+
 def _alerts(ctx: Context, provider: str | None) -> None:
     servings = ctx.stack.serving
     for name, alert in enabled(ctx.stack.monitoring.alerts).items():
         path: PathKey = ("monitoring", "alerts", name)
         serving = servings.get(alert.serving or "")
+        if (
+            serving is not None
+            and alert.metric == "error_rate"
+            and _python_raw_kserve(ctx, serving)
+        ):
+            ctx.error(
+                "E0711",
+                f"{describe(path)} watches the error rate of serving '{alert.serving}', which its KServe RawDeployment server does not export",
+                (*path, "metric"),
+                "alert on latency_p99 or throughput, or use deploymentMode: Serverless (Knative counts errors)",
+            )
         if serving is None or serving.runtime in IN_CLUSTER or alert.metric == "drift":
             continue
         if alert.expr is not None:

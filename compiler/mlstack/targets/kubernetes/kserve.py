@@ -20,6 +20,9 @@ MODEL_FORMAT = {
     "tensorflow": "tensorflow", "pytorch": "pytorch", "onnx": "onnx",
     "huggingface": "huggingface", "mlflow": "mlflow", "triton": "triton",
 }  # fmt: skip
+V2_ONLY = ("onnx", "triton", "mlflow")
+"""Served by KServe's Triton and MLServer runtimes, which speak only the v2 protocol: with
+the default (v1) KServe would find no runtime for them."""
 
 
 def _predictor(plan: Plan, name: str, serving: KServeServing) -> dict[str, Any]:
@@ -34,6 +37,8 @@ def _predictor(plan: Plan, name: str, serving: KServeServing) -> dict[str, Any]:
     }
     if model.framework in MODEL_FORMAT:
         container["modelFormat"] = {"name": MODEL_FORMAT[model.framework]}
+    if model.framework in V2_ONLY:
+        container["protocolVersion"] = "v2"
     if serving.image is not None:
         container["image"] = serving.image
     predictor: dict[str, Any] = {
