@@ -59,7 +59,8 @@ def test_example_model_ocr() -> None:
         assert list(objects) == [("Model", "ocr")]
         spec = objects[("Model", "ocr")]["spec"]
         assert spec["requirements"] == ["huggingface"]  # an MLServer capability
-        assert spec["storageUri"] == "hf://microsoft/trocr-base-printed"
+        # rclone remotes are per storage account: the account leaves the URI.
+        assert spec["storageUri"] == "azureblob://models/ocr/trocr-base-printed"
         assert spec["memory"] == "16Gi"
         assert (spec["minReplicas"], spec["maxReplicas"]) == (1, 4)
         assert spec["replicas"] == 1
