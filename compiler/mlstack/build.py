@@ -19,6 +19,7 @@ class StackClash(Exception):
 
 def build(results: list[Checked]) -> dict[str, list[Environment]]:
     kubernetes = importlib.import_module("mlstack.targets.kubernetes")
+    terraform = importlib.import_module("mlstack.targets.terraform")
     stacks: dict[str, list[Environment]] = {}
     origin: dict[str, str] = {}
     for result in results:
@@ -27,7 +28,11 @@ def build(results: list[Checked]) -> dict[str, list[Environment]]:
                 raise StackClash(
                     f"stack '{plan.stack}' is defined in {origin[plan.stack]} and {result.file}"
                 )
-            artifacts: list[Artifact] = [*kubernetes.compile_plan(plan), *argocd.compile_plan(plan)]
+            artifacts: list[Artifact] = [
+                *kubernetes.compile_plan(plan),
+                *terraform.compile_plan(plan),
+                *argocd.compile_plan(plan),
+            ]
             stacks.setdefault(plan.stack, []).append(
                 Environment(plan.environment, result.file, result.sha256, artifacts)
             )

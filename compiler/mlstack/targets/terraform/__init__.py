@@ -1,0 +1,79 @@
+"""The Terraform target: `Plan` -> `terraform/main.tf.json` through cdktf, for stacks with a
+cloud. Each module returns `Block`s for one concern of one cloud; this module adds the
+`terraform` settings (pinned providers, the backend) and provider blocks, and writes sorted,
+pretty JSON that `terraform init && terraform plan` reads as is."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from mlstack.plan import Plan
+from mlstack.spec.platform import AwsCloud, AzureCloud, GcpCloud
+from mlstack.targets import Artifact
+from mlstack.targets.terraform.blocks import PROVIDERS, Block, gcp_labels, tags
+from mlstack.targets.terraform.synth import synthesize
+
+Builder = Callable[[Plan], list[Block]]
+
+BUILDERS: dict[str, tuple[Builder, ...]] = {
+    "aws": (),
+    "gcp": (),
+    "azure": (),
+}
+
+FOLDER = "terraform"
+
+
+def _providers(plan: Plan, used: set[str]) -> dict[str, Any]:
+    cloud = plan.spec.platform.cloud
+    blocks: dict[str, Any] = {}
+    if isinstance(cloud, AwsCloud):
+        blocks["aws"] = [
+            {
+                "region": cloud.region,
+                "allowed_account_ids": [cloud.account],
+                "default_tags": [{"tags": tags(plan)}],
+            }
+        ]
+    elif isinstance(cloud, GcpCloud):
+        blocks["google"] = [
+            {"project": cloud.project, "region": cloud.region, "default_labels": gcp_labels(plan)}
+        ]
+    elif isinstance(cloud, AzureCloud):
+        blocks["azurerm"] = [{"features": [{}], "subscription_id": cloud.subscription}]
+        if "azapi" in used:
+            blocks["azapi"] = [{"subscription_id": cloud.subscription}]
+    return blocks
+
+
+def _provider_of(block_type: str) -> str:
+    return {"aws": "aws", "google": "google", "azurerm": "azurerm", "azapi": "azapi"}[
+        block_type.split("_", 1)[0]
+    ]
+
+
+def compile_plan(plan: Plan) -> list[Artifact]:
+    cloud = plan.spec.platform.cloud
+    if cloud is None:
+        return []
+    blocks = [block for build in BUILDERS[cloud.provider] for block in build(plan)]
+    keys = [(b.kind, b.type, b.name) for b in blocks]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise AssertionError(f"two Terraform blocks share an address: {duplicates}")
+    primary = {"aws": "aws", "gcp": "google", "azure": "azurerm"}[cloud.provider]
+    used = {primary} | {_provider_of(b.type) for b in blocks}
+    backend = plan.spec.platform.terraform.backend
+    settings = {
+        "terraform": {
+            "required_version": ">= 1.10",
+            "required_providers": {name: PROVIDERS[name] for name in sorted(used)},
+            "backend": {backend.kind: backend.arguments()},
+        },
+        "provider": _providers(plan, used),
+    }
+    document = synthesize(settings, blocks)
+    content = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return [Artifact(f"{FOLDER}/main.tf.json", content.encode())]

@@ -1,0 +1,60 @@
+"""What the Terraform modules return: whole blocks as plain data, plus the document rules
+(provider pins, tags) every module shares."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mlstack.load import PathKey
+from mlstack.plan import Plan
+
+PROVIDERS: dict[str, dict[str, str]] = {
+    # Pinned to the versions the offline schemas were taken from (../shared/schemas).
+    "aws": {"source": "hashicorp/aws", "version": "6.47.0"},
+    "google": {"source": "hashicorp/google", "version": "6.50.0"},
+    "azurerm": {"source": "hashicorp/azurerm", "version": "4.79.0"},
+    "azapi": {"source": "Azure/azapi", "version": "2.12.0"},
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """`resource.TYPE.NAME` or `data.TYPE.NAME` with its body; `source` is the spec path."""
+
+    kind: Literal["resource", "data"]
+    type: str
+    name: str
+    body: dict[str, Any]
+    source: PathKey
+
+    def ref(self, attribute: str) -> str:
+        """A Terraform expression for one of this block's attributes."""
+        prefix = "data." if self.kind == "data" else ""
+        return f"${{{prefix}{self.type}.{self.name}.{attribute}}}"
+
+
+def tf_name(name: str) -> str:
+    """A Terraform block name from a spec name (DNS label): dashes become underscores."""
+    return re.sub(r"[^a-zA-Z0-9_]", "_", name)
+
+
+def tags(plan: Plan) -> dict[str, str]:
+    """`managed-by`, `mlstack-stack`, `mlstack-environment` and the stack's labels, for AWS
+    and Azure tags (free-form keys)."""
+    return {
+        **plan.labels,
+        "managed-by": "mlstack",
+        "mlstack-stack": plan.stack,
+        "mlstack-environment": plan.environment,
+    }
+
+
+def gcp_labels(plan: Plan) -> dict[str, str]:
+    """The same for GCP labels: lowercase letters, digits, `-` and `_`, at most 63."""
+
+    def clean(text: str) -> str:
+        return re.sub(r"[^a-z0-9_-]", "_", text.lower())[:63]
+
+    return {clean(k): clean(v) for k, v in tags(plan).items()}

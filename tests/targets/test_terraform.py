@@ -1,0 +1,80 @@
+"""The Terraform target on every cloud stack of specs/: schema-valid blocks, resolvable
+references, pinned providers and backend, tags, and byte-identical recompiles."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+
+from mlstack.pipeline import check
+from mlstack.plan import Plan
+from mlstack.targets.terraform import compile_plan
+from tests.helpers import SPECS
+from tests.targets.tf_schemas import KIT, dangling_references, problems
+
+pytestmark = pytest.mark.skipif(
+    not KIT.exists(), reason="the shared schema kit is not beside this checkout"
+)
+
+
+@cache
+def _plans() -> list[Plan]:
+    return [plan for path in SPECS for plan in check(path).plans if plan.spec.platform.cloud]
+
+
+def _document(index: int) -> dict[str, Any]:
+    (artifact,) = compile_plan(_plans()[index])
+    assert artifact.path == "terraform/main.tf.json"
+    return dict(json.loads(artifact.content))
+
+
+IDS = [f"{p.stack}-{p.environment}" for p in _plans()]
+
+
+@pytest.mark.parametrize("index", range(len(IDS)), ids=IDS)
+def test_every_block_is_schema_valid_and_every_reference_resolves(index: int) -> None:
+    assert problems(_document(index)) == []
+
+
+@pytest.mark.parametrize("index", range(len(IDS)), ids=IDS)
+def test_providers_pinned_and_backend_from_the_spec(index: int) -> None:
+    document = _document(index)
+    plan = _plans()[index]
+    required = document["terraform"]["required_providers"]
+    assert all(
+        p["version"].count(".") == 2 and not p["version"].startswith(("~", ">"))
+        for p in required.values()
+    )
+    backend = plan.spec.platform.terraform.backend
+    assert document["terraform"]["backend"] == {backend.kind: backend.arguments()}
+    assert "//" not in json.dumps(document)
+
+
+def test_no_cloud_no_terraform() -> None:
+    plans = [
+        plan for path in SPECS for plan in check(path).plans if plan.spec.platform.cloud is None
+    ]
+    assert plans and all(compile_plan(plan) == [] for plan in plans)
+
+
+def test_recompile_is_byte_identical() -> None:
+    assert compile_plan(_plans()[0]) == compile_plan(_plans()[0])
+
+
+def test_reference_checker_catches_dangling_and_unknown_attributes() -> None:
+    """Negative control for the reference check."""
+    document = {
+        "resource": {"aws_s3_bucket": {"models": {"bucket": "x"}}},
+        "output": {
+            "a": {
+                "value": "${aws_s3_bucket.models.arn} ${aws_s3_bucket.other.arn} ${aws_s3_bucket.models.nope}"
+            }
+        },
+    }
+    assert dangling_references(document) == [
+        "${aws_s3_bucket.other.arn}: no resource aws_s3_bucket.other in this file",
+        "${aws_s3_bucket.models.nope}: aws_s3_bucket has no attribute 'nope'",
+    ]

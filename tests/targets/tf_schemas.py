@@ -1,0 +1,111 @@
+"""Validators for generated Terraform JSON: every resource, data source, provider block and
+backend body against ../shared/schemas/terraform (or tests/data/terraform for types the kit
+lacks, built the same way, with provenance), and every `${...}` reference against the blocks
+of the same file and the attributes of its provider schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from tests.helpers import ROOT
+
+KIT = ROOT.parent / "shared" / "schemas" / "terraform"
+OWN = ROOT / "tests" / "data" / "terraform"
+PROVIDER_DIR = {"aws": "aws", "google": "google", "azurerm": "azurerm", "azapi": "azapi"}
+REFERENCE = re.compile(r"\$\{([^}]*)\}")
+ADDRESS = re.compile(
+    r"\b(data\.)?((?:aws|google|azurerm|azapi)_[a-z0-9_]+)\.([A-Za-z0-9_-]+)((?:\.[a-z0-9_]+|\[[^\]]*\])*)"
+)
+
+
+def _find(*parts: str) -> Path | None:
+    for root in (KIT, OWN):
+        path = root.joinpath(*parts)
+        if path.exists():
+            return path
+    return None
+
+
+@cache
+def _validator(*parts: str) -> Draft202012Validator | None:
+    path = _find(*parts)
+    return Draft202012Validator(json.loads(path.read_text())) if path else None
+
+
+def _provider(block_type: str) -> str:
+    return PROVIDER_DIR[block_type.split("_", 1)[0]]
+
+
+@cache
+def _attributes(kind: str, block_type: str) -> dict[str, Any]:
+    """Top-level attributes and nested blocks (with computed ones) from the provider schema."""
+    parts = (
+        [_provider(block_type)]
+        + (["data"] if kind == "data" else [])
+        + ["provider_schema", f"{block_type}.json"]
+    )
+    path = _find(*parts)
+    if path is None:
+        return {}
+    block = json.loads(path.read_text())["schema"]["block"]
+    return {**block.get("attributes", {}), **block.get("block_types", {})}
+
+
+def problems(document: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for section, kind in (("resource", "resource"), ("data", "data")):
+        for block_type, items in document.get(section, {}).items():
+            parts = (
+                [_provider(block_type)]
+                + (["data"] if kind == "data" else [])
+                + [f"{block_type}.json"]
+            )
+            validator = _validator(*parts)
+            if validator is None:
+                found.append(
+                    f"{kind} {block_type}: no schema; add one under tests/data/terraform with provenance"
+                )
+                continue
+            for name, body in items.items():
+                found += [
+                    f"{kind}.{block_type}.{name}/{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                    for e in validator.iter_errors(body)
+                ]
+    for provider, configs in document.get("provider", {}).items():
+        validator = _validator(PROVIDER_DIR[provider], "provider.json")
+        for config in configs if isinstance(configs, list) else [configs]:
+            found += (
+                [f"provider.{provider}: {e.message}" for e in validator.iter_errors(config)]
+                if validator
+                else [f"provider {provider}: no schema"]
+            )
+    for backend, body in document.get("terraform", {}).get("backend", {}).items():
+        validator = _validator("backends", f"{backend}.json")
+        found += (
+            [f"backend.{backend}: {e.message}" for e in validator.iter_errors(body)]
+            if validator
+            else [f"backend {backend}: no schema"]
+        )
+    return found + dangling_references(document)
+
+
+def dangling_references(document: dict[str, Any]) -> list[str]:
+    """`${type.name.attr}` must name a block of this file and an attribute its schema has."""
+    text = json.dumps(document)
+    found = []
+    for expression in REFERENCE.findall(text):
+        for data, block_type, name, rest in ADDRESS.findall(expression):
+            kind = "data" if data else "resource"
+            if name not in document.get(kind, {}).get(block_type, {}):
+                found.append(f"${{{expression}}}: no {kind} {block_type}.{name} in this file")
+                continue
+            attribute = rest.lstrip(".").split(".")[0].split("[")[0]
+            if attribute and attribute not in _attributes(kind, block_type):
+                found.append(f"${{{expression}}}: {block_type} has no attribute '{attribute}'")
+    return found
