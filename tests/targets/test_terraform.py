@@ -26,7 +26,7 @@ def _plans() -> list[Plan]:
 
 
 def _document(index: int) -> dict[str, Any]:
-    (artifact,) = compile_plan(_plans()[index])
+    artifact = compile_plan(_plans()[index])[0]
     assert artifact.path == "terraform/main.tf.json"
     return dict(json.loads(artifact.content))
 

@@ -12,10 +12,10 @@ from typing import Any
 from mlstack.plan import Plan
 from mlstack.spec.platform import AwsCloud, AzureCloud, GcpCloud
 from mlstack.targets import Artifact
-from mlstack.targets.terraform.blocks import PROVIDERS, Block, gcp_labels, tags
+from mlstack.targets.terraform.blocks import PROVIDERS, Block, Note, gcp_labels, tags
 from mlstack.targets.terraform.synth import synthesize
 
-Builder = Callable[[Plan], list[Block]]
+Builder = Callable[[Plan], list[Block | Note]]
 
 BUILDERS: dict[str, tuple[Builder, ...]] = {
     "aws": (),
@@ -58,7 +58,9 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     cloud = plan.spec.platform.cloud
     if cloud is None:
         return []
-    blocks = [block for build in BUILDERS[cloud.provider] for block in build(plan)]
+    produced = [item for build in BUILDERS[cloud.provider] for item in build(plan)]
+    blocks = [item for item in produced if isinstance(item, Block)]
+    notes = [item for item in produced if isinstance(item, Note)]
     keys = [(b.kind, b.type, b.name) for b in blocks]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
@@ -76,4 +78,9 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     }
     document = synthesize(settings, blocks)
     content = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return [Artifact(f"{FOLDER}/main.tf.json", content.encode())]
+    artifacts = [Artifact(f"{FOLDER}/main.tf.json", content.encode())]
+    if notes:
+        lines = ["# What Terraform cannot express here", ""]
+        lines += [f"- {note.text} ({plan.source(note.source)})" for note in notes]
+        artifacts.append(Artifact(f"{FOLDER}/NOTES.md", ("\n".join(lines) + "\n").encode()))
+    return artifacts

@@ -35,6 +35,14 @@ class Block:
         return f"${{{prefix}{self.type}.{self.name}.{attribute}}}"
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something the provider cannot express, said in `terraform/NOTES.md` beside the JSON."""
+
+    text: str
+    source: PathKey
+
+
 def tf_name(name: str) -> str:
     """A Terraform block name from a spec name (DNS label): dashes become underscores."""
     return re.sub(r"[^a-zA-Z0-9_]", "_", name)
