@@ -90,11 +90,11 @@ def _pod(plan: Plan, name: str, check: Drift) -> dict[str, Any]:
         "securityContext": pods.container_security(),
         "volumeMounts": mounts,
     }
-    secret = plan.spec.platform.kubernetes.storage_secret
     uris = [check.reference, *([check.current] if check.current else [])]
-    cloud_data = any(parse(uri).scheme in CLOUD_SCHEMES for uri in uris)
-    if plan.spec.platform.cloud is None and secret is not None and cloud_data:
-        container["envFrom"] = [{"secretRef": {"name": secret}}]
+    if any(parse(uri).scheme in CLOUD_SCHEMES for uri in uris) and (
+        env_from := pods.storage_env_from(plan)
+    ):
+        container["envFrom"] = env_from
     return {
         "metadata": {
             "labels": {**selector_labels("drift", name), **identity.pod_labels(plan, workload)}

@@ -51,16 +51,6 @@ def _backend_env(mlflow: MLflow) -> dict[str, Any]:
     return {"name": BACKEND_ENV, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
 
 
-def _storage_env_from(plan: Plan) -> list[dict[str, Any]]:
-    """Without a cloud there is no workload identity: the storage Secret's keys (for MinIO:
-    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, MLFLOW_S3_ENDPOINT_URL) become env vars, which
-    is how boto3 / google-cloud-storage / azure-storage-blob inside MLflow read credentials."""
-    secret = plan.spec.platform.kubernetes.storage_secret
-    if plan.spec.platform.cloud is not None or secret is None:
-        return []
-    return [{"secretRef": {"name": secret}}]
-
-
 def _probe(period: int, failures: int) -> dict[str, Any]:
     return {
         "httpGet": {"path": HEALTH_PATH, "port": "http"},
@@ -98,7 +88,7 @@ def _container(plan: Plan, mlflow: MLflow, artifacts: str) -> dict[str, Any]:
         "securityContext": pods.container_security(),
         "volumeMounts": mounts,
     }
-    env_from = _storage_env_from(plan)
+    env_from = pods.storage_env_from(plan)
     if env_from:
         container["envFrom"] = env_from
     return container

@@ -115,9 +115,8 @@ def model_source(plan: Plan, uri: str, resources: Resources) -> ModelSource:
     }
     # The storage initializer has its own ENTRYPOINT taking (uri, dest); the CLIs get theirs.
     container["args" if IMAGES[location.scheme] == KSERVE_INITIALIZER else "command"] = args
-    secret = plan.spec.platform.kubernetes.storage_secret
-    if plan.spec.platform.cloud is None and secret is not None and location.scheme != "hf":
-        container["envFrom"] = [{"secretRef": {"name": secret}}]
+    if location.scheme != "hf" and (env_from := pods.storage_env_from(plan)):
+        container["envFrom"] = env_from
     return ModelSource(
         [container],
         [{"name": MODEL_VOLUME, "emptyDir": {}}],

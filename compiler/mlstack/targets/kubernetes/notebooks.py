@@ -34,15 +34,6 @@ def _pod_security() -> dict[str, Any]:
     return {**pods.pod_security(JOVYAN_UID), "runAsGroup": USERS_GID, "fsGroup": USERS_GID}
 
 
-def _storage_env_from(plan: Plan) -> list[dict[str, Any]]:
-    """No cloud, no workload identity: the storage Secret's keys become env vars, which is
-    where boto3, gcsfs and the Azure SDKs look for credentials in a notebook."""
-    secret = plan.spec.platform.kubernetes.storage_secret
-    if plan.spec.platform.cloud is not None or secret is None:
-        return []
-    return [{"secretRef": {"name": secret}}]
-
-
 def _container(plan: Plan, name: str, notebook: Notebook) -> dict[str, Any]:
     mounts = [{"name": "workspace", "mountPath": HOME}]
     if notebook.resources.gpu:
@@ -62,7 +53,7 @@ def _container(plan: Plan, name: str, notebook: Notebook) -> dict[str, Any]:
     env = tracking_env(plan)
     if env:
         container["env"] = env
-    env_from = _storage_env_from(plan)
+    env_from = pods.storage_env_from(plan)
     if env_from:
         container["envFrom"] = env_from
     return container

@@ -26,7 +26,7 @@ from mlstack.spec.pipelines import ContainerStep, Pipeline, SparkStep
 from mlstack.spec.types import quantity_value
 from mlstack.targets.kubernetes import argo, identity, kfp, pods
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
-from mlstack.targets.kubernetes.steps import container_parts, ordered_steps, storage_env_from
+from mlstack.targets.kubernetes.steps import container_parts, ordered_steps
 from mlstack.targets.kubernetes.tracking import tracking_env
 
 COMPONENT = "pipeline"
@@ -71,7 +71,7 @@ def _container_template(plan: Plan, name: str, step: ContainerStep) -> dict[str,
     }
     if parts["command"] is not None:
         container["command"] = list(parts["command"])
-    env_from = storage_env_from(plan)
+    env_from = pods.storage_env_from(plan)
     if env_from:
         container["envFrom"] = env_from
     return {"name": name, "container": container, **pods.placement(plan, parts["pool"])}

@@ -103,3 +103,13 @@ def budget(plan: Plan) -> tuple[str, str, int]:
         memory += count * quantity_value(spec.memory or DEFAULT_MEMORY)
         gpu += count * spec.gpu
     return str(math.ceil(cpu * 1.25)), f"{math.ceil(memory * 1.25 / 2**30)}Gi", gpu
+
+
+def storage_env_from(plan: Plan) -> list[dict[str, Any]]:
+    """Without a cloud there is no workload identity: the storage Secret's keys (for MinIO:
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, endpoint variables) become environment
+    variables, which is where boto3, gcsfs, the Azure SDKs and the CLIs look for them."""
+    secret = plan.spec.platform.kubernetes.storage_secret
+    if plan.spec.platform.cloud is not None or secret is None:
+        return []
+    return [{"secretRef": {"name": secret}}]

@@ -41,12 +41,3 @@ def container_parts(plan: Plan, step: ContainerStep) -> dict[str, Any]:
         "resources": step.resources,
         "pool": step.pool,
     }
-
-
-def storage_env_from(plan: Plan) -> list[dict[str, Any]]:
-    """No cloud, no workload identity: the storage Secret's keys become env vars, where
-    boto3, gcsfs and the Azure SDKs look for credentials (as notebooks and drift jobs do)."""
-    secret = plan.spec.platform.kubernetes.storage_secret
-    if plan.spec.platform.cloud is not None or secret is None:
-        return []
-    return [{"secretRef": {"name": secret}}]

@@ -26,7 +26,6 @@ from mlstack.resolve.references import enabled
 from mlstack.spec.models import InClusterTraining
 from mlstack.targets.kubernetes import argo, identity, pods
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
-from mlstack.targets.kubernetes.steps import storage_env_from
 from mlstack.targets.kubernetes.tracking import tracking_env
 
 COMPONENT = "training"
@@ -83,7 +82,7 @@ def pod_template(
     }
     if training.command is not None:
         spec["command"] = list(training.command)
-    env_from = storage_env_from(plan)
+    env_from = pods.storage_env_from(plan)
     if env_from:
         spec["envFrom"] = env_from
     return {
