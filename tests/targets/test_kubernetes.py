@@ -84,3 +84,32 @@ def test_the_validators_reject_a_misspelled_field() -> None:
     quota = next(obj for path, obj in _objects(0) if obj["kind"] == "ResourceQuota")
     quota["spec"]["hardd"] = {}
     assert problems(quota, "1.33")
+
+
+@pytest.mark.parametrize("index", range(len(PLAN_IDS)), ids=PLAN_IDS)
+def test_argo_cd_syncs_the_namespace_and_its_foundations_first(index: int) -> None:
+    waves = {
+        obj["kind"]: int(obj["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+        for _, obj in _objects(index)
+    }
+    assert (
+        waves["Namespace"]
+        < waves["ServiceAccount"]
+        < min(
+            wave
+            for kind, wave in waves.items()
+            if kind
+            not in (
+                "Namespace",
+                "ServiceAccount",
+                "Role",
+                "RoleBinding",
+                "Secret",
+                "ConfigMap",
+                "ResourceQuota",
+                "LimitRange",
+                "NetworkPolicy",
+                "PersistentVolumeClaim",
+            )
+        )
+    )

@@ -23,7 +23,13 @@ def application(plan: Plan) -> dict[str, Any]:
     sync: dict[str, Any] = {
         # mlstack generates the Namespace itself (with its Pod Security labels), so Argo CD
         # must not create a bare one first: no CreateNamespace=true.
-        "syncOptions": ["ServerSideApply=true", "PruneLast=true"],
+        # Operator resources whose CRD is not installed yet must not fail the dry run of
+        # the whole sync; they sync once the operator is there.
+        "syncOptions": [
+            "ServerSideApply=true",
+            "PruneLast=true",
+            "SkipDryRunOnMissingResource=true",
+        ],
         "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
     }
     if argocd.auto_sync:

@@ -40,12 +40,31 @@ def selector_labels(component: str, name: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": name, "app.kubernetes.io/component": component}
 
 
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+_FOUNDATION = {
+    "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap", "ResourceQuota",
+    "LimitRange", "NetworkPolicy", "PersistentVolumeClaim",
+}  # fmt: skip
+
+
+def sync_wave(kind: str) -> str:
+    """Argo CD order: the Namespace, then what workloads refer to (accounts, RBAC, config,
+    quotas, policies, volumes), then the workloads and operator resources themselves."""
+    if kind == "Namespace":
+        return "-2"
+    return "-1" if kind in _FOUNDATION else "0"
+
+
 def full_object(plan: Plan, manifest: Manifest) -> dict[str, Any]:
     """The complete object as it is written out."""
     metadata: dict[str, Any] = {
         "name": manifest.name,
         "labels": {**common_labels(plan), **manifest.labels},
-        "annotations": {**manifest.annotations, "mlstack.dev/source": plan.source(manifest.source)},
+        "annotations": {
+            **manifest.annotations,
+            "mlstack.dev/source": plan.source(manifest.source),
+            SYNC_WAVE: sync_wave(manifest.kind),
+        },
     }
     if manifest.namespaced:
         metadata["namespace"] = plan.namespace
