@@ -37,6 +37,12 @@ def _fit(name: str, limit: int, *parts: str) -> str:
     return f"{name[: limit - len(digest) - 1].rstrip('-')}-{digest}"
 
 
+def scoped(stack: str, environment: str, name: str, limit: int = 63) -> str:
+    """`STACK-ENV-NAME`, unique in an account or cluster several stacks share; cut with a
+    short hash of the full triple past `limit`."""
+    return _fit(f"{stack}-{environment}-{name}", limit, stack, environment, name)
+
+
 def cloud_identity(provider: str, stack: str, environment: str, account: str) -> str:
     """IAM role (aws), service account id (gcp) or user-assigned identity (azure) name."""
     full = f"{stack}-{environment}-{account}"

@@ -12,13 +12,32 @@ from typing import Any
 from mlstack.plan import Plan
 from mlstack.spec.platform import AwsCloud, AzureCloud, GcpCloud
 from mlstack.targets import Artifact
+from mlstack.targets.terraform import (
+    aws_alarms,
+    aws_cluster,
+    aws_features,
+    aws_lambda,
+    aws_node_pools,
+    aws_serving,
+    aws_storage,
+    aws_training,
+)
 from mlstack.targets.terraform.blocks import PROVIDERS, Block, Note, gcp_labels, tags
 from mlstack.targets.terraform.synth import synthesize
 
 Builder = Callable[[Plan], list[Block | Note]]
 
 BUILDERS: dict[str, tuple[Builder, ...]] = {
-    "aws": (),
+    "aws": (
+        aws_cluster.build,
+        aws_node_pools.build,
+        aws_storage.build,
+        aws_serving.build,
+        aws_lambda.build,
+        aws_alarms.build,
+        aws_training.build,
+        aws_features.build,
+    ),
     "gcp": (),
     "azure": (),
 }

@@ -1,0 +1,153 @@
+"""SageMaker's prebuilt inference images: which ECR account serves them in which region.
+
+Taken from the SageMaker Python SDK's own lookup tables (aws/sagemaker-python-sdk, commit
+a24812666d25, `sagemaker-core/src/sagemaker/core/image_uri_config/{xgboost,sklearn,pytorch,
+tensorflow,huggingface}.json`, the "inference" scope), so an endpoint gets the image
+`sagemaker.image_uris.retrieve(...)` would give for the pinned version; the tag is built the
+way the SDK builds it: VERSION[-PROCESSOR][-PYTHON][-CONTAINER]. xgboost and scikit-learn are
+first-party images with their own accounts; PyTorch, TensorFlow and Hugging Face are Deep
+Learning Containers (mostly 763104351884). The isolated us-iso* partitions are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FIRST_PARTY: dict[str, str] = {
+    "af-south-1": "510948584623",
+    "ap-east-1": "651117190479",
+    "ap-northeast-1": "354813040037",
+    "ap-northeast-2": "366743142698",
+    "ap-northeast-3": "867004704886",
+    "ap-south-1": "720646828776",
+    "ap-south-2": "628508329040",
+    "ap-southeast-1": "121021644041",
+    "ap-southeast-2": "783357654285",
+    "ap-southeast-3": "951798379941",
+    "ap-southeast-4": "106583098589",
+    "ca-central-1": "341280168497",
+    "ca-west-1": "190319476487",
+    "cn-north-1": "450853457545",
+    "cn-northwest-1": "451049120500",
+    "eu-central-1": "492215442770",
+    "eu-central-2": "680994064768",
+    "eu-north-1": "662702820516",
+    "eu-south-1": "978288397137",
+    "eu-south-2": "104374241257",
+    "eu-west-1": "141502667606",
+    "eu-west-2": "764974769150",
+    "eu-west-3": "659782779980",
+    "il-central-1": "898809789911",
+    "me-central-1": "272398656194",
+    "me-south-1": "801668240914",
+    "sa-east-1": "737474898029",
+    "us-east-1": "683313688378",
+    "us-east-2": "257758044811",
+    "us-gov-east-1": "237065988967",
+    "us-gov-west-1": "414596584902",
+    "us-west-1": "746614075791",
+    "us-west-2": "246618743249",
+}
+
+DLC: dict[str, str] = {
+    "af-south-1": "626614931356",
+    "ap-east-1": "871362719292",
+    "ap-east-2": "975050140332",
+    "ap-northeast-1": "763104351884",
+    "ap-northeast-2": "763104351884",
+    "ap-northeast-3": "364406365360",
+    "ap-south-1": "763104351884",
+    "ap-south-2": "772153158452",
+    "ap-southeast-1": "763104351884",
+    "ap-southeast-2": "763104351884",
+    "ap-southeast-3": "907027046896",
+    "ap-southeast-4": "457447274322",
+    "ap-southeast-5": "550225433462",
+    "ap-southeast-6": "633930458069",
+    "ap-southeast-7": "590183813437",
+    "ca-central-1": "763104351884",
+    "ca-west-1": "204538143572",
+    "cn-north-1": "727897471807",
+    "cn-northwest-1": "727897471807",
+    "eu-central-1": "763104351884",
+    "eu-central-2": "380420809688",
+    "eu-north-1": "763104351884",
+    "eu-south-1": "692866216735",
+    "eu-south-2": "503227376785",
+    "eu-west-1": "763104351884",
+    "eu-west-2": "763104351884",
+    "eu-west-3": "763104351884",
+    "il-central-1": "780543022126",
+    "me-central-1": "914824155844",
+    "me-south-1": "217643126080",
+    "mx-central-1": "637423239942",
+    "sa-east-1": "763104351884",
+    "us-east-1": "763104351884",
+    "us-east-2": "763104351884",
+    "us-gov-east-1": "446045086412",
+    "us-gov-west-1": "442386744353",
+    "us-west-1": "763104351884",
+    "us-west-2": "763104351884",
+}
+HUGGINGFACE = {
+    k: v
+    for k, v in DLC.items()
+    if k not in ("ap-east-2", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "mx-central-1")
+}
+"""Hugging Face inference images are not published in these newer regions."""
+
+
+@dataclass(frozen=True)
+class Prebuilt:
+    registries: dict[str, str]
+    repository: str
+    version: str
+    processors: tuple[str, ...]
+    python: str = ""
+    container: tuple[tuple[str, str], ...] = ()
+    """Per-processor container suffix (Hugging Face: CUDA and Ubuntu versions)."""
+
+
+PREBUILT: dict[str, Prebuilt] = {
+    # xgboost.json "1.7-1": no processor or Python in the tag.
+    "xgboost": Prebuilt(FIRST_PARTY, "sagemaker-xgboost", "1.7-1", ()),
+    # sklearn.json "1.2-1": processors [cpu], py_versions [py3].
+    "sklearn": Prebuilt(FIRST_PARTY, "sagemaker-scikit-learn", "1.2-1", ("cpu",), "py3"),
+    # pytorch.json "2.6.0": py_versions [py312].
+    "pytorch": Prebuilt(DLC, "pytorch-inference", "2.6.0", ("cpu", "gpu"), "py312"),
+    # tensorflow.json "2.19.0": TensorFlow Serving images carry no Python version.
+    "tensorflow": Prebuilt(DLC, "tensorflow-inference", "2.19.0", ("cpu", "gpu")),
+    # huggingface.json "4.51.3" / "pytorch2.6.0": py312, container_version per processor.
+    "huggingface": Prebuilt(
+        HUGGINGFACE,
+        "huggingface-pytorch-inference",
+        "2.6.0-transformers4.51.3",
+        ("cpu", "gpu"),
+        "py312",
+        (("cpu", "ubuntu22.04"), ("gpu", "cu124-ubuntu22.04")),
+    ),
+}
+_GPU_FAMILY = re.compile(r"^ml\.(p|g)[0-9]")
+"""The SDK's rule: ml.p* and ml.g* instances are GPU instances."""
+
+
+def processor(instance_type: str | None) -> str:
+    return "gpu" if instance_type and _GPU_FAMILY.match(instance_type) else "cpu"
+
+
+def image_uri(framework: str, region: str, instance_type: str | None) -> str | None:
+    """The prebuilt serving image for a framework in a region, or None where there is none."""
+    prebuilt = PREBUILT.get(framework)
+    if prebuilt is None or region not in prebuilt.registries:
+        return None
+    chosen = ""
+    if prebuilt.processors:
+        chosen = processor(instance_type)
+        if chosen not in prebuilt.processors:
+            chosen = prebuilt.processors[0]
+    parts = (prebuilt.version, chosen, prebuilt.python, dict(prebuilt.container).get(chosen, ""))
+    tag = "-".join(part for part in parts if part)
+    domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    account = prebuilt.registries[region]
+    return f"{account}.dkr.ecr.{region}.{domain}/{prebuilt.repository}:{tag}"

@@ -1,0 +1,341 @@
+"""SageMaker servings: one model per variant (the served model, and the canary's as a second production
+variant weighted by `traffic`), an endpoint configuration (real-time instances or serverless),
+the endpoint, Application Auto Scaling on the variant when replicas.max > replicas.min, and the
+endpoint's CloudWatch log group. Models and configurations are immutable in SageMaker, so they
+are created before the old ones are destroyed, under generated names. The execution role reads
+exactly the served models' S3 locations, writes only its own log group, and pulls only the
+serving image's repository.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlstack import catalogue, names
+from mlstack.load import PathKey
+from mlstack.plan import Grant, Plan
+from mlstack.spec.serving import SageMakerServing
+from mlstack.spec.types import quantity_value
+from mlstack.spec.uris import parse
+from mlstack.targets.terraform.aws_attrs import (
+    AppautoscalingPolicy,
+    AppautoscalingTarget,
+    CloudwatchLogGroup,
+    Container,
+    ProductionVariant,
+    SagemakerEndpoint,
+    SagemakerEndpointConfiguration,
+    SagemakerModel,
+    Statement,
+    TargetTracking,
+    resource,
+)
+from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
+from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
+from mlstack.targets.terraform.aws_images import image_uri
+from mlstack.targets.terraform.blocks import Block, Note, tf_name
+
+LOG_RETENTION_DAYS = 30
+VARIANTS = ("primary", "canary")
+DEFAULT_SCALING = ("cpu", 80.0)
+"""Without `autoscaling`, scale on CPU like the in-cluster runtimes' HPAs (docs/choices.md)."""
+ECR = re.compile(r"^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)")
+
+
+def model_grants(plan: Plan, model: str) -> list[Grant]:
+    """What serving a model reads: its S3 location, or the MLflow artifact store for models:/."""
+    uri = plan.spec.models[model].uri
+    location = parse(uri)
+    mlflow = plan.spec.tracking.mlflow
+    if location.scheme == "models" and mlflow is not None and mlflow.artifacts:
+        location = parse(mlflow.artifacts)
+    if location.scheme != "s3":
+        return []
+    return [Grant("s3", location.bucket, location.prefix, False)]
+
+
+def _container(
+    plan: Plan, model: str, image: str | None, path: PathKey
+) -> tuple[Container, list[Note]]:
+    uri = plan.spec.models[model].uri
+    location = parse(uri)
+    container: Container = {}
+    if image:
+        container["image"] = image
+    notes: list[Note] = []
+    if location.scheme == "s3" and uri.endswith((".tar.gz", ".tgz")):
+        container["model_data_url"] = uri
+    elif location.scheme == "s3":
+        # An uncompressed model folder: SageMaker copies the prefix (trailing slash required).
+        container["model_data_source"] = [
+            {
+                "s3_data_source": [
+                    {
+                        "s3_uri": uri.rstrip("/") + "/",
+                        "s3_data_type": "S3Prefix",
+                        "compression_type": "None",
+                    }
+                ]
+            }
+        ]
+    elif location.scheme == "hf":
+        # The Hugging Face inference toolkit downloads from the Hub at start.
+        revision = uri.partition("@")[2]
+        container["environment"] = {"HF_MODEL_ID": f"{location.bucket}/{location.prefix}"} | (
+            {"HF_MODEL_REVISION": revision} if revision else {}
+        )
+    else:
+        notes.append(
+            Note(
+                f"SageMaker cannot load model '{model}' from {uri} by itself: the serving image "
+                "must fetch it (the model has no model data location here).",
+                path,
+            )
+        )
+    return container, notes
+
+
+def _ecr_statements(image: str | None) -> list[Statement]:
+    match = ECR.match(image or "")
+    if match is None:
+        return []
+    account, region, repository = match.groups()
+    return [
+        {
+            "sid": "EcrToken",
+            "effect": "Allow",
+            "actions": ["ecr:GetAuthorizationToken"],
+            "resources": ["*"],
+        },
+        {
+            "sid": "EcrPull",
+            "effect": "Allow",
+            "actions": [
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchCheckLayerAvailability",
+            ],
+            "resources": [f"arn:aws:ecr:{region}:{account}:repository/{repository}"],
+        },
+    ]
+
+
+def logs_statement(region: str, account: str, group: str) -> Statement:
+    return {
+        "sid": "Logs",
+        "effect": "Allow",
+        "actions": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        "resources": [f"arn:aws:logs:{region}:{account}:log-group:{group}:*"],
+    }
+
+
+def endpoint_name(plan: Plan, serving: str) -> str:
+    return scoped(plan, serving)
+
+
+def _scaling(
+    plan: Plan, name: str, serving: SageMakerServing, endpoint: Block, variant: str
+) -> tuple[list[Block], list[Note]]:
+    source: PathKey = ("serving", name, "autoscaling")
+    block = f"{tf_name(name)}_{variant}"
+    target: AppautoscalingTarget = {
+        "service_namespace": "sagemaker",
+        "resource_id": f"endpoint/{endpoint.ref('name')}/variant/{variant}",
+        "scalable_dimension": "sagemaker:variant:DesiredInstanceCount",
+        "min_capacity": serving.replicas.min if variant == "primary" else 1,
+        "max_capacity": serving.replicas.max,
+    }
+    scaling = resource("aws_appautoscaling_target", block, target, source)
+    metric, value = (
+        (serving.autoscaling.metric, serving.autoscaling.target)
+        if serving.autoscaling
+        else DEFAULT_SCALING
+    )
+    notes: list[Note] = []
+    tracking: TargetTracking
+    if metric == "rps":
+        # SageMakerVariantInvocationsPerInstance counts invocations per instance per MINUTE.
+        tracking = {
+            "target_value": value * 60,
+            "predefined_metric_specification": [
+                {"predefined_metric_type": "SageMakerVariantInvocationsPerInstance"}
+            ],
+        }
+    elif metric == "concurrency":
+        tracking = {
+            "target_value": value,
+            "predefined_metric_specification": [
+                {
+                    "predefined_metric_type": "SageMakerVariantConcurrentRequestsPerModelHighResolution"
+                }
+            ],
+        }
+    else:
+        # CPUUtilization sums all cores (0..vCPUs x 100%), so a per-instance percentage is
+        # multiplied by the instance's vCPUs.
+        known = catalogue.instance("sagemaker", serving.instance_type or "")
+        vcpus = known.vcpu if known else 1
+        if known is None:
+            notes.append(
+                Note(
+                    f"vCPUs of {serving.instance_type} are unknown: the CPU target of serving '{name}' is taken as a sum over cores.",
+                    source,
+                )
+            )
+        tracking = {
+            "target_value": value * vcpus,
+            "customized_metric_specification": [
+                {
+                    "metric_name": "CPUUtilization",
+                    "namespace": "/aws/sagemaker/Endpoints",
+                    "statistic": "Average",
+                    "unit": "Percent",
+                    "dimensions": [
+                        {"name": "EndpointName", "value": endpoint.ref("name")},
+                        {"name": "VariantName", "value": variant},
+                    ],
+                }
+            ],
+        }
+    tracking |= {"scale_in_cooldown": 300, "scale_out_cooldown": 60}
+    policy: AppautoscalingPolicy = {
+        "name": f"{endpoint_name(plan, name)}-{variant}-{metric}",
+        "policy_type": "TargetTrackingScaling",
+        "service_namespace": scaling.ref("service_namespace"),
+        "resource_id": scaling.ref("resource_id"),
+        "scalable_dimension": scaling.ref("scalable_dimension"),
+        "target_tracking_scaling_policy_configuration": [tracking],
+    }
+    return [scaling, resource("aws_appautoscaling_policy", block, policy, source)], notes
+
+
+def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block | Note]:
+    cloud = aws_cloud(plan)
+    assert cloud is not None
+    path: PathKey = ("serving", name)
+    block = tf_name(name)
+    endpoint = endpoint_name(plan, name)
+    group = f"/aws/sagemaker/Endpoints/{endpoint}"
+    out: list[Block | Note] = []
+    models = [serving.model] + ([serving.canary.model] if serving.canary else [])
+    images = {}
+    for model in models:
+        framework = plan.spec.models[model].framework
+        images[model] = serving.image or image_uri(framework, cloud.region, serving.instance_type)
+        if images[model] is None:
+            out.append(
+                Note(
+                    f"SageMaker has no prebuilt {framework} image in {cloud.region}: set image on serving '{name}'.",
+                    (*path, "runtime"),
+                )
+            )
+    trust, role = service_role(
+        f"sagemaker_{block}",
+        names.cloud_identity("aws", plan.stack, plan.environment, f"sagemaker-{name}"),
+        "sagemaker.amazonaws.com",
+        f"SageMaker execution role of serving {name} (stack {plan.stack}, {plan.environment})",
+        path,
+    )
+    grants = sorted(
+        {g for model in models for g in model_grants(plan, model)},
+        key=lambda g: (g.bucket, g.prefix),
+    )
+    statements = [*s3_statements(grants), logs_statement(cloud.region, cloud.account, group)]
+    statements += [
+        {
+            "sid": "Metrics",
+            "effect": "Allow",
+            "actions": ["cloudwatch:PutMetricData"],
+            "resources": ["*"],
+            "condition": [
+                {
+                    "test": "StringEquals",
+                    "variable": "cloudwatch:namespace",
+                    "values": ["/aws/sagemaker/Endpoints"],
+                }
+            ],
+        }
+    ]
+    seen = set()
+    for image in images.values():
+        for statement in _ecr_statements(image):
+            key = (statement.get("sid"), tuple(statement.get("resources", [])))
+            if key not in seen:
+                seen.add(key)
+                statement["sid"] = f"{statement.get('sid')}{len(seen)}"
+                statements.append(statement)
+    policy = inline_policy(f"sagemaker_{block}", "serving", role, statements, path)
+    out += [trust, role, *policy]
+    variants: list[ProductionVariant] = []
+    for variant, model in zip(VARIANTS, models, strict=False):
+        container, notes = _container(plan, model, images[model], path)
+        out += notes
+        body: SagemakerModel = {
+            "execution_role_arn": role.ref("arn"),
+            "primary_container": [container],
+            "depends_on": [f"aws_iam_role_policy.{policy[1].name}"],
+            "lifecycle": {"create_before_destroy": True},
+        }
+        sm_model = resource("aws_sagemaker_model", f"{block}_{variant}", body, path)
+        out.append(sm_model)
+        weight = (
+            100 - serving.canary.traffic
+            if serving.canary and variant == "primary"
+            else (serving.canary.traffic if serving.canary else 100)
+        )
+        entry: ProductionVariant = {
+            "variant_name": variant,
+            "model_name": sm_model.ref("name"),
+            "initial_variant_weight": weight,
+        }
+        if serving.serverless is not None:
+            entry["serverless_config"] = [
+                {
+                    "memory_size_in_mb": int(quantity_value(serving.serverless.memory) / 2**20),
+                    "max_concurrency": serving.serverless.max_concurrency,
+                }
+            ]
+        else:
+            assert serving.instance_type is not None
+            entry["instance_type"] = serving.instance_type
+            entry["initial_instance_count"] = serving.replicas.min if variant == "primary" else 1
+        variants.append(entry)
+    config_body: SagemakerEndpointConfiguration = {
+        "name_prefix": scoped(plan, name, 36) + "-",
+        "production_variants": variants,
+        "lifecycle": {"create_before_destroy": True},
+    }
+    config = resource("aws_sagemaker_endpoint_configuration", block, config_body, path)
+    log_body: CloudwatchLogGroup = {"name": group, "retention_in_days": LOG_RETENTION_DAYS}
+    endpoint_body: SagemakerEndpoint = {
+        "name": endpoint,
+        "endpoint_config_name": config.ref("name"),
+    }
+    sm_endpoint = resource("aws_sagemaker_endpoint", block, endpoint_body, path)
+    out += [
+        config,
+        resource("aws_cloudwatch_log_group", f"sagemaker_{block}", log_body, path),
+        sm_endpoint,
+    ]
+    if serving.accelerator is not None:
+        out.append(
+            Note(
+                f"serving '{name}': SageMaker endpoints take GPUs through instanceType (accelerator is not used).",
+                (*path, "accelerator"),
+            )
+        )
+    if serving.serverless is None and serving.replicas.max > serving.replicas.min:
+        for variant in VARIANTS[: len(models)]:
+            blocks, notes = _scaling(plan, name, serving, sm_endpoint, variant)
+            out += [*blocks, *notes]
+    return out
+
+
+def build(plan: Plan) -> list[Block | Note]:
+    if aws_cloud(plan) is None:
+        return []
+    out: list[Block | Note] = []
+    for name, serving in plan.spec.serving.items():
+        if isinstance(serving, SageMakerServing):
+            out += _sagemaker(plan, name, serving)
+    return out

@@ -1,0 +1,442 @@
+"""The AWS Terraform modules: IRSA roles that pair with the Kubernetes ServiceAccounts, node
+groups that match the Kubernetes placement, least-privilege grants, the artifact bucket,
+SageMaker/Lambda servings, CloudWatch alarms in each service's units, feature groups; plus the
+typed attribute models checked against the provider schema."""
+
+from __future__ import annotations
+
+import json
+import typing
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlstack import names
+from mlstack.pipeline import check
+from mlstack.plan import Plan
+from mlstack.targets.kubernetes.identity import sa_annotations
+from mlstack.targets.terraform import compile_plan
+from mlstack.targets.terraform.aws_attrs import MODELS
+from mlstack.targets.terraform.aws_iam import object_arns
+from mlstack.targets.terraform.aws_images import image_uri
+from mlstack.targets.terraform.aws_training import eventbridge_cron
+from mlstack.targets.terraform.blocks import tf_name
+from tests.helpers import SPECS
+from tests.targets.tf_schemas import KIT, problems
+
+pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
+
+EXTRA = """\
+apiVersion: mlstack/v1alpha1
+kind: Stack
+metadata: {name: edge, labels: {team: ml}}
+platform:
+  cloud: {provider: aws, region: us-east-1, account: "210987654321", cluster: shared}
+compute:
+  arm: {instanceType: m7g.xlarge, nodes: {min: 1, max: 3}, spot: true}
+  gpu: {instanceType: g5.xlarge, accelerator: {type: nvidia-a10g, count: 1}, nodes: {min: 0, max: 2}}
+models:
+  ranker: {framework: xgboost, uri: "s3://edge-models/ranker/v3"}
+  ranker-next: {framework: xgboost, uri: "s3://edge-models/ranker/v4"}
+  tagger: {framework: sklearn, uri: "s3://edge-models/tagger/model.tar.gz"}
+  scorer:
+    framework: pytorch
+    uri: s3://edge-models/scorer/v1
+    training: {operator: job, image: "ghcr.io/acme/scorer-train:1.0", pool: arm}
+  churn:
+    framework: sklearn
+    uri: s3://edge-models/churn/v1
+    training:
+      operator: sagemaker
+      image: 210987654321.dkr.ecr.us-east-1.amazonaws.com/churn-train:2.0
+      instanceType: ml.m5.2xlarge
+      command: [python, train.py]
+      schedule: "0 4 * * 1-5"
+pipelines:
+  weekly:
+    engine: sagemaker
+    schedule: "@weekly"
+    steps:
+      prep: {image: "ghcr.io/acme/prep:1.0", command: [python, prep.py]}
+      fit: {model: churn, dependsOn: [prep]}
+serving:
+  rank:
+    model: ranker
+    runtime: sagemaker
+    instanceType: ml.m5.xlarge
+    replicas: {min: 2, max: 6}
+    autoscaling: {metric: rps, target: 10}
+    canary: {model: ranker-next, traffic: 20}
+  tag:
+    model: tagger
+    runtime: sagemaker
+    serverless: {memory: 2Gi, maxConcurrency: 10}
+    replicas: {min: 0, max: 1}
+  score:
+    model: scorer
+    runtime: lambda
+    image: 210987654321.dkr.ecr.us-east-1.amazonaws.com/scorer:1.0
+    resources: {memory: 1536Mi}
+    replicas: {min: 0, max: 50}
+  explain: {model: scorer, runtime: kserve, pool: gpu, resources: {gpu: 1}}
+features:
+  store: sagemaker
+  groups:
+    users:
+      recordId: user_id
+      eventTime: ts
+      features: {age: int, score: float, active: bool, seen: timestamp}
+      ttl: 2d
+monitoring:
+  alerts:
+    rank-errors: {serving: rank, metric: error_rate, above: 2%, for: 5m}
+    rank-traffic: {serving: rank, metric: throughput, below: 1, for: 15m}
+    score-latency: {serving: score, metric: latency_p99, above: 1s, for: 3m}
+"""
+
+
+@cache
+def _plans(tmp: str) -> list[Plan]:
+    extra = Path(tmp) / "mlstack.yaml"
+    extra.write_text(EXTRA)
+    checked = check(extra)
+    assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
+    plans = [p for path in SPECS for p in check(path).plans]
+    return [
+        p
+        for p in [*plans, *checked.plans]
+        if p.spec.platform.cloud is not None and p.spec.platform.cloud.provider == "aws"
+    ]
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory: pytest.TempPathFactory) -> list[Plan]:
+    return _plans(str(tmp_path_factory.mktemp("aws")))
+
+
+def _doc(plan: Plan) -> dict[str, Any]:
+    return dict(json.loads(compile_plan(plan)[0].content))
+
+
+def _blocks(doc: dict[str, Any], kind: str, type_: str) -> dict[str, Any]:
+    return dict(doc.get(kind, {}).get(type_, {}))
+
+
+def _edge(plans: list[Plan]) -> Plan:
+    return next(p for p in plans if p.stack == "edge")
+
+
+def test_every_aws_stack_is_schema_valid(plans: list[Plan]) -> None:
+    assert {p.stack for p in plans} >= {"fraud", "edge"}
+    for plan in plans:
+        assert problems(_doc(plan)) == [], plan.stack
+
+
+def _keys(model: Any, schema: dict[str, Any], where: str) -> list[str]:
+    """Every key of a TypedDict must be an argument (or nested block) of the schema block."""
+    wrong = []
+    block = {**schema.get("attributes", {}), **schema.get("block_types", {})}
+    for key, hint in typing.get_type_hints(model).items():
+        if key in ("depends_on", "lifecycle"):
+            continue
+        if key not in block:
+            wrong.append(f"{where}.{key}")
+            continue
+        nested = block[key].get("block")
+        inner = [a for a in typing.get_args(hint) if typing.is_typeddict(a)]
+        if nested and inner:
+            wrong += _keys(inner[0], nested, f"{where}.{key}")
+        if not nested and block[key].get("computed") and not block[key].get("optional"):
+            wrong.append(f"{where}.{key} (computed only)")
+    return wrong
+
+
+def test_typed_attribute_models_name_real_arguments() -> None:
+    wrong = []
+    for type_, (kind, model) in MODELS.items():
+        folder = KIT / "aws" / ("data/" if kind == "data" else "") / "provider_schema"
+        schema = json.loads((folder / f"{type_}.json").read_text())["schema"]["block"]
+        wrong += _keys(model, schema, type_)
+    assert wrong == []
+
+
+def _trust(doc: dict[str, Any], role: dict[str, Any]) -> dict[str, Any]:
+    name = role["assume_role_policy"].split(".")[2]
+    statement: dict[str, Any] = _blocks(doc, "data", "aws_iam_policy_document")[name]["statement"][
+        0
+    ]
+    return statement
+
+
+def test_identity_names_match_serviceaccount_annotations(plans: list[Plan]) -> None:
+    """The role ARN in every ServiceAccount annotation names a role this Terraform creates."""
+    for plan in plans:
+        roles = _blocks(_doc(plan), "resource", "aws_iam_role")
+        account = plan.spec.platform.cloud.account  # type: ignore[union-attr]
+        assert [w for w in plan.workloads if w.identity]
+        for workload in plan.workloads:
+            if workload.identity is None:
+                continue
+            role = roles[tf_name(workload.service_account)]
+            assert role["name"] == workload.identity
+            arn = sa_annotations(plan, workload)["eks.amazonaws.com/role-arn"]
+            assert arn == f"arn:aws:iam::{account}:role/{role['name']}"
+
+
+def test_trust_is_only_the_namespace_and_serviceaccount(plans: list[Plan]) -> None:
+    for plan in plans:
+        doc = _doc(plan)
+        roles = _blocks(doc, "resource", "aws_iam_role")
+        for workload in (w for w in plan.workloads if w.identity):
+            statement = _trust(doc, roles[tf_name(workload.service_account)])
+            assert statement["actions"] == ["sts:AssumeRoleWithWebIdentity"]
+            (principal,) = statement["principals"]
+            assert principal["type"] == "Federated"
+            assert ":oidc-provider/${substr(data.aws_eks_cluster." in principal["identifiers"][0]
+            conditions = {c["variable"].rsplit(":", 1)[1]: c for c in statement["condition"]}
+            assert conditions["sub"]["test"] == "StringEquals"
+            assert conditions["sub"]["values"] == [
+                f"system:serviceaccount:{plan.namespace}:{workload.service_account}"
+            ]
+            assert conditions["aud"]["values"] == ["sts.amazonaws.com"]
+
+
+def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:
+    for plan in plans:
+        documents = _blocks(_doc(plan), "data", "aws_iam_policy_document")
+        for workload in (w for w in plan.workloads if w.identity):
+            statements = documents[f"{tf_name(workload.service_account)}_access"]["statement"]
+            objects = [s for s in statements if s["sid"].startswith("Objects")]
+            listing = [s for s in statements if s["sid"].startswith("List")]
+            assert len(objects) == len(listing) == len(workload.grants)
+            for grant, obj, lst in zip(workload.grants, objects, listing, strict=True):
+                assert obj["resources"] == object_arns(grant.bucket, grant.prefix)
+                assert obj["resources"][-1] == (
+                    f"arn:aws:s3:::{grant.bucket}/{grant.prefix}/*"
+                    if grant.prefix
+                    else f"arn:aws:s3:::{grant.bucket}/*"
+                )
+                writes = {"s3:PutObject", "s3:DeleteObject"} & set(obj["actions"])
+                assert bool(writes) == grant.write
+                assert lst["resources"] == [f"arn:aws:s3:::{grant.bucket}"]
+                assert lst["condition"][0]["values"] == [grant.prefix, f"{grant.prefix}/*"]
+
+
+def test_node_groups_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
+    for plan in plans:
+        groups = _blocks(_doc(plan), "resource", "aws_eks_node_group")
+        assert set(groups) == {tf_name(n) for n in plan.spec.compute}
+        for name, pool in plan.spec.compute.items():
+            group = groups[tf_name(name)]
+            assert group["labels"] == {names.POOL_LABEL: name}
+            taints = {(t["key"], t["value"], t["effect"]) for t in group.get("taint", [])}
+            expected = set()
+            if pool.accelerator:
+                expected.add((names.GPU_TAINT[0], names.GPU_TAINT[1], "NO_SCHEDULE"))
+            if pool.spot:
+                expected.add((names.SPOT_TAINT[0], names.SPOT_TAINT[1], "NO_SCHEDULE"))
+            assert taints == expected
+            assert group["capacity_type"] == ("SPOT" if pool.spot else "ON_DEMAND")
+            assert group["scaling_config"][0]["min_size"] == pool.nodes.min
+            assert group["scaling_config"][0]["max_size"] == pool.nodes.max
+            assert group["instance_types"] == [pool.instance_type]
+            assert group["subnet_ids"].endswith(".vpc_config[0].subnet_ids}")
+    edge = _blocks(_doc(_edge(plans)), "resource", "aws_eks_node_group")
+    assert edge["gpu"]["ami_type"] == "AL2023_x86_64_NVIDIA"
+    assert edge["arm"]["ami_type"] == "AL2023_ARM_64_STANDARD"
+
+
+def test_mlflow_artifact_bucket_is_private_versioned_encrypted(plans: list[Plan]) -> None:
+    fraud = next(p for p in plans if p.stack == "fraud")
+    doc = _doc(fraud)
+    (bucket,) = _blocks(doc, "resource", "aws_s3_bucket").values()
+    assert bucket == {"bucket": "acme-ml-artifacts"}
+    (versioning,) = _blocks(doc, "resource", "aws_s3_bucket_versioning").values()
+    assert versioning["versioning_configuration"] == [{"status": "Enabled"}]
+    (sse,) = _blocks(doc, "resource", "aws_s3_bucket_server_side_encryption_configuration").values()
+    assert sse["rule"][0]["apply_server_side_encryption_by_default"] == [
+        {"sse_algorithm": "aws:kms"}
+    ]
+    (public,) = _blocks(doc, "resource", "aws_s3_bucket_public_access_block").values()
+    assert all(public[k] is True for k in public if k != "bucket")
+    assert _blocks(_doc(_edge(plans)), "resource", "aws_s3_bucket") == {}
+
+
+def test_prebuilt_images_follow_the_sagemaker_sdk() -> None:
+    assert image_uri("xgboost", "eu-west-1", "ml.m5.xlarge") == (
+        "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+    )
+    assert image_uri("sklearn", "us-east-1", None) == (
+        "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    )
+    assert image_uri("pytorch", "us-west-2", "ml.g5.xlarge") == (
+        "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:2.6.0-gpu-py312"
+    )
+    assert image_uri("tensorflow", "eu-west-1", "ml.c5.large") == (
+        "763104351884.dkr.ecr.eu-west-1.amazonaws.com/tensorflow-inference:2.19.0-cpu"
+    )
+    assert image_uri("huggingface", "eu-west-1", "ml.g5.xlarge") == (
+        "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-inference:"
+        "2.6.0-transformers4.51.3-gpu-py312-cu124-ubuntu22.04"
+    )
+    assert image_uri("onnx", "eu-west-1", None) is None
+
+
+def test_sagemaker_endpoint_variants_scaling_and_role(plans: list[Plan]) -> None:
+    doc = _doc(_edge(plans))
+    config = _blocks(doc, "resource", "aws_sagemaker_endpoint_configuration")
+    primary, canary = config["rank"]["production_variants"]
+    assert (primary["variant_name"], primary["initial_variant_weight"]) == ("primary", 80)
+    assert (canary["variant_name"], canary["initial_variant_weight"]) == ("canary", 20)
+    assert primary["initial_instance_count"] == 2
+    assert primary["instance_type"] == "ml.m5.xlarge"
+    (serverless,) = config["tag"]["production_variants"]
+    assert serverless["serverless_config"] == [{"memory_size_in_mb": 2048, "max_concurrency": 10}]
+    assert "instance_type" not in serverless
+    models = _blocks(doc, "resource", "aws_sagemaker_model")
+    assert models["tag_primary"]["primary_container"][0]["model_data_url"] == (
+        "s3://edge-models/tagger/model.tar.gz"
+    )
+    source = models["rank_canary"]["primary_container"][0]["model_data_source"][0]
+    assert source["s3_data_source"][0]["s3_uri"] == "s3://edge-models/ranker/v4/"
+    policies = _blocks(doc, "resource", "aws_appautoscaling_policy")
+    rps = policies["rank_primary"]["target_tracking_scaling_policy_configuration"][0]
+    # SageMakerVariantInvocationsPerInstance is per minute: 10 rps -> 600.
+    assert rps["target_value"] == 600
+    assert rps["predefined_metric_specification"] == [
+        {"predefined_metric_type": "SageMakerVariantInvocationsPerInstance"}
+    ]
+    assert "tag_primary" not in policies  # serverless: no instance scaling
+    targets = _blocks(doc, "resource", "aws_appautoscaling_target")
+    assert (targets["rank_primary"]["min_capacity"], targets["rank_primary"]["max_capacity"]) == (
+        2,
+        6,
+    )
+    fraud = _doc(next(p for p in plans if p.stack == "fraud"))
+    cpu = _blocks(fraud, "resource", "aws_appautoscaling_policy")["fraud_batch_primary"]
+    tracking = cpu["target_tracking_scaling_policy_configuration"][0]
+    assert tracking["target_value"] == 80 * 4  # CPUUtilization sums the 4 vCPUs of ml.g5.xlarge
+    access = _blocks(doc, "data", "aws_iam_policy_document")["sagemaker_rank_access"]
+    s3 = [r for s in access["statement"] for r in s["resources"] if r.startswith("arn:aws:s3")]
+    assert sorted(s3) == sorted(
+        [
+            *object_arns("edge-models", "ranker/v3"),
+            *object_arns("edge-models", "ranker/v4"),
+            "arn:aws:s3:::edge-models",
+            "arn:aws:s3:::edge-models",
+        ]
+    )
+    groups = _blocks(doc, "resource", "aws_cloudwatch_log_group")
+    assert groups["sagemaker_rank"]["name"] == "/aws/sagemaker/Endpoints/edge-default-rank"
+
+
+def test_lambda_function_and_url(plans: list[Plan]) -> None:
+    doc = _doc(_edge(plans))
+    function = _blocks(doc, "resource", "aws_lambda_function")["score"]
+    assert function["package_type"] == "Image"
+    assert function["memory_size"] == 1536
+    assert function["reserved_concurrent_executions"] == 50
+    url = _blocks(doc, "resource", "aws_lambda_function_url")["score"]
+    assert url["authorization_type"] == "AWS_IAM"
+
+
+def test_alarms_use_each_service_metric_and_unit(plans: list[Plan]) -> None:
+    fraud = _blocks(
+        _doc(next(p for p in plans if p.stack == "fraud")),
+        "resource",
+        "aws_cloudwatch_metric_alarm",
+    )
+    latency = fraud["fraud_batch_latency"]
+    assert (latency["namespace"], latency["metric_name"]) == ("AWS/SageMaker", "ModelLatency")
+    assert latency["unit"] == "Microseconds" and latency["threshold"] == 500_000
+    assert latency["extended_statistic"] == "p99"
+    assert latency["period"] == 60 and latency["evaluation_periods"] == 10
+    assert "fraud_api_latency" not in fraud  # in-cluster serving: PrometheusRule instead
+    alarms = _blocks(_doc(_edge(plans)), "resource", "aws_cloudwatch_metric_alarm")
+    assert set(alarms) == {
+        "rank_errors", "rank_errors_canary", "rank_traffic", "rank_traffic_canary", "score_latency",
+    }  # fmt: skip
+    score = alarms["score_latency"]
+    assert (score["namespace"], score["metric_name"], score["unit"]) == (
+        "AWS/Lambda", "Duration", "Milliseconds",
+    )  # fmt: skip
+    assert score["threshold"] == 1000 and score["evaluation_periods"] == 3
+    errors = alarms["rank_errors_canary"]
+    metrics = {q["id"]: q for q in errors["metric_query"]}
+    assert metrics["errors"]["metric"][0]["metric_name"] == "Invocation5XXErrors"
+    assert metrics["errors"]["metric"][0]["dimensions"]["VariantName"] == "canary"
+    assert metrics["requests"]["metric"][0]["metric_name"] == "Invocations"
+    assert errors["threshold"] == 2.0 and metrics["rate"]["return_data"] is True
+    traffic = alarms["rank_traffic"]
+    assert traffic["comparison_operator"] == "LessThanThreshold"
+    assert traffic["treat_missing_data"] == "breaching"
+    assert "PERIOD(requests)" in traffic["metric_query"][1]["expression"]
+
+
+def test_feature_groups(plans: list[Plan]) -> None:
+    groups = _blocks(_doc(_edge(plans)), "resource", "aws_sagemaker_feature_group")
+    users = groups["users"]
+    types = {d["feature_name"]: d["feature_type"] for d in users["feature_definition"]}
+    assert types == {
+        "user_id": "String", "ts": "String", "age": "Integral", "score": "Fractional",
+        "active": "Integral", "seen": "String",
+    }  # fmt: skip
+    assert users["online_store_config"] == [
+        {"enable_online_store": True, "ttl_duration": [{"unit": "Days", "value": 2}]}
+    ]
+    assert "offline_store_config" not in users  # no S3 artifact location to keep it under
+    fraud = _blocks(
+        _doc(next(p for p in plans if p.stack == "fraud")),
+        "resource",
+        "aws_sagemaker_feature_group",
+    )
+    offline = fraud["transactions"]["offline_store_config"][0]["s3_storage_config"][0]
+    assert offline["s3_uri"] == "s3://acme-ml-artifacts/fraud/feature-store"
+
+
+def test_no_cdktf_metadata_keys(plans: list[Plan]) -> None:
+    for plan in plans:
+        assert '"//":' not in json.dumps(_doc(plan))
+
+
+@pytest.mark.parametrize(
+    ("cron", "expected"),
+    [
+        ("0 4 * * 1-5", "cron(0 4 ? * 2-6 *)"),
+        ("30 2 1 * *", "cron(30 2 1 * ? *)"),
+        ("*/15 * * * *", "cron(*/15 * * * ? *)"),
+        ("0 3 * * 0,7", "cron(0 3 ? * 1,1 *)"),
+        ("0 3 * * MON", "cron(0 3 ? * MON *)"),
+        ("@weekly", "cron(0 0 ? * 1 *)"),
+    ],
+)
+def test_eventbridge_cron(cron: str, expected: str) -> None:
+    assert eventbridge_cron(cron) == expected
+
+
+def test_sagemaker_training_and_pipelines(plans: list[Plan]) -> None:
+    doc = _doc(_edge(plans))
+    pipelines = _blocks(doc, "resource", "aws_sagemaker_pipeline")
+    train = json.loads(pipelines["churn_train"]["pipeline_definition"])
+    assert train["Version"] == "2020-12-01"
+    (step,) = train["Steps"]
+    assert step["Type"] == "Training"
+    arguments = step["Arguments"]
+    assert arguments["OutputDataConfig"] == {"S3OutputPath": "s3://edge-models/churn/v1"}
+    assert arguments["ResourceConfig"]["InstanceType"] == "ml.m5.2xlarge"
+    assert arguments["AlgorithmSpecification"]["ContainerEntrypoint"] == ["python"]
+    assert arguments["RoleArn"] == "${aws_iam_role.pipeline_churn_train.arn}"
+    assert arguments["StoppingCondition"] == {"MaxRuntimeInSeconds": 86400}
+    weekly = json.loads(pipelines["weekly"]["pipeline_definition"])
+    steps = {s["Name"]: s for s in weekly["Steps"]}
+    assert steps["prep"]["Type"] == "Processing" and steps["fit"]["Type"] == "Training"
+    assert steps["fit"]["DependsOn"] == ["prep"]
+    schedules = _blocks(doc, "resource", "aws_scheduler_schedule")
+    assert schedules["churn_train"]["schedule_expression"] == "cron(0 4 ? * 2-6 *)"
+    assert schedules["weekly"]["target"][0]["arn"] == "${aws_sagemaker_pipeline.weekly.arn}"
+    access = _blocks(doc, "data", "aws_iam_policy_document")["pipeline_churn_train_access"]
+    objects = next(s for s in access["statement"] if s["sid"] == "Objects0")
+    assert objects["resources"] == object_arns("edge-models", "churn/v1")
+    assert "s3:PutObject" in objects["actions"]
