@@ -39,6 +39,18 @@ def _format_option(function: F) -> F:
     )(function)
 
 
+def _out_option(function: F) -> F:
+    return click.option(
+        "-o",
+        "--out",
+        "out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("out"),
+        show_default=True,
+        help="Output folder: OUT/STACK/ENV/{kubernetes,terraform,argocd}/…",
+    )(function)
+
+
 def _limits_option(function: F) -> F:
     return click.option(
         "--max-bytes",
@@ -124,15 +136,7 @@ def validate(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> Non
 
 @cli.command(name="compile")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Output folder: OUT/STACK/ENV/kubernetes/…",
-)
+@_out_option
 @_format_option
 @_limits_option
 def compile_command(paths: tuple[Path, ...], out: Path, output_format: str, max_bytes: int) -> None:
@@ -161,15 +165,7 @@ def compile_command(paths: tuple[Path, ...], out: Path, output_format: str, max_
     "--branch", "push_branch", help="Push to this branch (for review) instead of gitops.branch."
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be committed; push nothing.")
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Compile into this folder first.",
-)
+@_out_option
 @_format_option
 @_limits_option
 def publish(
