@@ -183,3 +183,23 @@ pipelines:
         text.count("\n") - 4,
         text.count("\n"),
     ]
+
+
+def test_gcp_n1_machines_take_attached_gpus(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + """\
+platform:
+  cloud: {provider: gcp, region: europe-west4, project: acme-ml-1, cluster: ml}
+compute:
+  t4: {instanceType: n1-standard-8, accelerator: {type: nvidia-tesla-t4, count: 2}}
+"""
+    )
+    assert codes(check_text(tmp_path, text).diagnostics) == []
+    on_aws = text.replace(
+        "provider: gcp, region: europe-west4, project: acme-ml-1",
+        'provider: aws, region: eu-west-1, account: "123456789012"',
+    )
+    assert codes(
+        check_text(tmp_path, on_aws.replace("n1-standard-8", "m6i.2xlarge")).diagnostics
+    ) == ["E0605"]

@@ -85,6 +85,13 @@ def check(ctx: Context) -> None:
             continue
         known[name] = spec
         accelerator = pool.accelerator
+        if (
+            cloud.provider == "gcp"
+            and pool.instance_type.startswith("n1-")
+            and accelerator is not None
+        ):
+            # N1 machines take attached GPUs (guest accelerators): the pool says how many.
+            continue
         if accelerator is None and spec.gpu:
             ctx.warn(
                 "W0605",

@@ -21,6 +21,14 @@ from mlstack.targets.terraform import (
     aws_serving,
     aws_storage,
     aws_training,
+    gcp_alarms,
+    gcp_cluster,
+    gcp_features,
+    gcp_identity,
+    gcp_node_pools,
+    gcp_serving,
+    gcp_storage,
+    gcp_training,
 )
 from mlstack.targets.terraform.blocks import PROVIDERS, Block, Note, gcp_labels, tags
 from mlstack.targets.terraform.synth import synthesize
@@ -38,7 +46,16 @@ BUILDERS: dict[str, tuple[Builder, ...]] = {
         aws_training.build,
         aws_features.build,
     ),
-    "gcp": (),
+    "gcp": (
+        gcp_cluster.build,
+        gcp_node_pools.build,
+        gcp_identity.build,
+        gcp_storage.build,
+        gcp_serving.build,
+        gcp_alarms.build,
+        gcp_training.build,
+        gcp_features.build,
+    ),
     "azure": (),
 }
 

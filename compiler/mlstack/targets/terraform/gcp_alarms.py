@@ -1,0 +1,181 @@
+"""`monitoring.alerts` on Vertex AI and Cloud Run servings as Cloud Monitoring alert policies.
+
+Cloud servings are outside Prometheus, so each alert watches the service's own metric (Google
+Cloud metrics list, `aiplatform` and `run` sections):
+- Vertex AI, resource `aiplatform.googleapis.com/Endpoint` (label `endpoint_id`, our numeric
+  endpoint name): `prediction/online/prediction_latencies` (DELTA DISTRIBUTION, ms; only
+  `latency_type = total`), `prediction/online/response_count` (DELTA INT64, label
+  `response_code`). Series are grouped by `deployed_model_id`, so a canary breaches on its own.
+- Cloud Run, resource `cloud_run_revision` (label `service_name`): `request_latencies` (DELTA
+  DISTRIBUTION, ms) and `request_count` (DELTA INT64, label `response_code_class`, e.g. `5xx`).
+Latency p99 is `ALIGN_PERCENTILE_99` per series over one-minute windows, the worst series kept,
+against the threshold in milliseconds; error rate is a ratio condition (5xx / all, both
+`ALIGN_RATE` summed), whose threshold is a fraction; throughput is requests per second
+(`ALIGN_RATE` summed). `for` becomes the condition's duration. Severity page/ticket/info maps
+to CRITICAL/ERROR/WARNING.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from mlstack.load import PathKey
+from mlstack.plan import Plan
+from mlstack.spec.monitoring import Alert
+from mlstack.spec.serving import CloudRunServing, VertexServing
+from mlstack.spec.types import duration_seconds, percentage_value
+from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, tf_name
+from mlstack.targets.terraform.gcp_attrs import (
+    Aggregation,
+    ConditionThreshold,
+    MonitoringAlertPolicy,
+    resource,
+)
+from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
+
+PERIOD = "60s"
+Severity = Literal["CRITICAL", "ERROR", "WARNING"]
+SEVERITY: dict[str, Severity] = {"page": "CRITICAL", "ticket": "ERROR", "info": "WARNING"}
+
+
+@dataclass(frozen=True)
+class Service:
+    """Where a runtime's metrics live in Cloud Monitoring."""
+
+    resource: str
+    latency: str
+    requests: str
+    errors: str
+    group: list[str]
+
+    def filter(self, metric: str, extra: str = "") -> str:
+        return f'{self.resource} AND metric.type = "{metric}"' + (f" AND {extra}" if extra else "")
+
+
+def vertex(serving: str) -> Service:
+    endpoint = f"${{google_vertex_ai_endpoint.{tf_name(serving)}.name}}"
+    prefix = "aiplatform.googleapis.com/prediction/online"
+    return Service(
+        resource='resource.type = "aiplatform.googleapis.com/Endpoint" AND '
+        f'resource.labels.endpoint_id = "{endpoint}"',
+        latency=f"{prefix}/prediction_latencies",
+        requests=f"{prefix}/response_count",
+        errors='metric.labels.response_code = starts_with("5")',
+        group=["resource.label.endpoint_id", "metric.label.deployed_model_id"],
+    )
+
+
+def cloudrun(serving: str) -> Service:
+    service = f"${{google_cloud_run_v2_service.{tf_name(serving)}.name}}"
+    return Service(
+        resource='resource.type = "cloud_run_revision" AND '
+        f'resource.labels.service_name = "{service}"',
+        latency="run.googleapis.com/request_latencies",
+        requests="run.googleapis.com/request_count",
+        errors='metric.labels.response_code_class = "5xx"',
+        group=["resource.label.service_name"],
+    )
+
+
+def _aggregation(aligner: str, reducer: str, group: list[str]) -> Aggregation:
+    return {
+        "alignment_period": PERIOD,
+        "per_series_aligner": aligner,
+        "cross_series_reducer": reducer,
+        "group_by_fields": group,
+    }
+
+
+def condition(alert: Alert, service: Service) -> ConditionThreshold:
+    above = alert.above is not None
+    threshold = alert.threshold
+    body: ConditionThreshold = {
+        "comparison": "COMPARISON_GT" if above else "COMPARISON_LT",
+        "duration": f"{int(duration_seconds(alert.for_))}s",
+        "trigger": [{"count": 1}],
+    }
+    rate = _aggregation("ALIGN_RATE", "REDUCE_SUM", service.group)
+    if alert.metric == "latency_p99":
+        assert isinstance(threshold, str)
+        total = 'metric.labels.latency_type = "total"' if "aiplatform" in service.latency else ""
+        body |= {
+            "filter": service.filter(service.latency, total),
+            "aggregations": [_aggregation("ALIGN_PERCENTILE_99", "REDUCE_MAX", service.group)],
+            "threshold_value": duration_seconds(threshold) * 1000,
+        }
+    elif alert.metric == "error_rate":
+        assert isinstance(threshold, str)
+        body |= {
+            "filter": service.filter(service.requests, service.errors),
+            "aggregations": [rate],
+            "denominator_filter": service.filter(service.requests),
+            "denominator_aggregations": [rate],
+            "threshold_value": percentage_value(threshold) / 100,
+        }
+    else:
+        assert isinstance(threshold, int | float)
+        body |= {
+            "filter": service.filter(service.requests),
+            "aggregations": [rate],
+            "threshold_value": float(threshold),
+        }
+    if not above:
+        # No requests at all is the lowest throughput there is.
+        body["evaluation_missing_data"] = "EVALUATION_MISSING_DATA_ACTIVE"
+    return body
+
+
+def policy(plan: Plan, name: str, alert: Alert, service: Service) -> MonitoringAlertPolicy:
+    side = "above" if alert.above is not None else "below"
+    summary = f"{alert.metric} of serving {alert.serving} {side} {alert.threshold} for {alert.for_}"
+    return {
+        "display_name": scoped(plan, name, 512),
+        "combiner": "OR",
+        "severity": SEVERITY[alert.severity],
+        "conditions": [
+            {"display_name": summary, "condition_threshold": [condition(alert, service)]}
+        ],
+        "documentation": [
+            {
+                "subject": f"mlstack alert {name} ({alert.severity})",
+                "content": f"mlstack alert {name} of stack {plan.stack} ({plan.environment}): "
+                + summary
+                + ".",
+                "mime_type": "text/markdown",
+            }
+        ],
+        "user_labels": {
+            **gcp_labels(plan),
+            "mlstack-alert": name,
+            "mlstack-severity": alert.severity,
+        },
+    }
+
+
+def build(plan: Plan) -> list[Block | Note]:
+    if gcp_cloud(plan) is None:
+        return []
+    out: list[Block | Note] = []
+    for name, alert in plan.spec.monitoring.alerts.items():
+        serving = plan.spec.serving.get(alert.serving or "")
+        if alert.metric is None or alert.metric == "drift" or serving is None:
+            continue
+        if isinstance(serving, VertexServing):
+            service = vertex(alert.serving or "")
+        elif isinstance(serving, CloudRunServing):
+            service = cloudrun(alert.serving or "")
+        else:
+            continue
+        source: PathKey = ("monitoring", "alerts", name)
+        body = policy(plan, name, alert, service)
+        out.append(resource("google_monitoring_alert_policy", tf_name(name), body, source))
+    if out:
+        out.append(
+            Note(
+                "Cloud Monitoring alert policies are created without notification channels: add "
+                "notification_channels per severity (or route on the mlstack-severity label).",
+                ("monitoring", "alerts"),
+            )
+        )
+    return out

@@ -1,0 +1,446 @@
+"""The GCP Terraform modules: Workload Identity service accounts that pair with the Kubernetes
+ServiceAccounts, node pools that match the Kubernetes placement, prefix-exact bucket grants,
+the artifact bucket, Vertex AI/Cloud Run servings, alert policies on the services' real metrics
+and units, the feature online store; plus the typed attribute models against the schema."""
+
+from __future__ import annotations
+
+import json
+import re
+import typing
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlstack import names
+from mlstack.pipeline import check
+from mlstack.plan import Plan
+from mlstack.targets.kubernetes.identity import sa_annotations
+from mlstack.targets.terraform import compile_plan
+from mlstack.targets.terraform.blocks import tf_name
+from mlstack.targets.terraform.gcp_attrs import MODELS
+from mlstack.targets.terraform.gcp_identity import prefix_condition
+from mlstack.targets.terraform.gcp_serving import endpoint_id, prebuilt_image, run_cpu
+from tests.helpers import SPECS
+from tests.targets.tf_schemas import KIT, problems
+
+pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
+
+EXTRA = """\
+apiVersion: mlstack/v1alpha1
+kind: Stack
+metadata: {name: shop, labels: {team: ML}}
+platform:
+  cloud: {provider: gcp, region: us-central1, project: shop-ml-1234, cluster: shared}
+compute:
+  l4: {instanceType: g2-standard-24, accelerator: {type: nvidia-l4, count: 2}, nodes: {min: 1, max: 4}}
+models:
+  clf: {framework: sklearn, uri: "gs://shop-clf"}
+  vision: {framework: tensorflow, uri: "gs://shop-models/vision/v1"}
+  vision-next: {framework: tensorflow, uri: "gs://shop-models/vision/v2"}
+  embed:
+    framework: pytorch
+    uri: gs://shop-models/embed/v3
+    training: {operator: job, image: "ghcr.io/acme/embed:1", pool: l4, resources: {gpu: 1}}
+  embed-next: {framework: pytorch, uri: "gs://shop-models/embed/v4"}
+serving:
+  see:
+    model: vision
+    runtime: vertex
+    instanceType: n1-standard-8
+    accelerator: {type: nvidia-tesla-t4, count: 1}
+    replicas: {min: 1, max: 3}
+    canary: {model: vision-next, traffic: 10}
+  clf: {model: clf, runtime: vertex, instanceType: n1-standard-2}
+  embed-api:
+    model: embed
+    runtime: cloudrun
+    image: us-docker.pkg.dev/shop-ml-1234/ml/embed:1
+    resources: {memory: 6Gi}
+    replicas: {min: 1, max: 5}
+    autoscaling: {metric: cpu, target: 70}
+    canary: {model: embed-next, traffic: 5}
+features:
+  store: vertex
+  groups:
+    users: {recordId: user_id, eventTime: ts, features: {age: int, score: float}, ttl: 1h}
+monitoring:
+  alerts:
+    see-latency: {serving: see, metric: latency_p99, above: 1s, for: 5m, severity: page}
+    embed-errors: {serving: embed-api, metric: error_rate, above: 2.5%, for: 3m}
+    embed-traffic: {serving: embed-api, metric: throughput, below: 1, for: 15m, severity: info}
+"""
+
+
+@cache
+def _plans(tmp: str) -> list[Plan]:
+    extra = Path(tmp) / "mlstack.yaml"
+    extra.write_text(EXTRA)
+    checked = check(extra)
+    assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
+    plans = [p for path in SPECS for p in check(path).plans]
+    return [
+        p
+        for p in [*plans, *checked.plans]
+        if p.spec.platform.cloud is not None and p.spec.platform.cloud.provider == "gcp"
+    ]
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory: pytest.TempPathFactory) -> list[Plan]:
+    return _plans(str(tmp_path_factory.mktemp("gcp")))
+
+
+def _doc(plan: Plan) -> dict[str, Any]:
+    return dict(json.loads(compile_plan(plan)[0].content))
+
+
+def _notes(plan: Plan) -> str:
+    artifacts = compile_plan(plan)
+    return artifacts[1].content.decode() if len(artifacts) > 1 else ""
+
+
+def _blocks(doc: dict[str, Any], type_: str, kind: str = "resource") -> dict[str, Any]:
+    return dict(doc.get(kind, {}).get(type_, {}))
+
+
+def _shop(plans: list[Plan]) -> Plan:
+    return next(p for p in plans if p.stack == "shop")
+
+
+def _recsys(plans: list[Plan], environment: str = "prod") -> Plan:
+    return next(p for p in plans if p.stack == "recsys" and p.environment == environment)
+
+
+def test_every_gcp_stack_is_schema_valid(plans: list[Plan]) -> None:
+    assert {p.stack for p in plans} >= {"recsys", "shop"}
+    for plan in plans:
+        assert problems(_doc(plan)) == [], (plan.stack, plan.environment)
+
+
+def _keys(model: Any, schema: dict[str, Any], where: str) -> list[str]:
+    """Every key of a TypedDict must be an argument (or nested block) of the schema block."""
+    wrong = []
+    block = {**schema.get("attributes", {}), **schema.get("block_types", {})}
+    for key, hint in typing.get_type_hints(model).items():
+        if key in ("depends_on", "lifecycle"):
+            continue
+        if key not in block:
+            wrong.append(f"{where}.{key}")
+            continue
+        nested = block[key].get("block")
+        inner = [a for a in typing.get_args(hint) if typing.is_typeddict(a)]
+        if nested and inner:
+            wrong += _keys(inner[0], nested, f"{where}.{key}")
+        if not nested and block[key].get("computed") and not block[key].get("optional"):
+            wrong.append(f"{where}.{key} (computed only)")
+    return wrong
+
+
+def test_typed_attribute_models_name_real_arguments() -> None:
+    wrong = []
+    for type_, (kind, model) in MODELS.items():
+        folder = KIT / "google" / ("data/" if kind == "data" else "") / "provider_schema"
+        schema = json.loads((folder / f"{type_}.json").read_text())["schema"]["block"]
+        wrong += _keys(model, schema, type_)
+    assert wrong == []
+
+
+def test_identity_names_match_serviceaccount_annotations(plans: list[Plan]) -> None:
+    """For every workload of every GCP spec, the annotation names a service account created
+    here with exactly the plan's identity as its account id."""
+    for plan in plans:
+        accounts = _blocks(_doc(plan), "google_service_account")
+        project = plan.spec.platform.cloud.project  # type: ignore[union-attr]
+        workloads = [w for w in plan.workloads if w.identity]
+        assert workloads
+        for workload in workloads:
+            account = accounts[tf_name(workload.service_account)]
+            assert account["account_id"] == workload.identity
+            assert 6 <= len(account["account_id"]) <= 30
+            annotation = sa_annotations(plan, workload)["iam.gke.io/gcp-service-account"]
+            assert annotation == f"{account['account_id']}@{project}.iam.gserviceaccount.com"
+
+
+def test_only_the_namespace_serviceaccount_may_impersonate(plans: list[Plan]) -> None:
+    for plan in plans:
+        doc = _doc(plan)
+        members = _blocks(doc, "google_service_account_iam_member")
+        project = plan.spec.platform.cloud.project  # type: ignore[union-attr]
+        for workload in (w for w in plan.workloads if w.identity):
+            name = tf_name(workload.service_account)
+            on_account = [
+                m
+                for m in members.values()
+                if m["service_account_id"] == f"${{google_service_account.{name}.name}}"
+            ]
+            assert on_account == [
+                {
+                    "service_account_id": f"${{google_service_account.{name}.name}}",
+                    "role": "roles/iam.workloadIdentityUser",
+                    "member": f"serviceAccount:{project}.svc.id.goog"
+                    f"[{plan.namespace}/{workload.service_account}]",
+                }
+            ]
+        assert "allUsers" not in json.dumps(doc) and "allAuthenticatedUsers" not in json.dumps(doc)
+
+
+def _cel(expression: str, name: str, list_prefix: str) -> bool:
+    """Evaluate the small CEL subset the conditions use, for one request."""
+    python = (
+        expression.replace("||", " or ")
+        .replace(".startsWith(", ".startswith(")
+        .replace('api.getAttribute("storage.googleapis.com/objectListPrefix", "")', "list_prefix")
+        .replace("resource.name", "name")
+    )
+    assert re.fullmatch(r'[\w\s."/=()\-,]*', python), python
+    return bool(eval(python, {}, {"name": name, "list_prefix": list_prefix}))
+
+
+def test_prefix_condition_is_exactly_the_prefix() -> None:
+    expression = prefix_condition("models", "two-tower/v12")
+    obj = "projects/_/buckets/models/objects/"
+    assert _cel(expression, obj + "two-tower/v12", "")
+    assert _cel(expression, obj + "two-tower/v12/saved_model.pb", "")
+    assert not _cel(expression, obj + "two-tower/v120/saved_model.pb", "")
+    assert not _cel(expression, obj + "two-tower/v1", "")
+    bucket = "projects/_/buckets/models"
+    assert _cel(expression, bucket, "two-tower/v12/")
+    assert _cel(expression, bucket, "two-tower/v12")
+    assert not _cel(expression, bucket, "two-tower/")
+    assert not _cel(expression, bucket, "two-tower/v120")
+    assert not _cel(expression, bucket, "")
+
+
+def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:
+    for plan in plans:
+        bindings = _blocks(_doc(plan), "google_storage_bucket_iam_member")
+        for workload in (w for w in plan.workloads if w.identity):
+            name = tf_name(workload.service_account)
+            mine = {
+                k: v
+                for k, v in bindings.items()
+                if v["member"] == f"serviceAccount:${{google_service_account.{name}.email}}"
+            }
+            grants = [g for g in workload.grants if g.scheme == "gs"]
+            assert len(mine) == len(grants)
+            for index, grant in enumerate(grants):
+                binding = mine[f"{name}_{index}"]
+                assert binding["bucket"] == grant.bucket
+                assert binding["role"] == (
+                    "roles/storage.objectUser" if grant.write else "roles/storage.objectViewer"
+                )
+                if grant.prefix:
+                    (condition,) = binding["condition"]
+                    assert condition["expression"] == prefix_condition(grant.bucket, grant.prefix)
+                else:
+                    assert "condition" not in binding
+
+
+def test_node_pools_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
+    for plan in plans:
+        doc = _doc(plan)
+        pools = _blocks(doc, "google_container_node_pool")
+        assert set(pools) == {tf_name(n) for n in plan.spec.compute}
+        for name, pool in plan.spec.compute.items():
+            body = pools[tf_name(name)]
+            assert len(body["name"]) <= 40
+            assert body["cluster"].startswith("${data.google_container_cluster.")
+            (config,) = body["node_config"]
+            assert config["labels"] == {names.POOL_LABEL: name}
+            taints = {(t["key"], t["value"], t["effect"]) for t in config.get("taint", [])}
+            expected = set()
+            if pool.accelerator:
+                expected.add((names.GPU_TAINT[0], names.GPU_TAINT[1], "NO_SCHEDULE"))
+            if pool.spot:
+                expected.add((names.SPOT_TAINT[0], names.SPOT_TAINT[1], "NO_SCHEDULE"))
+            assert taints == expected
+            assert config.get("spot", False) == pool.spot
+            assert config["machine_type"] == pool.instance_type
+            assert config["workload_metadata_config"] == [{"mode": "GKE_METADATA"}]
+            assert config["oauth_scopes"] == ["https://www.googleapis.com/auth/cloud-platform"]
+            assert config["service_account"] == "${google_service_account.gke_nodes.email}"
+            assert config["resource_labels"]["managed-by"] == "mlstack"
+            (scaling,) = body["autoscaling"]
+            assert (scaling["total_min_node_count"], scaling["total_max_node_count"]) == (
+                pool.nodes.min,
+                pool.nodes.max,
+            )
+            if pool.accelerator:
+                assert config["guest_accelerator"] == [
+                    {
+                        "type": pool.accelerator.type,
+                        "count": pool.accelerator.count,
+                        "gpu_driver_installation_config": [{"gpu_driver_version": "LATEST"}],
+                    }
+                ]
+            else:
+                assert "guest_accelerator" not in config
+        roles = {m["role"] for m in _blocks(doc, "google_project_iam_member").values()}
+        assert roles == {
+            "roles/container.defaultNodeServiceAccount",
+            "roles/artifactregistry.reader",
+        }
+    staging = _blocks(_doc(_recsys(plans, "staging")), "google_container_node_pool")
+    assert staging["gpu"]["autoscaling"][0]["total_max_node_count"] == 1
+
+
+def test_mlflow_artifact_bucket_is_private_versioned(plans: list[Plan]) -> None:
+    (bucket,) = _blocks(_doc(_recsys(plans)), "google_storage_bucket").values()
+    assert bucket["name"] == "acme-recsys-mlflow"
+    assert bucket["location"] == "EUROPE-WEST4"
+    assert bucket["uniform_bucket_level_access"] is True
+    assert bucket["public_access_prevention"] == "enforced"
+    assert bucket["versioning"] == [{"enabled": True}]
+    assert bucket["labels"]["mlstack-stack"] == "recsys"
+    assert _blocks(_doc(_shop(plans)), "google_storage_bucket") == {}
+
+
+def test_prebuilt_images_follow_vertex_docs() -> None:
+    assert prebuilt_image("xgboost", "europe-west4", False) == (
+        "europe-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.2-1:latest"
+    )
+    assert prebuilt_image("sklearn", "us-central1", True) == (
+        "us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-6:latest"
+    )
+    assert prebuilt_image("tensorflow", "asia-northeast1", True) == (
+        "asia-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-15:latest"
+    )
+    assert prebuilt_image("pytorch", "us-east1", False) == (
+        "us-docker.pkg.dev/vertex-ai/prediction/pytorch-cpu.2-4:latest"
+    )
+    assert prebuilt_image("onnx", "us-east1", False) is None
+
+
+def test_vertex_endpoint_and_deployment_notes(plans: list[Plan]) -> None:
+    plan = _recsys(plans)
+    endpoints = _blocks(_doc(plan), "google_vertex_ai_endpoint")
+    ranker = endpoints["ranker"]
+    assert re.fullmatch(r"[1-9][0-9]{9}", ranker["name"])
+    assert ranker["name"] == endpoint_id("acme-recsys-prod", "recsys", "prod", "ranker")
+    assert ranker["location"] == "europe-west4"
+    assert (
+        ranker["name"]
+        != _blocks(_doc(_recsys(plans, "staging")), "google_vertex_ai_endpoint")["ranker"]["name"]
+    )
+    notes = _notes(plan)
+    assert "europe-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.2-1:latest" in notes
+    assert "--traffic-split=0=20,PRIMARY_ID=80" in notes
+    assert "--min-replica-count=3 --max-replica-count=20" in notes
+    bindings = _blocks(_doc(plan), "google_storage_bucket_iam_member")
+    vertex = sorted(
+        (b["bucket"], b["condition"][0]["expression"])
+        for k, b in bindings.items()
+        if k.startswith("vertex_ranker_")
+    )
+    assert vertex == [
+        ("acme-recsys-models", prefix_condition("acme-recsys-models", "ranker/xgb/v5")),
+        ("acme-recsys-models", prefix_condition("acme-recsys-models", "ranker/xgb/v6")),
+    ]
+    shop = _notes(_shop(plans))
+    assert "us-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-15:latest" in shop
+    assert "--accelerator=type=nvidia-tesla-t4,count=1" in shop
+
+
+def test_cloud_run_service(plans: list[Plan]) -> None:
+    services = _blocks(_doc(_recsys(plans)), "google_cloud_run_v2_service")
+    body = services["query_embedder"]
+    assert len(body["name"]) <= 49
+    assert body["invoker_iam_disabled"] is False
+    (template,) = body["template"]
+    assert template["max_instance_request_concurrency"] == 40
+    assert template["scaling"] == [{"min_instance_count": 0, "max_instance_count": 20}]
+    assert template["service_account"] == "${google_service_account.run_query_embedder.email}"
+    (container,) = template["containers"]
+    assert container["resources"][0]["limits"] == {"memory": "4Gi", "cpu": "1"}
+    shop = _blocks(_doc(_shop(plans)), "google_cloud_run_v2_service")["embed_api"]
+    assert "max_instance_request_concurrency" not in shop["template"][0]
+    assert shop["template"][0]["containers"][0]["resources"][0]["limits"]["cpu"] == "2"
+    assert (run_cpu("512Mi"), run_cpu("8Gi"), run_cpu("9Gi"), run_cpu("32Gi")) == (1, 2, 4, 8)
+    assert "roles/run.invoker" in _notes(_shop(plans))
+    assert "update-traffic --to-revisions=REVISION=5" in _notes(_shop(plans))
+
+
+def _condition(policy: dict[str, Any]) -> dict[str, Any]:
+    (condition,) = policy["conditions"]
+    (threshold,) = condition["condition_threshold"]
+    return dict(threshold)
+
+
+def test_alert_policies_use_each_service_metric_and_unit(plans: list[Plan]) -> None:
+    policies = _blocks(_doc(_recsys(plans)), "google_monitoring_alert_policy")
+    # Only the cloud servings: in-cluster ones get PrometheusRules instead.
+    assert set(policies) == {"ranker_latency", "ranker_errors", "query_embedder_latency"}
+    latency = _condition(policies["ranker_latency"])
+    assert (
+        'metric.type = "aiplatform.googleapis.com/prediction/online/prediction_latencies"'
+        in (latency["filter"])
+    )
+    assert 'resource.type = "aiplatform.googleapis.com/Endpoint"' in latency["filter"]
+    assert "${google_vertex_ai_endpoint.ranker.name}" in latency["filter"]
+    assert latency["threshold_value"] == 200  # milliseconds
+    assert latency["aggregations"][0]["per_series_aligner"] == "ALIGN_PERCENTILE_99"
+    assert "metric.label.deployed_model_id" in latency["aggregations"][0]["group_by_fields"]
+    assert latency["duration"] == "300s"
+    assert policies["ranker_latency"]["severity"] == "CRITICAL"
+    errors = _condition(policies["ranker_errors"])
+    assert errors["threshold_value"] == 0.01  # a ratio condition compares a fraction
+    assert "response_count" in errors["filter"] and 'starts_with("5")' in errors["filter"]
+    assert "response_code" not in errors["denominator_filter"]
+    assert errors["duration"] == "600s"
+    run = _condition(policies["query_embedder_latency"])
+    assert 'metric.type = "run.googleapis.com/request_latencies"' in run["filter"]
+    assert 'resource.type = "cloud_run_revision"' in run["filter"]
+    assert run["threshold_value"] == 500 and run["duration"] == "900s"
+    assert policies["query_embedder_latency"]["severity"] == "WARNING"
+    shop = _blocks(_doc(_shop(plans)), "google_monitoring_alert_policy")
+    run_errors = _condition(shop["embed_errors"])
+    assert 'metric.labels.response_code_class = "5xx"' in run_errors["filter"]
+    assert run_errors["threshold_value"] == 0.025
+    traffic = _condition(shop["embed_traffic"])
+    assert 'metric.type = "run.googleapis.com/request_count"' in traffic["filter"]
+    assert traffic["comparison"] == "COMPARISON_LT"
+    assert traffic["aggregations"][0]["per_series_aligner"] == "ALIGN_RATE"
+    assert traffic["evaluation_missing_data"] == "EVALUATION_MISSING_DATA_ACTIVE"
+    assert shop["see_latency"]["user_labels"]["team"] == "ml"
+
+
+def test_feature_online_store(plans: list[Plan]) -> None:
+    stores = _blocks(_doc(_recsys(plans)), "google_vertex_ai_feature_online_store")
+    assert stores == {
+        "features": {
+            "name": "recsys_prod_features",
+            "region": "europe-west4",
+            "optimized": [{}],
+        }
+    }
+    notes = _notes(_recsys(plans))
+    assert "feature group 'user-profile'" in notes and "lifetime_orders INT64" in notes
+
+
+def test_no_gcp_blocks_elsewhere(plans: list[Plan]) -> None:
+    for plan in plans:
+        doc = _doc(plan)
+        assert all(t.startswith("google_") for t in doc.get("resource", {}))
+        assert '"//":' not in json.dumps(doc)
+
+
+def test_vertex_training_is_said_not_dropped(tmp_path: Path) -> None:
+    spec = tmp_path / "mlstack.yaml"
+    spec.write_text(
+        EXTRA.replace(
+            '  clf: {framework: sklearn, uri: "gs://shop-clf"}',
+            '  clf:\n    framework: sklearn\n    uri: "gs://shop-clf"\n'
+            '    training: {operator: vertex, image: "gcr.io/shop/clf:1", '
+            'instanceType: n1-standard-8, schedule: "@daily"}',
+        )
+    )
+    checked = check(spec)
+    assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
+    (plan,) = checked.plans
+    notes = _notes(plan)
+    assert "model 'clf': Vertex AI training is not generated yet" in notes
+    assert "machine-type=n1-standard-8" in notes
+    assert problems(_doc(plan)) == []
