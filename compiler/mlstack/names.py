@@ -66,3 +66,5 @@ GPU_TAINT = ("nvidia.com/gpu", "present", "NoSchedule")
 """Taint of accelerator pools: only pods that asked for GPUs land there."""
 SPOT_TAINT = ("mlstack.dev/spot", "true", "NoSchedule")
 """Taint of spot pools: only workloads placed on the pool by name tolerate eviction."""
+AZURE_SPOT_TAINT = ("kubernetes.azure.com/scalesetpriority", "spot", "NoSchedule")
+"""The taint AKS itself puts on spot pools (declared by Terraform, tolerated by workloads)."""

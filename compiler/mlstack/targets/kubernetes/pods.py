@@ -57,9 +57,11 @@ def placement(plan: Plan, pool_name: str | None) -> dict[str, Any]:
         return {}
     pool = plan.spec.compute[pool_name]
     tolerations = []
-    for key, value, effect in ([names.GPU_TAINT] if pool.accelerator else []) + (
-        [names.SPOT_TAINT] if pool.spot else []
-    ):
+    cloud = plan.spec.platform.cloud
+    spot = [names.SPOT_TAINT] if pool.spot else []
+    if spot and cloud is not None and cloud.provider == "azure":
+        spot.append(names.AZURE_SPOT_TAINT)
+    for key, value, effect in ([names.GPU_TAINT] if pool.accelerator else []) + spot:
         tolerations.append({"key": key, "operator": "Equal", "value": value, "effect": effect})
     out: dict[str, Any] = {"nodeSelector": {names.POOL_LABEL: pool_name}}
     if tolerations:

@@ -21,6 +21,14 @@ from mlstack.targets.terraform import (
     aws_serving,
     aws_storage,
     aws_training,
+    azure_alarms,
+    azure_cluster,
+    azure_functions,
+    azure_identity,
+    azure_node_pools,
+    azure_serving,
+    azure_storage,
+    azure_training,
     gcp_alarms,
     gcp_cluster,
     gcp_features,
@@ -56,7 +64,16 @@ BUILDERS: dict[str, tuple[Builder, ...]] = {
         gcp_training.build,
         gcp_features.build,
     ),
-    "azure": (),
+    "azure": (
+        azure_cluster.build,
+        azure_node_pools.build,
+        azure_identity.build,
+        azure_storage.build,
+        azure_serving.build,
+        azure_functions.build,
+        azure_alarms.build,
+        azure_training.build,
+    ),
 }
 
 FOLDER = "terraform"
@@ -112,6 +129,9 @@ def compile_plan(plan: Plan) -> list[Artifact]:
         },
         "provider": _providers(plan, used),
     }
+    if cloud.provider == "azure" and (outputs := azure_identity.outputs(plan)):
+        # Client ids exist only after apply: outputs hand them to the deploy step.
+        settings["output"] = outputs
     document = synthesize(settings, blocks)
     content = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     artifacts = [Artifact(f"{FOLDER}/main.tf.json", content.encode())]

@@ -8,7 +8,7 @@ AKS itself adds to every Spot pool the label `kubernetes.azure.com/scalesetprior
 and the taint `kubernetes.azure.com/scalesetpriority=spot:NoSchedule` (Azure docs, "Add a spot
 node pool to an AKS cluster"); the azurerm docs ask to declare both on Spot pools (else every
 plan shows drift), so they are declared here too, and the Kubernetes side must tolerate that
-taint on workloads placed on spot pools (SPOT_PRIORITY_TAINT below). Spot pools use eviction policy Delete and max price -1 (pay up to
+taint on workloads placed on spot pools (names.AZURE_SPOT_TAINT). Spot pools use eviction policy Delete and max price -1 (pay up to
 the on-demand price, never evicted for price).
 
 Choices:
@@ -32,7 +32,6 @@ from mlstack.targets.terraform.azure_attrs import KubernetesClusterNodePool, res
 from mlstack.targets.terraform.azure_cluster import azure_cloud, cluster
 from mlstack.targets.terraform.blocks import Block, Note, tags, tf_name
 
-SPOT_PRIORITY_TAINT = ("kubernetes.azure.com/scalesetpriority", "spot", "NoSchedule")
 """The taint AKS puts on every Spot pool by itself (and its label, below)."""
 SPOT_PRIORITY_LABEL = ("kubernetes.azure.com/scalesetpriority", "spot")
 NAME_LIMIT = 12
@@ -46,11 +45,13 @@ def pool_name(plan: Plan, name: str) -> str:
 def taints(pool: Pool) -> list[str]:
     found = [names.GPU_TAINT] if pool.accelerator else []
     if pool.spot:
-        found += [names.SPOT_TAINT, SPOT_PRIORITY_TAINT]
+        found += [names.SPOT_TAINT, names.AZURE_SPOT_TAINT]
     return [f"{key}={value}:{effect}" for key, value, effect in found]
 
 
-def node_pool(plan: Plan, name: str, pool: Pool, cluster_id: str, subnet: str) -> KubernetesClusterNodePool:
+def node_pool(
+    plan: Plan, name: str, pool: Pool, cluster_id: str, subnet: str
+) -> KubernetesClusterNodePool:
     body: KubernetesClusterNodePool = {
         "name": pool_name(plan, name),
         "kubernetes_cluster_id": cluster_id,
@@ -70,7 +71,10 @@ def node_pool(plan: Plan, name: str, pool: Pool, cluster_id: str, subnet: str) -
         body["gpu_driver"] = "Install"
     if pool.spot:
         body |= {"priority": "Spot", "eviction_policy": "Delete", "spot_max_price": -1}
-        body["node_labels"] = {names.POOL_LABEL: name, SPOT_PRIORITY_LABEL[0]: SPOT_PRIORITY_LABEL[1]}
+        body["node_labels"] = {
+            names.POOL_LABEL: name,
+            SPOT_PRIORITY_LABEL[0]: SPOT_PRIORITY_LABEL[1],
+        }
     else:
         # Surge is not allowed on Spot pools; elsewhere one extra node keeps upgrades smooth.
         body["upgrade_settings"] = [{"max_surge": "1"}]

@@ -1,0 +1,183 @@
+"""`monitoring.alerts` on azureml and azurefunctions servings as Azure Monitor metric alerts.
+
+Cloud servings are outside Prometheus, so each alert watches the service's own platform
+metric (Azure Monitor supported metrics):
+- `Microsoft.MachineLearningServices/workspaces/onlineEndpoints`: `RequestLatency_P99`
+  (milliseconds, aggregation Average, dimension `deployment`) and `RequestsPerMinute` (Count,
+  Average, dimensions `deployment`, `statusCode`, `statusCodeClass`, `modelStatusCode`).
+  Latency is split by deployment (`*`), so a canary breaches on its own; throughput compares
+  requests per minute with 60 x the requests-per-second threshold.
+- `Microsoft.Web/sites` (function apps): `HttpResponseTime` (seconds, Average: Azure Monitor
+  has no percentile for it, so latency_p99 is alerted on the average, said in the note) and
+  `Requests` (Count, Total over the window: threshold x window seconds).
+A metric alert compares one metric with a static threshold, so an error *rate* (5xx / all)
+cannot be one; those alerts go into NOTES.md with the log query to use instead. `for`
+becomes `window_size` (ISO 8601; resolve/fit.py allows only Azure's window sizes) with a
+frequency no longer than it; severity page/ticket/info maps to 0 (Critical)/1 (Error)/3
+(Informational).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from mlstack.load import PathKey
+from mlstack.plan import Plan
+from mlstack.spec.monitoring import Alert
+from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
+from mlstack.spec.types import duration_seconds
+from mlstack.targets.terraform.azure_attrs import Criteria, MonitorMetricAlert, resource
+from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
+from mlstack.targets.terraform.blocks import Block, Note, tags, tf_name
+
+SEVERITY = {"page": 0, "ticket": 1, "info": 3}
+WINDOWS = {
+    60: "PT1M", 300: "PT5M", 900: "PT15M", 1800: "PT30M", 3600: "PT1H",
+    21600: "PT6H", 43200: "PT12H", 86400: "P1D",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Service:
+    """Where a runtime's metrics live in Azure Monitor."""
+
+    namespace: str
+    scope: str
+    latency: str
+    latency_unit: float
+    """Seconds per unit of the latency metric."""
+    requests: str
+    requests_aggregation: Literal["Average", "Total"]
+    per_window: bool
+    """Requests metric counts the whole window (Total), else per minute (Average)."""
+    split: str | None
+
+
+def azureml(serving: str) -> Service:
+    return Service(
+        namespace="Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        scope=f"${{azapi_resource.{tf_name(serving)}.id}}",
+        latency="RequestLatency_P99",
+        latency_unit=0.001,
+        requests="RequestsPerMinute",
+        requests_aggregation="Average",
+        per_window=False,
+        split="deployment",
+    )
+
+
+def functions(serving: str) -> Service:
+    return Service(
+        namespace="Microsoft.Web/sites",
+        scope=f"${{azurerm_linux_function_app.{tf_name(serving)}.id}}",
+        latency="HttpResponseTime",
+        latency_unit=1.0,
+        requests="Requests",
+        requests_aggregation="Total",
+        per_window=True,
+        split=None,
+    )
+
+
+def frequency(seconds: int) -> str:
+    return (
+        "PT1M"
+        if seconds <= 3600
+        else "PT5M"
+        if seconds <= 21600
+        else "PT15M"
+        if seconds <= 43200
+        else "PT1H"
+    )
+
+
+def criteria(alert: Alert, service: Service) -> Criteria:
+    above = alert.above is not None
+    threshold = alert.threshold
+    body: Criteria = {
+        "metric_namespace": service.namespace,
+        "operator": "GreaterThan" if above else "LessThan",
+    }
+    if alert.metric == "latency_p99":
+        assert isinstance(threshold, str)
+        body |= {
+            "metric_name": service.latency,
+            "aggregation": "Average",
+            "threshold": duration_seconds(threshold) / service.latency_unit,
+        }
+        if service.split:
+            body["dimension"] = [{"name": service.split, "operator": "Include", "values": ["*"]}]
+    else:
+        assert isinstance(threshold, int | float)
+        window = duration_seconds(alert.for_) if service.per_window else 60
+        body |= {
+            "metric_name": service.requests,
+            "aggregation": service.requests_aggregation,
+            "threshold": float(threshold) * window,
+        }
+    return body
+
+
+def build(plan: Plan) -> list[Block | Note]:
+    cloud = azure_cloud(plan)
+    if cloud is None:
+        return []
+    out: list[Block | Note] = []
+    for name, alert in plan.spec.monitoring.alerts.items():
+        serving = plan.spec.serving.get(alert.serving or "")
+        if alert.metric is None or alert.metric == "drift" or serving is None:
+            continue
+        if isinstance(serving, AzureMLServing):
+            service = azureml(alert.serving or "")
+        elif isinstance(serving, AzureFunctionsServing):
+            service = functions(alert.serving or "")
+        else:
+            continue
+        source: PathKey = ("monitoring", "alerts", name)
+        side = "above" if alert.above is not None else "below"
+        summary = (
+            f"{alert.metric} of serving {alert.serving} {side} {alert.threshold} for {alert.for_}"
+        )
+        if alert.metric == "error_rate":
+            out.append(
+                Note(
+                    f"alert '{name}' ({summary}) is a ratio, which an Azure Monitor metric alert "
+                    f"cannot compute: create a log search alert over {service.namespace} metrics "
+                    f"(5xx requests / all requests > {alert.threshold}) of serving {alert.serving}.",
+                    source,
+                )
+            )
+            continue
+        seconds = int(duration_seconds(alert.for_))
+        body: MonitorMetricAlert = {
+            "name": scoped(plan, name, 260),
+            "resource_group_name": cloud.resource_group,
+            "scopes": [service.scope],
+            "description": f"mlstack alert {name} ({alert.severity}): {summary}",
+            "severity": SEVERITY[alert.severity],
+            "enabled": True,
+            "auto_mitigate": True,
+            "window_size": WINDOWS[seconds],
+            "frequency": frequency(seconds),
+            "criteria": [criteria(alert, service)],
+            "tags": {**tags(plan), "mlstack-alert": name, "mlstack-severity": alert.severity},
+        }
+        out.append(resource("azurerm_monitor_metric_alert", tf_name(name), body, source))
+        if alert.metric == "latency_p99" and isinstance(serving, AzureFunctionsServing):
+            out.append(
+                Note(
+                    f"alert '{name}': Microsoft.Web/sites has no percentile latency, so it fires "
+                    "on the average HttpResponseTime.",
+                    source,
+                )
+            )
+    if any(isinstance(b, Block) for b in out):
+        out.append(
+            Note(
+                "Azure Monitor metric alerts are created without action groups: add an action "
+                "block per severity (or route on the mlstack-severity tag).",
+                ("monitoring", "alerts"),
+            )
+        )
+    return out

@@ -1,0 +1,123 @@
+"""The Azure Machine Learning workspace that azureml servings and trainings share, with what
+azurerm 4.79 requires of it.
+
+`azurerm_machine_learning_workspace` requires `application_insights_id`, `key_vault_id`,
+`storage_account_id` and an `identity` block (its schema); `container_registry_id` is optional
+(the workspace creates one on the first image build; servings here bring images or use
+prebuilt ones). So one per stack/environment, all owned by mlstack:
+- a Log Analytics workspace and a workspace-based Application Insights (classic Application
+  Insights was retired in 2024);
+- a Key Vault with RBAC authorization and purge protection, in the tenant of the identity
+  running Terraform (`data.azurerm_client_config`);
+- the workspace's default storage account: StorageV2, TLS 1.2, HTTPS only, no public blobs,
+  blob versioning (Azure Storage encrypts at rest);
+- the workspace, with a system-assigned identity.
+Globally unique names (storage account, key vault) carry a hash of stack and environment.
+"""
+
+from __future__ import annotations
+
+from mlstack.load import PathKey
+from mlstack.plan import Plan
+from mlstack.spec.models import ManagedTraining
+from mlstack.spec.serving import AzureMLServing
+from mlstack.targets.terraform.azure_attrs import (
+    ApplicationInsights,
+    KeyVault,
+    LogAnalyticsWorkspace,
+    MachineLearningWorkspace,
+    StorageAccount,
+    data,
+    resource,
+)
+from mlstack.targets.terraform.azure_cluster import azure_cloud, compact, scoped
+from mlstack.targets.terraform.blocks import Block, tags
+
+NAME = "mlstack"
+WORKSPACE = f"${{azurerm_machine_learning_workspace.{NAME}.id}}"
+
+
+def needed(plan: Plan) -> bool:
+    servings = any(isinstance(s, AzureMLServing) for s in plan.spec.serving.values())
+    trainings = any(
+        isinstance(m.training, ManagedTraining) and m.training.operator == "azureml"
+        for m in plan.spec.models.values()
+    )
+    return azure_cloud(plan) is not None and (servings or trainings)
+
+
+def storage_account(plan: Plan, name: str, purpose: str, source: PathKey) -> Block:
+    """A private StorageV2 account mlstack owns (workspace or function app storage)."""
+    cloud = azure_cloud(plan)
+    assert cloud is not None
+    body: StorageAccount = {
+        "name": compact(plan, purpose),
+        "resource_group_name": cloud.resource_group,
+        "location": cloud.region,
+        "account_tier": "Standard",
+        "account_replication_type": "LRS",
+        "account_kind": "StorageV2",
+        "min_tls_version": "TLS1_2",
+        "https_traffic_only_enabled": True,
+        "allow_nested_items_to_be_public": False,
+        "blob_properties": [{"versioning_enabled": True}],
+        "tags": {**tags(plan), "mlstack-role": purpose},
+    }
+    return resource("azurerm_storage_account", name, body, source)
+
+
+def build(plan: Plan) -> list[Block]:
+    cloud = azure_cloud(plan)
+    if cloud is None or not needed(plan):
+        return []
+    source: PathKey = ("platform", "cloud")
+    logs: LogAnalyticsWorkspace = {
+        "name": scoped(plan, "ml-logs"),
+        "location": cloud.region,
+        "resource_group_name": cloud.resource_group,
+        "sku": "PerGB2018",
+        "retention_in_days": 30,
+        "tags": tags(plan),
+    }
+    law = resource("azurerm_log_analytics_workspace", NAME, logs, source)
+    insights: ApplicationInsights = {
+        "name": scoped(plan, "ml-insights"),
+        "location": cloud.region,
+        "resource_group_name": cloud.resource_group,
+        "application_type": "web",
+        "workspace_id": law.ref("id"),
+        "tags": tags(plan),
+    }
+    ai = resource("azurerm_application_insights", NAME, insights, source)
+    client = data("azurerm_client_config", "current", {}, source)
+    vault: KeyVault = {
+        "name": compact(plan, "kv"),
+        "location": cloud.region,
+        "resource_group_name": cloud.resource_group,
+        "tenant_id": client.ref("tenant_id"),
+        "sku_name": "standard",
+        "rbac_authorization_enabled": True,
+        "purge_protection_enabled": True,
+        "tags": tags(plan),
+    }
+    kv = resource("azurerm_key_vault", NAME, vault, source)
+    storage = storage_account(plan, NAME, "mlw", source)
+    workspace: MachineLearningWorkspace = {
+        "name": scoped(plan, "ml", 33),
+        "location": cloud.region,
+        "resource_group_name": cloud.resource_group,
+        "application_insights_id": ai.ref("id"),
+        "key_vault_id": kv.ref("id"),
+        "storage_account_id": storage.ref("id"),
+        "public_network_access_enabled": True,
+        "identity": [{"type": "SystemAssigned"}],
+        "tags": tags(plan),
+    }
+    return [
+        law,
+        ai,
+        client,
+        kv,
+        storage,
+        resource("azurerm_machine_learning_workspace", NAME, workspace, source),
+    ]

@@ -1,0 +1,398 @@
+"""The Azure Terraform modules: managed identities trusted by exactly their ServiceAccount,
+container-scoped grants with prefix-exact ABAC conditions, AKS node pools that match the
+Kubernetes placement, the MLflow container, Azure ML endpoints, the function app, metric
+alerts in each service's units, the training compute; plus the typed attribute models."""
+
+from __future__ import annotations
+
+import json
+import re
+import typing
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlstack import names
+from mlstack.names import AZURE_SPOT_TAINT
+from mlstack.pipeline import check
+from mlstack.plan import Plan
+from mlstack.targets.kubernetes.identity import sa_annotations
+from mlstack.targets.terraform import compile_plan
+from mlstack.targets.terraform.azure_attrs import MODELS
+from mlstack.targets.terraform.azure_functions import docker, sku
+from mlstack.targets.terraform.azure_identity import outputs, prefix_condition, subject
+from mlstack.targets.terraform.blocks import tf_name
+from tests.helpers import ROOT, SPECS
+from tests.targets.tf_schemas import KIT, problems
+
+pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
+SUB = "6f1c2a9e-3b4d-4c8e-9a17-52d0e8b3c4f1"
+RG = "rg-vision-ml-prod"
+
+
+@cache
+def _plans() -> list[Plan]:
+    plans = [p for path in SPECS for p in check(path).plans]
+    return [
+        p
+        for p in plans
+        if p.spec.platform.cloud is not None and p.spec.platform.cloud.provider == "azure"
+    ]
+
+
+def _vision(environment: str = "prod") -> Plan:
+    return next(p for p in _plans() if p.stack == "vision" and p.environment == environment)
+
+
+def _doc(plan: Plan) -> dict[str, Any]:
+    return dict(json.loads(compile_plan(plan)[0].content))
+
+
+def _notes(plan: Plan) -> str:
+    artifacts = compile_plan(plan)
+    return artifacts[1].content.decode() if len(artifacts) > 1 else ""
+
+
+def _blocks(doc: dict[str, Any], type_: str, kind: str = "resource") -> dict[str, Any]:
+    return dict(doc.get(kind, {}).get(type_, {}))
+
+
+def test_every_azure_stack_is_schema_valid() -> None:
+    assert {p.environment for p in _plans() if p.stack == "vision"} == {"staging", "prod"}
+    for plan in _plans():
+        assert problems(_doc(plan)) == [], (plan.stack, plan.environment)
+
+
+def _keys(model: Any, schema: dict[str, Any], where: str) -> list[str]:
+    wrong = []
+    block = {**schema.get("attributes", {}), **schema.get("block_types", {})}
+    for key, hint in typing.get_type_hints(model).items():
+        if key in ("depends_on", "lifecycle"):
+            continue
+        if key not in block:
+            wrong.append(f"{where}.{key}")
+            continue
+        nested = block[key].get("block")
+        inner = [a for a in typing.get_args(hint) if typing.is_typeddict(a)]
+        if nested and inner:
+            wrong += _keys(inner[0], nested, f"{where}.{key}")
+        if not nested and block[key].get("computed") and not block[key].get("optional"):
+            wrong.append(f"{where}.{key} (computed only)")
+    return wrong
+
+
+def test_typed_attribute_models_name_real_arguments() -> None:
+    wrong = []
+    for type_, (kind, model) in MODELS.items():
+        provider = type_.split("_", 1)[0]
+        folder = KIT / provider / ("data/" if kind == "data" else "") / "provider_schema"
+        schema = json.loads((folder / f"{type_}.json").read_text())["schema"]["block"]
+        wrong += _keys(model, schema, type_)
+    assert wrong == []
+
+
+def test_federated_subject_matches_the_kubernetes_serviceaccount() -> None:
+    """For every workload of every Azure spec: an identity named exactly the plan's identity,
+    one federated credential with subject system:serviceaccount:NS:SA on the cluster's issuer,
+    and the Kubernetes ServiceAccount of that name in that namespace (no annotation to compare
+    on Azure before apply: the client id comes from the outputs)."""
+    for plan in _plans():
+        doc = _doc(plan)
+        identities = _blocks(doc, "azurerm_user_assigned_identity")
+        credentials = _blocks(doc, "azurerm_federated_identity_credential")
+        workloads = [w for w in plan.workloads if w.identity]
+        assert workloads and len(credentials) == len(workloads) == len(identities)
+        for workload in workloads:
+            name = tf_name(workload.service_account)
+            assert identities[name]["name"] == workload.identity
+            assert identities[name]["tags"]["managed-by"] == "mlstack"
+            on_identity = [
+                c
+                for c in credentials.values()
+                if c["user_assigned_identity_id"]
+                == f"${{azurerm_user_assigned_identity.{name}.id}}"
+            ]
+            (credential,) = on_identity
+            assert credential["subject"] == (
+                f"system:serviceaccount:{plan.namespace}:{workload.service_account}"
+            )
+            assert credential["subject"] == subject(plan.namespace, workload.service_account)
+            assert credential["audience"] == ["api://AzureADTokenExchange"]
+            assert credential["issuer"] == (
+                "${data.azurerm_kubernetes_cluster.aks_ml_prod.oidc_issuer_url}"
+            )
+            assert sa_annotations(plan, workload) == {}  # client id arrives after apply
+            found = outputs(plan)[f"azure_client_id_{name}"]["value"]
+            assert found == f"${{azurerm_user_assigned_identity.{name}.client_id}}"
+        mapping = outputs(plan)["azure_workload_client_ids"]["value"]
+        assert all(f'"{w.service_account}" = ' in mapping for w in workloads)
+
+
+def _abac(condition: str, action: str, path: str, prefix: str = "") -> bool:
+    """Evaluate the subset of the ABAC language the conditions use, for one request."""
+    read = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
+    blobs = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+    python = condition
+    for name in ("read", "write", "add/action", "delete"):
+        full = f"{blobs}/{name}"
+        matches = action == full or (action == "list" and full == read)
+        python = python.replace(f"ActionMatches{{'{full}'}}", str(matches))
+    python = python.replace("SubOperationMatches{'Blob.List'}", str(action == "list"))
+    python = python.replace(f"@Resource[{blobs}:path]", "path").replace(
+        f"@Request[{blobs}:prefix]", "prefix"
+    )
+    python = re.sub(r"(\w+) StringEquals '([^']*)'", r"(\1 == '\2')", python)
+    python = re.sub(r"(\w+) StringStartsWith '([^']*)'", r"\1.startswith('\2')", python)
+    python = python.replace("!", " not ").replace("AND", " and ").replace("OR", " or ")
+    python = python.replace("NOT", " not ")
+    return bool(eval(python, {}, {"path": path, "prefix": prefix}))
+
+
+def test_prefix_condition_is_exactly_the_prefix() -> None:
+    blobs = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+    read = prefix_condition(["label-classifier/v9"], write=False)
+    assert _abac(read, f"{blobs}/read", "label-classifier/v9/saved_model.pb")
+    assert _abac(read, f"{blobs}/read", "label-classifier/v9")
+    assert not _abac(read, f"{blobs}/read", "label-classifier/v90/saved_model.pb")
+    assert not _abac(read, f"{blobs}/read", "other/v9/x")
+    assert _abac(read, "list", "", "label-classifier/v9/")
+    assert not _abac(read, "list", "", "label-classifier/")
+    assert not _abac(read, "list", "", "")
+    write = prefix_condition(["a/b", "c"], write=True)
+    for action in ("write", "add/action", "delete"):
+        assert _abac(write, f"{blobs}/{action}", "a/b/model.pkl")
+        assert _abac(write, f"{blobs}/{action}", "c/x")
+        assert not _abac(write, f"{blobs}/{action}", "a/bc")
+    # The read-only condition leaves writes alone: the Reader role has none to allow.
+    assert "blobs/write" not in read
+
+
+def test_grants_are_exactly_the_workload_containers_and_prefixes() -> None:
+    for plan in _plans():
+        assignments = _blocks(_doc(plan), "azurerm_role_assignment")
+        for workload in (w for w in plan.workloads if w.identity):
+            name = tf_name(workload.service_account)
+            mine = {
+                k: v
+                for k, v in assignments.items()
+                if v["principal_id"] == f"${{azurerm_user_assigned_identity.{name}.principal_id}}"
+            }
+            expected: dict[tuple[str, bool], list[str]] = {}
+            for grant in workload.grants:
+                expected.setdefault((grant.bucket, grant.write), []).append(grant.prefix)
+            assert len(mine) == len(expected)
+            for body in mine.values():
+                match = re.fullmatch(
+                    rf"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft\.Storage/"
+                    r"storageAccounts/([a-z0-9]+)/blobServices/default/containers/([a-z0-9-]+)",
+                    body["scope"],
+                )
+                assert match, body["scope"]
+                write = body["role_definition_name"] == "Storage Blob Data Contributor"
+                if not write:
+                    assert body["role_definition_name"] == "Storage Blob Data Reader"
+                prefixes = expected[(f"{match[1]}/{match[2]}", write)]
+                assert body["condition"] == prefix_condition(sorted(set(prefixes)), write)
+                assert body["condition_version"] == "2.0"
+                assert body["principal_type"] == "ServicePrincipal"
+    mlflow = _blocks(_doc(_vision()), "azurerm_role_assignment")["mlflow_0"]
+    assert mlflow["scope"].endswith(
+        "/storageAccounts/acmevisionml/blobServices/default/containers/mlflow"
+    )
+    assert mlflow["depends_on"] == ["azurerm_storage_container.mlflow_mlflow"]
+
+
+def test_node_pools_carry_the_kubernetes_placement() -> None:
+    for plan in _plans():
+        pools = _blocks(_doc(plan), "azurerm_kubernetes_cluster_node_pool")
+        assert set(pools) == {tf_name(n) for n in plan.spec.compute}
+        for name, pool in plan.spec.compute.items():
+            body = pools[tf_name(name)]
+            assert re.fullmatch(r"[a-z][a-z0-9]{0,11}", body["name"])
+            assert (
+                body["kubernetes_cluster_id"] == "${data.azurerm_kubernetes_cluster.aks_ml_prod.id}"
+            )
+            assert body["node_labels"][names.POOL_LABEL] == name
+            assert body["vm_size"] == pool.instance_type
+            assert body["auto_scaling_enabled"] is True
+            assert (body["min_count"], body["max_count"]) == (pool.nodes.min, pool.nodes.max)
+            expected = []
+            if pool.accelerator:
+                expected.append("nvidia.com/gpu=present:NoSchedule")
+            if pool.spot:
+                expected += [
+                    "mlstack.dev/spot=true:NoSchedule",
+                    "=".join(AZURE_SPOT_TAINT[:2]) + ":NoSchedule",
+                ]
+            assert body.get("node_taints", []) == expected
+            assert body["tags"]["mlstack-stack"] == "vision"
+            if pool.spot:
+                assert (body["priority"], body["eviction_policy"], body["spot_max_price"]) == (
+                    "Spot",
+                    "Delete",
+                    -1,
+                )
+                assert body["node_labels"]["kubernetes.azure.com/scalesetpriority"] == "spot"
+            else:
+                assert "priority" not in body
+    staging = _blocks(_doc(_vision("staging")), "azurerm_kubernetes_cluster_node_pool")
+    prod = _blocks(_doc(_vision("prod")), "azurerm_kubernetes_cluster_node_pool")
+    assert staging["gpua100"]["max_count"] == 1
+    assert staging["cpu"]["name"] != prod["cpu"]["name"]  # one cluster, two environments
+    assert "kubernetes.azure.com/scalesetpriority=spot:NoSchedule" in _notes(_vision())
+
+
+def test_mlflow_container_is_private_in_the_users_account() -> None:
+    (container,) = _blocks(_doc(_vision()), "azurerm_storage_container").values()
+    assert container["name"] == "mlflow"
+    assert container["container_access_type"] == "private"
+    assert container["storage_account_id"] == (
+        f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Storage/storageAccounts/acmevisionml"
+    )
+    assert "keep blob versioning on" in _notes(_vision())
+
+
+def test_azureml_workspace_endpoint_and_deployments() -> None:
+    doc = _doc(_vision())
+    (workspace,) = _blocks(doc, "azurerm_machine_learning_workspace").values()
+    assert workspace["application_insights_id"] == "${azurerm_application_insights.mlstack.id}"
+    assert workspace["key_vault_id"] == "${azurerm_key_vault.mlstack.id}"
+    assert workspace["storage_account_id"] == "${azurerm_storage_account.mlstack.id}"
+    accounts = _blocks(doc, "azurerm_storage_account")
+    assert all(re.fullmatch(r"[a-z0-9]{3,24}", a["name"]) for a in accounts.values())
+    assert all(a["allow_nested_items_to_be_public"] is False for a in accounts.values())
+    azapi = _blocks(doc, "azapi_resource")
+    endpoint = azapi["defect_online"]
+    assert (
+        endpoint["type"]
+        == "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2024-10-01"
+    )
+    assert endpoint["name"] == "vision-prod-defect-online" and len(endpoint["name"]) <= 32
+    assert endpoint["identity"] == [{"type": "SystemAssigned"}]
+    primary = azapi["defect_online_primary"]["body"]
+    assert primary["sku"]["capacity"] == 3
+    assert primary["properties"]["instanceType"] == "Standard_DS3_v2"
+    version = azapi["defect_online_primary_model_version"]["body"]["properties"]
+    assert version["modelType"] == "mlflow_model"
+    assert (
+        version["modelUri"]
+        == "https://acmevisionml.blob.core.windows.net/models/defect-detector/v4"
+    )
+    assert "environmentId" in azapi["segmenter_online_primary"]["body"]["properties"]
+    grant = _blocks(doc, "azurerm_role_assignment")["defect_online_endpoint_0"]
+    assert grant["principal_id"] == "${azapi_resource.defect_online.identity[0].principal_id}"
+    assert grant["condition"] == prefix_condition(["defect-detector/v4"], write=False)
+    notes = _notes(_vision())
+    assert '--traffic "primary=90 canary=10"' in notes
+    assert "canary deployment of model 'defect-detector-v5'" in notes
+    assert "segmenter_online" not in _blocks(_doc(_vision("staging")), "azapi_resource")
+
+
+def test_function_app_runs_the_image_on_premium() -> None:
+    doc = _doc(_vision())
+    app = _blocks(doc, "azurerm_linux_function_app")["thumbnail_check"]
+    (site,) = app["site_config"]
+    assert site["application_stack"] == [
+        {
+            "docker": [
+                {
+                    "registry_url": "https://acmevision.azurecr.io",
+                    "image_name": "vision/thumbnail-fn",
+                    "image_tag": "0.9.2",
+                }
+            ]
+        }
+    ]
+    assert site["app_scale_limit"] == 10 and site["elastic_instance_minimum"] == 1
+    plan = _blocks(doc, "azurerm_service_plan")["thumbnail_check"]
+    assert (plan["os_type"], plan["sku_name"]) == ("Linux", "EP1")
+    assert (sku("2Gi"), sku("6Gi"), sku("12Gi")) == ("EP1", "EP2", "EP3")
+    assert docker("pytorch/torchserve:0.12.0")["registry_url"] == "https://index.docker.io"
+    assert "never scales to zero" in _notes(_vision())
+
+
+def test_metric_alerts_use_each_service_metric_and_unit() -> None:
+    alerts = _blocks(_doc(_vision()), "azurerm_monitor_metric_alert")
+    # In-cluster servings get PrometheusRules; error rates are ratios, said in the notes.
+    assert set(alerts) == {"defect_online_latency", "segmenter_online_latency"}
+    latency = alerts["defect_online_latency"]
+    (criteria,) = latency["criteria"]
+    assert (
+        criteria["metric_namespace"]
+        == "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+    )
+    assert criteria["metric_name"] == "RequestLatency_P99"
+    assert criteria["threshold"] == 300  # milliseconds
+    assert (latency["window_size"], latency["severity"]) == ("PT5M", 0)
+    assert latency["scopes"] == ["${azapi_resource.defect_online.id}"]
+    assert alerts["segmenter_online_latency"]["criteria"][0]["threshold"] == 1000
+    assert alerts["segmenter_online_latency"]["window_size"] == "PT15M"
+    notes = _notes(_vision())
+    assert "alert 'thumbnail-check-errors'" in notes and "is a ratio" in notes
+    assert "segmenter_online_latency" not in _blocks(
+        _doc(_vision("staging")), "azurerm_monitor_metric_alert"
+    )
+
+
+def test_functions_throughput_and_latency_units(tmp_path: Path) -> None:
+    spec = (ROOT / "specs" / "vision-azure" / "mlstack.yaml").read_text()
+    spec = spec.replace(
+        "    label-api-throughput:",
+        "    thumb-slow: {serving: thumbnail-check, metric: latency_p99, above: 2s, for: 1h}\n"
+        "    thumb-idle: {serving: thumbnail-check, metric: throughput, below: 0.5, for: 30m}\n"
+        "    label-api-throughput:",
+    )
+    path = tmp_path / "mlstack.yaml"
+    path.write_text(spec)
+    checked = check(path)
+    assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
+    plan = next(p for p in checked.plans if p.environment == "prod")
+    alerts = _blocks(_doc(plan), "azurerm_monitor_metric_alert")
+    slow = alerts["thumb_slow"]["criteria"][0]
+    assert (slow["metric_namespace"], slow["metric_name"], slow["threshold"]) == (
+        "Microsoft.Web/sites",
+        "HttpResponseTime",
+        2.0,  # seconds
+    )
+    idle = alerts["thumb_idle"]["criteria"][0]
+    assert (idle["metric_name"], idle["aggregation"], idle["operator"]) == (
+        "Requests",
+        "Total",
+        "LessThan",
+    )
+    assert idle["threshold"] == 0.5 * 1800  # requests per second over the 30-minute window
+    assert alerts["thumb_idle"]["window_size"] == "PT30M"
+    assert problems(_doc(plan)) == []
+
+
+def test_azureml_training_compute() -> None:
+    doc = _doc(_vision())
+    compute = _blocks(doc, "azurerm_machine_learning_compute_cluster")["defect_detector_train"]
+    assert compute["vm_size"] == "Standard_NC24ads_A100_v4"
+    assert compute["scale_settings"] == [
+        {"min_node_count": 0, "max_node_count": 2, "scale_down_nodes_after_idle_duration": "PT10M"}
+    ]
+    assert re.fullmatch(r"[a-zA-Z][a-zA-Z0-9-]{1,15}", compute["name"])
+    grant = _blocks(doc, "azurerm_role_assignment")["defect_detector_train_0"]
+    assert grant["role_definition_name"] == "Storage Blob Data Contributor"
+    assert grant["condition"] == prefix_condition(["defect-detector/v4"], write=True)
+    assert 'cron "0 2 * * 0"' in _notes(_vision())
+
+
+def test_every_taggable_resource_is_tagged() -> None:
+    for plan in _plans():
+        doc = _doc(plan)
+        for type_, items in doc["resource"].items():
+            schema = KIT / type_.split("_", 1)[0] / "provider_schema" / f"{type_}.json"
+            attributes = json.loads(schema.read_text())["schema"]["block"]["attributes"]
+            if "tags" not in attributes:
+                continue
+            for name, body in items.items():
+                asset = any(
+                    f"/{kind}" in body.get("type", "") for kind in ("models", "environments")
+                )
+                if asset:
+                    continue  # workspace assets take asset tags in their body, not ARM tags
+                assert body.get("tags", {}).get("managed-by") == "mlstack", (type_, name)
