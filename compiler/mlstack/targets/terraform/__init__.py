@@ -80,24 +80,26 @@ FOLDER = "terraform"
 
 
 def _providers(plan: Plan, used: set[str]) -> dict[str, Any]:
+    """One configuration per provider, as an object (not Terraform JSON's list form, which
+    checkov's parser rejects; there are no aliases to need it)."""
     cloud = plan.spec.platform.cloud
     blocks: dict[str, Any] = {}
     if isinstance(cloud, AwsCloud):
-        blocks["aws"] = [
-            {
-                "region": cloud.region,
-                "allowed_account_ids": [cloud.account],
-                "default_tags": [{"tags": tags(plan)}],
-            }
-        ]
+        blocks["aws"] = {
+            "region": cloud.region,
+            "allowed_account_ids": [cloud.account],
+            "default_tags": [{"tags": tags(plan)}],
+        }
     elif isinstance(cloud, GcpCloud):
-        blocks["google"] = [
-            {"project": cloud.project, "region": cloud.region, "default_labels": gcp_labels(plan)}
-        ]
+        blocks["google"] = {
+            "project": cloud.project,
+            "region": cloud.region,
+            "default_labels": gcp_labels(plan),
+        }
     elif isinstance(cloud, AzureCloud):
-        blocks["azurerm"] = [{"features": [{}], "subscription_id": cloud.subscription}]
+        blocks["azurerm"] = {"features": [{}], "subscription_id": cloud.subscription}
         if "azapi" in used:
-            blocks["azapi"] = [{"subscription_id": cloud.subscription}]
+            blocks["azapi"] = {"subscription_id": cloud.subscription}
     return blocks
 
 
@@ -123,7 +125,6 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     backend = plan.spec.platform.terraform.backend
     settings = {
         "terraform": {
-            "required_version": ">= 1.10",
             "required_providers": {name: PROVIDERS[name] for name in sorted(used)},
             "backend": {backend.kind: backend.arguments()},
         },
