@@ -35,7 +35,8 @@ from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, serv
 from mlstack.targets.terraform.aws_images import image_uri
 from mlstack.targets.terraform.blocks import Block, Note, tf_name
 
-LOG_RETENTION_DAYS = 30
+LOG_RETENTION_DAYS = 365
+"""A year of endpoint and function logs: what audits of a model in production ask for."""
 VARIANTS = ("primary", "canary")
 DEFAULT_SCALING = ("cpu", 80.0)
 """Without `autoscaling`, scale on CPU like the in-cluster runtimes' HPAs (docs/choices.md)."""

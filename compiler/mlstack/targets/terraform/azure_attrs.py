@@ -57,6 +57,7 @@ class KubernetesClusterNodePool(TypedDict, total=False):
     eviction_policy: Literal["Delete", "Deallocate"]
     spot_max_price: float
     gpu_driver: Literal["Install", "None"]
+    max_pods: int
     vnet_subnet_id: str
     upgrade_settings: list[NodePoolUpgrade]
     tags: dict[str, str]

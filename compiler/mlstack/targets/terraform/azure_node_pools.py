@@ -56,6 +56,9 @@ def node_pool(
         "name": pool_name(plan, name),
         "kubernetes_cluster_id": cluster_id,
         "vm_size": pool.instance_type,
+        # Kubernetes' own per-node default; AKS's Azure CNI default (30) starves GPU nodes
+        # that also run monitoring and identity daemons.
+        "max_pods": 110,
         "mode": "User",
         "os_type": "Linux",
         "auto_scaling_enabled": True,

@@ -101,6 +101,11 @@ class WorkloadMetadataConfig(TypedDict):
     mode: Literal["GKE_METADATA", "GCE_METADATA"]
 
 
+class ShieldedInstanceConfig(TypedDict, total=False):
+    enable_secure_boot: bool
+    enable_integrity_monitoring: bool
+
+
 class NodeConfig(TypedDict, total=False):
     machine_type: str
     labels: dict[str, str]
@@ -109,6 +114,7 @@ class NodeConfig(TypedDict, total=False):
     spot: bool
     guest_accelerator: list[GuestAccelerator]
     workload_metadata_config: list[WorkloadMetadataConfig]
+    shielded_instance_config: list[ShieldedInstanceConfig]
     oauth_scopes: list[str]
     service_account: str
 

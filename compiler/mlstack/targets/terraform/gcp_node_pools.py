@@ -66,6 +66,10 @@ def node_config(plan: Plan, name: str, pool: Pool, account_email: str) -> NodeCo
         "labels": {names.POOL_LABEL: name},
         "resource_labels": gcp_labels(plan),
         "workload_metadata_config": [{"mode": "GKE_METADATA"}],
+        # Shielded nodes; GKE's own GPU drivers are signed, so Secure Boot holds on GPU pools.
+        "shielded_instance_config": [
+            {"enable_secure_boot": True, "enable_integrity_monitoring": True}
+        ],
         "oauth_scopes": [CLOUD_PLATFORM],
         "service_account": account_email,
     }
