@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 
@@ -13,7 +13,7 @@ from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.targets.terraform import compile_plan
 from tests.helpers import SPECS
-from tests.targets.tf_schemas import KIT, dangling_references, problems
+from tests.targets.tf_schemas import KIT, dangling_references, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(
     not KIT.exists(), reason="the shared schema kit is not beside this checkout"
@@ -77,4 +77,18 @@ def test_reference_checker_catches_dangling_and_unknown_attributes() -> None:
     assert dangling_references(document) == [
         "${aws_s3_bucket.other.arn}: no resource aws_s3_bucket.other in this file",
         "${aws_s3_bucket.models.nope}: aws_s3_bucket has no attribute 'nope'",
+    ]
+
+
+def test_typed_model_check_catches_a_wrong_argument() -> None:
+    """Negative control for the TypedDict check the per-cloud tests run."""
+
+    class Bucket(TypedDict, total=False):
+        bucket: str
+        buckett: str
+        arn: str
+
+    assert typed_model_problems({"aws_s3_bucket": ("resource", Bucket)}) == [
+        "aws_s3_bucket.buckett",
+        "aws_s3_bucket.arn (computed only)",
     ]

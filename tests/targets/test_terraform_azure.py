@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import typing
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from mlstack.targets.terraform.azure_functions import docker, sku
 from mlstack.targets.terraform.azure_identity import outputs, prefix_condition, subject
 from mlstack.targets.terraform.blocks import tf_name
 from tests.helpers import ROOT, SPECS
-from tests.targets.tf_schemas import KIT, problems
+from tests.targets.tf_schemas import KIT, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
 SUB = "6f1c2a9e-3b4d-4c8e-9a17-52d0e8b3c4f1"
@@ -65,32 +64,8 @@ def test_every_azure_stack_is_schema_valid() -> None:
         assert problems(_doc(plan)) == [], (plan.stack, plan.environment)
 
 
-def _keys(model: Any, schema: dict[str, Any], where: str) -> list[str]:
-    wrong = []
-    block = {**schema.get("attributes", {}), **schema.get("block_types", {})}
-    for key, hint in typing.get_type_hints(model).items():
-        if key in ("depends_on", "lifecycle"):
-            continue
-        if key not in block:
-            wrong.append(f"{where}.{key}")
-            continue
-        nested = block[key].get("block")
-        inner = [a for a in typing.get_args(hint) if typing.is_typeddict(a)]
-        if nested and inner:
-            wrong += _keys(inner[0], nested, f"{where}.{key}")
-        if not nested and block[key].get("computed") and not block[key].get("optional"):
-            wrong.append(f"{where}.{key} (computed only)")
-    return wrong
-
-
 def test_typed_attribute_models_name_real_arguments() -> None:
-    wrong = []
-    for type_, (kind, model) in MODELS.items():
-        provider = type_.split("_", 1)[0]
-        folder = KIT / provider / ("data/" if kind == "data" else "") / "provider_schema"
-        schema = json.loads((folder / f"{type_}.json").read_text())["schema"]["block"]
-        wrong += _keys(model, schema, type_)
-    assert wrong == []
+    assert typed_model_problems(MODELS) == []
 
 
 def test_federated_subject_matches_the_kubernetes_serviceaccount() -> None:

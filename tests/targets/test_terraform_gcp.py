@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import typing
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from mlstack.targets.terraform.gcp_attrs import MODELS
 from mlstack.targets.terraform.gcp_identity import prefix_condition
 from mlstack.targets.terraform.gcp_serving import endpoint_id, prebuilt_image, run_cpu
 from tests.helpers import SPECS
-from tests.targets.tf_schemas import KIT, problems
+from tests.targets.tf_schemas import KIT, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
 
@@ -120,32 +119,8 @@ def test_every_gcp_stack_is_schema_valid(plans: list[Plan]) -> None:
         assert problems(_doc(plan)) == [], (plan.stack, plan.environment)
 
 
-def _keys(model: Any, schema: dict[str, Any], where: str) -> list[str]:
-    """Every key of a TypedDict must be an argument (or nested block) of the schema block."""
-    wrong = []
-    block = {**schema.get("attributes", {}), **schema.get("block_types", {})}
-    for key, hint in typing.get_type_hints(model).items():
-        if key in ("depends_on", "lifecycle"):
-            continue
-        if key not in block:
-            wrong.append(f"{where}.{key}")
-            continue
-        nested = block[key].get("block")
-        inner = [a for a in typing.get_args(hint) if typing.is_typeddict(a)]
-        if nested and inner:
-            wrong += _keys(inner[0], nested, f"{where}.{key}")
-        if not nested and block[key].get("computed") and not block[key].get("optional"):
-            wrong.append(f"{where}.{key} (computed only)")
-    return wrong
-
-
 def test_typed_attribute_models_name_real_arguments() -> None:
-    wrong = []
-    for type_, (kind, model) in MODELS.items():
-        folder = KIT / "google" / ("data/" if kind == "data" else "") / "provider_schema"
-        schema = json.loads((folder / f"{type_}.json").read_text())["schema"]["block"]
-        wrong += _keys(model, schema, type_)
-    assert wrong == []
+    assert typed_model_problems(MODELS) == []
 
 
 def test_identity_names_match_serviceaccount_annotations(plans: list[Plan]) -> None:

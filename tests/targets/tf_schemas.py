@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import typing
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -109,3 +111,39 @@ def dangling_references(document: dict[str, Any]) -> list[str]:
             if attribute and attribute not in _attributes(kind, block_type):
                 found.append(f"${{{expression}}}: {block_type} has no attribute '{attribute}'")
     return found
+
+
+def _keys(model: Any, schema: dict[str, Any], where: str) -> list[str]:
+    """Every key of a TypedDict must be an argument (or nested block) of the schema block."""
+    wrong = []
+    block = {**schema.get("attributes", {}), **schema.get("block_types", {})}
+    for key, hint in typing.get_type_hints(model).items():
+        if key in ("depends_on", "lifecycle"):
+            continue
+        if key not in block:
+            wrong.append(f"{where}.{key}")
+            continue
+        nested = block[key].get("block")
+        inner = [a for a in typing.get_args(hint) if typing.is_typeddict(a)]
+        if nested and inner:
+            wrong += _keys(inner[0], nested, f"{where}.{key}")
+        if not nested and block[key].get("computed") and not block[key].get("optional"):
+            wrong.append(f"{where}.{key} (computed only)")
+    return wrong
+
+
+def typed_model_problems(models: Mapping[str, tuple[str, Any]]) -> list[str]:
+    """The targets' TypedDicts (type -> (kind, model)) against the provider schemas."""
+    wrong: list[str] = []
+    for type_, (kind, model) in models.items():
+        parts = (
+            [_provider(type_)]
+            + (["data"] if kind == "data" else [])
+            + ["provider_schema", f"{type_}.json"]
+        )
+        path = _find(*parts)
+        if path is None:
+            wrong.append(f"{type_}: no provider schema")
+            continue
+        wrong += _keys(model, json.loads(path.read_text())["schema"]["block"], type_)
+    return wrong

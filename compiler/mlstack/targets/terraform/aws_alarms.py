@@ -18,10 +18,10 @@ from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
 from mlstack.spec.serving import LambdaServing, SageMakerServing
 from mlstack.spec.types import duration_seconds, percentage_value
-from mlstack.targets.terraform.aws_attrs import CloudwatchMetricAlarm, Metric, resource
+from mlstack.targets.terraform.aws_attrs import CloudwatchMetricAlarm, Metric
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_serving import VARIANTS
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 PERIOD = 60
 

@@ -10,24 +10,9 @@ JSON syntax); references are `${...}` strings, so numbers and lists may also be 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal, TypedDict
+from typing import Literal, TypedDict
 
-from mlstack.load import PathKey
-from mlstack.targets.terraform.blocks import Block
-
-
-def resource(type_: str, name: str, body: Mapping[str, Any], source: PathKey) -> Block:
-    return Block("resource", type_, name, dict(body), source)
-
-
-def data(type_: str, name: str, body: Mapping[str, Any], source: PathKey) -> Block:
-    return Block("data", type_, name, dict(body), source)
-
-
-class Lifecycle(TypedDict, total=False):
-    ignore_changes: list[str]
-    create_before_destroy: bool
+from mlstack.targets.terraform.blocks import Lifecycle
 
 
 # --- data sources ------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from __future__ import annotations
 from mlstack import names
 from mlstack.plan import Plan, Workload
 from mlstack.spec.platform import AwsCloud
-from mlstack.targets.terraform.aws_attrs import DataEksCluster, IamRole, data, resource
+from mlstack.targets.terraform.aws_attrs import DataEksCluster, IamRole
 from mlstack.targets.terraform.aws_iam import document, inline_policy, s3_statements
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, data, resource, tf_name
 
 AUDIENCE = "sts.amazonaws.com"
 

@@ -22,11 +22,10 @@ from mlstack.targets.terraform.aws_attrs import (
     SagemakerFeatureGroup,
     Statement,
     TtlDuration,
-    resource,
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 FeatureType = Literal["Integral", "Fractional", "String"]
 TYPES: dict[str, FeatureType] = {

@@ -15,10 +15,8 @@ from mlstack.targets.terraform.aws_attrs import (
     IamRole,
     IamRolePolicy,
     Statement,
-    data,
-    resource,
 )
-from mlstack.targets.terraform.blocks import Block
+from mlstack.targets.terraform.blocks import Block, data, resource
 
 READ = ["s3:GetObject"]
 WRITE = ["s3:PutObject", "s3:DeleteObject"]

@@ -16,7 +16,6 @@ from mlstack.targets.terraform.aws_attrs import (
     CloudwatchLogGroup,
     LambdaFunction,
     LambdaFunctionUrl,
-    resource,
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
@@ -26,7 +25,7 @@ from mlstack.targets.terraform.aws_serving import (
     logs_statement,
     model_grants,
 )
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 
 def _lambda(plan: Plan, name: str, serving: LambdaServing) -> list[Block | Note]:

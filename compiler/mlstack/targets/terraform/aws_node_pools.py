@@ -15,15 +15,10 @@ from typing import Literal
 from mlstack import names
 from mlstack.plan import Plan
 from mlstack.spec.compute import Pool
-from mlstack.targets.terraform.aws_attrs import (
-    EksNodeGroup,
-    IamRolePolicyAttachment,
-    Taint,
-    resource,
-)
+from mlstack.targets.terraform.aws_attrs import EksNodeGroup, IamRolePolicyAttachment, Taint
 from mlstack.targets.terraform.aws_cluster import aws_cloud, cluster, scoped
 from mlstack.targets.terraform.aws_iam import service_role
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 NODE_POLICIES = {
     # AWS managed policies a managed node group's role needs (EKS User Guide, "Amazon EKS

@@ -28,12 +28,11 @@ from mlstack.targets.terraform.aws_attrs import (
     SagemakerModel,
     Statement,
     TargetTracking,
-    resource,
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
 from mlstack.targets.terraform.aws_images import image_uri
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 LOG_RETENTION_DAYS = 365
 """A year of endpoint and function logs: what audits of a model in production ask for."""

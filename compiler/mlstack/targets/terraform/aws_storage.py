@@ -15,10 +15,9 @@ from mlstack.targets.terraform.aws_attrs import (
     S3BucketPublicAccessBlock,
     S3BucketSse,
     S3BucketVersioning,
-    resource,
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 
 def artifact_bucket(plan: Plan) -> str | None:

@@ -23,16 +23,11 @@ from mlstack.spec.models import ManagedTraining
 from mlstack.spec.pipelines import ContainerStep
 from mlstack.spec.types import duration_seconds
 from mlstack.spec.uris import parse
-from mlstack.targets.terraform.aws_attrs import (
-    SagemakerPipeline,
-    SchedulerSchedule,
-    Statement,
-    resource,
-)
+from mlstack.targets.terraform.aws_attrs import SagemakerPipeline, SchedulerSchedule, Statement
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
 from mlstack.targets.terraform.aws_serving import ECR
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 PROCESSING_INSTANCE = "ml.m5.xlarge"
 VOLUME_GB = 30

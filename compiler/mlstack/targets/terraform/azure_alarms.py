@@ -27,9 +27,9 @@ from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
 from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
 from mlstack.spec.types import duration_seconds
-from mlstack.targets.terraform.azure_attrs import Criteria, MonitorMetricAlert, resource
+from mlstack.targets.terraform.azure_attrs import Criteria, MonitorMetricAlert
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
-from mlstack.targets.terraform.blocks import Block, Note, tags, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 
 SEVERITY = {"page": 0, "ticket": 1, "info": 3}
 WINDOWS = {

@@ -11,19 +11,7 @@ which no Terraform schema describes: its shape follows the ARM API version in `t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal, TypedDict
-
-from mlstack.load import PathKey
-from mlstack.targets.terraform.blocks import Block
-
-
-def resource(type_: str, name: str, body: Mapping[str, Any], source: PathKey) -> Block:
-    return Block("resource", type_, name, dict(body), source)
-
-
-def data(type_: str, name: str, body: Mapping[str, Any], source: PathKey) -> Block:
-    return Block("data", type_, name, dict(body), source)
 
 
 # --- data sources ------------------------------------------------------------------------

@@ -18,8 +18,8 @@ import hashlib
 from mlstack import names
 from mlstack.plan import Plan, Workload
 from mlstack.spec.platform import AzureCloud
-from mlstack.targets.terraform.azure_attrs import DataKubernetesCluster, data
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.azure_attrs import DataKubernetesCluster
+from mlstack.targets.terraform.blocks import Block, Note, data, tf_name
 
 
 def azure_cloud(plan: Plan) -> AzureCloud | None:

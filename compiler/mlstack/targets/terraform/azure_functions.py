@@ -22,13 +22,12 @@ from mlstack.targets.terraform.azure_attrs import (
     LinuxFunctionApp,
     RoleAssignment,
     ServicePlan,
-    resource,
 )
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.azure_identity import role_assignments
 from mlstack.targets.terraform.azure_serving import blob_url
 from mlstack.targets.terraform.azure_workspace import storage_account
-from mlstack.targets.terraform.blocks import Block, Note, tags, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 
 PLANS = (("EP1", 3.5), ("EP2", 7.0), ("EP3", 14.0))
 """Elastic Premium SKUs and their memory per instance (GB)."""

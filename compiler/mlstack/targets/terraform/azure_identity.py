@@ -34,7 +34,6 @@ from mlstack.targets.terraform.azure_attrs import (
     FederatedIdentityCredential,
     RoleAssignment,
     UserAssignedIdentity,
-    resource,
 )
 from mlstack.targets.terraform.azure_cluster import (
     azure_cloud,
@@ -42,7 +41,7 @@ from mlstack.targets.terraform.azure_cluster import (
     container_scope,
     identities,
 )
-from mlstack.targets.terraform.blocks import Block, Note, tags, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 
 AUDIENCE = "api://AzureADTokenExchange"
 READER = "Storage Blob Data Reader"

@@ -28,9 +28,9 @@ import hashlib
 from mlstack import names
 from mlstack.plan import Plan
 from mlstack.spec.compute import Pool
-from mlstack.targets.terraform.azure_attrs import KubernetesClusterNodePool, resource
+from mlstack.targets.terraform.azure_attrs import KubernetesClusterNodePool
 from mlstack.targets.terraform.azure_cluster import azure_cloud, cluster
-from mlstack.targets.terraform.blocks import Block, Note, tags, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 
 """The taint AKS puts on every Spot pool by itself (and its label, below)."""
 SPOT_PRIORITY_LABEL = ("kubernetes.azure.com/scalesetpriority", "spot")

@@ -29,10 +29,10 @@ from mlstack.plan import Grant, Plan
 from mlstack.spec.serving import AzureMLServing
 from mlstack.spec.uris import parse
 from mlstack.targets.terraform import azure_workspace
-from mlstack.targets.terraform.azure_attrs import AzapiResource, resource
+from mlstack.targets.terraform.azure_attrs import AzapiResource
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.azure_identity import role_assignments
-from mlstack.targets.terraform.blocks import Block, Note, tags, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 
 API = "2024-10-01"
 ML = "Microsoft.MachineLearningServices/workspaces"

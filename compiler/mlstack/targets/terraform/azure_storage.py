@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from mlstack.plan import Plan
 from mlstack.spec.uris import parse
-from mlstack.targets.terraform.azure_attrs import StorageContainer, resource
+from mlstack.targets.terraform.azure_attrs import StorageContainer
 from mlstack.targets.terraform.azure_cluster import account_id, azure_cloud
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 
 def artifact_container(plan: Plan) -> tuple[str, str] | None:

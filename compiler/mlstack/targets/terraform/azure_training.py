@@ -18,10 +18,10 @@ from mlstack.spec.models import ManagedTraining
 from mlstack.spec.types import duration_seconds
 from mlstack.spec.uris import parse
 from mlstack.targets.terraform import azure_workspace
-from mlstack.targets.terraform.azure_attrs import MachineLearningComputeCluster, resource
+from mlstack.targets.terraform.azure_attrs import MachineLearningComputeCluster
 from mlstack.targets.terraform.azure_cluster import azure_cloud
 from mlstack.targets.terraform.azure_identity import role_assignments
-from mlstack.targets.terraform.blocks import Block, Note, tags, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 
 
 def compute_name(name: str) -> str:

@@ -27,11 +27,9 @@ from mlstack.targets.terraform.azure_attrs import (
     LogAnalyticsWorkspace,
     MachineLearningWorkspace,
     StorageAccount,
-    data,
-    resource,
 )
 from mlstack.targets.terraform.azure_cluster import azure_cloud, compact, scoped
-from mlstack.targets.terraform.blocks import Block, tags
+from mlstack.targets.terraform.blocks import Block, data, resource, tags
 
 NAME = "mlstack"
 WORKSPACE = f"${{azurerm_machine_learning_workspace.{NAME}.id}}"

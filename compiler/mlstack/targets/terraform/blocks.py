@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from mlstack.load import PathKey
 from mlstack.plan import Plan
@@ -41,6 +42,23 @@ class Note:
 
     text: str
     source: PathKey
+
+
+def resource(type_: str, name: str, body: Mapping[str, Any], source: PathKey) -> Block:
+    """A resource block from a typed body (one of the TypedDicts in the `*_attrs` modules)."""
+    return Block("resource", type_, name, dict(body), source)
+
+
+def data(type_: str, name: str, body: Mapping[str, Any], source: PathKey) -> Block:
+    """A data-source block from a typed body."""
+    return Block("data", type_, name, dict(body), source)
+
+
+class Lifecycle(TypedDict, total=False):
+    """Terraform's `lifecycle` meta-argument, shared by every provider."""
+
+    ignore_changes: list[str]
+    create_before_destroy: bool
 
 
 def tf_name(name: str) -> str:

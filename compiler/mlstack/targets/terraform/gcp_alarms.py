@@ -25,12 +25,11 @@ from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
 from mlstack.spec.serving import CloudRunServing, VertexServing
 from mlstack.spec.types import duration_seconds, percentage_value
-from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import (
     Aggregation,
     ConditionThreshold,
     MonitoringAlertPolicy,
-    resource,
 )
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
 

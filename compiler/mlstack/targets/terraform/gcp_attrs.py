@@ -9,24 +9,7 @@ files. Nested blocks are lists of objects (Terraform JSON); references are `${..
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal, TypedDict
-
-from mlstack.load import PathKey
-from mlstack.targets.terraform.blocks import Block
-
-
-def resource(type_: str, name: str, body: Mapping[str, Any], source: PathKey) -> Block:
-    return Block("resource", type_, name, dict(body), source)
-
-
-def data(type_: str, name: str, body: Mapping[str, Any], source: PathKey) -> Block:
-    return Block("data", type_, name, dict(body), source)
-
-
-class Lifecycle(TypedDict, total=False):
-    ignore_changes: list[str]
-    create_before_destroy: bool
+from typing import Literal, TypedDict
 
 
 # --- data sources ------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 from mlstack import names
 from mlstack.plan import Plan, Workload
 from mlstack.spec.platform import GcpCloud
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
-from mlstack.targets.terraform.gcp_attrs import DataContainerCluster, data
+from mlstack.targets.terraform.blocks import Block, Note, data, tf_name
+from mlstack.targets.terraform.gcp_attrs import DataContainerCluster
 
 
 def gcp_cloud(plan: Plan) -> GcpCloud | None:

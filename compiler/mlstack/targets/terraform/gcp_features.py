@@ -11,8 +11,8 @@ columns its view needs (entity id, feature_timestamp, features) and how to creat
 from __future__ import annotations
 
 from mlstack.plan import Plan
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
-from mlstack.targets.terraform.gcp_attrs import VertexAiFeatureOnlineStore, resource
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
+from mlstack.targets.terraform.gcp_attrs import VertexAiFeatureOnlineStore
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
 
 BIGQUERY_TYPE = {

@@ -23,12 +23,11 @@ from collections.abc import Iterable
 
 from mlstack.load import PathKey
 from mlstack.plan import Grant, Plan, Workload
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import (
     ServiceAccount,
     ServiceAccountIamMember,
     StorageBucketIamMember,
-    resource,
 )
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, identities
 

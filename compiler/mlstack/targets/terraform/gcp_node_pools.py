@@ -26,13 +26,12 @@ from typing import Literal
 from mlstack import names
 from mlstack.plan import Plan
 from mlstack.spec.compute import Pool
-from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import (
     ContainerNodePool,
     NodeConfig,
     ProjectIamMember,
     Taint,
-    resource,
 )
 from mlstack.targets.terraform.gcp_cluster import cluster, gcp_cloud, scoped
 from mlstack.targets.terraform.gcp_identity import service_account

@@ -29,13 +29,8 @@ from mlstack.spec.platform import GcpCloud
 from mlstack.spec.serving import CloudRunServing, VertexServing
 from mlstack.spec.types import quantity_value
 from mlstack.spec.uris import parse
-from mlstack.targets.terraform.blocks import Block, Note, tf_name
-from mlstack.targets.terraform.gcp_attrs import (
-    CloudRunV2Service,
-    RunTemplate,
-    VertexAiEndpoint,
-    resource,
-)
+from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
+from mlstack.targets.terraform.gcp_attrs import CloudRunV2Service, RunTemplate, VertexAiEndpoint
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
 from mlstack.targets.terraform.gcp_identity import bucket_grants, service_account
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from mlstack.plan import Plan
 from mlstack.spec.uris import parse
-from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, tf_name
-from mlstack.targets.terraform.gcp_attrs import StorageBucket, resource
+from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, resource, tf_name
+from mlstack.targets.terraform.gcp_attrs import StorageBucket
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud
 
 
