@@ -62,6 +62,14 @@ def _gcp(stack: str, environment: str, account: str) -> str:
 
 POOL_LABEL = "mlstack.dev/pool"
 """Node label every pool carries (Terraform) and every placed workload selects (Kubernetes)."""
+
+
+def pool_labels(stack: str, environment: str, pool: str) -> dict[str, str]:
+    """The labels of a pool's nodes, which placed workloads select on all of: environments
+    and stacks sharing a cluster each have their own nodes, so staging never lands on prod."""
+    return {POOL_LABEL: pool, "mlstack.dev/stack": stack, "mlstack.dev/environment": environment}
+
+
 GPU_TAINT = ("nvidia.com/gpu", "present", "NoSchedule")
 """Taint of accelerator pools: only pods that asked for GPUs land there."""
 SPOT_TAINT = ("mlstack.dev/spot", "true", "NoSchedule")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from mlstack import names
 from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.targets import Artifact
@@ -113,3 +114,26 @@ def test_argo_cd_syncs_the_namespace_and_its_foundations_first(index: int) -> No
             )
         )
     )
+
+
+def _pod_specs(value: Any) -> list[dict[str, Any]]:
+    """Every mapping holding a nodeSelector, wherever an operator nests its pod template."""
+    if isinstance(value, dict):
+        found = [value] if "nodeSelector" in value else []
+        return found + [spec for item in value.values() for spec in _pod_specs(item)]
+    if isinstance(value, list):
+        return [spec for item in value for spec in _pod_specs(item)]
+    return []
+
+
+@pytest.mark.parametrize("index", range(len(PLAN_IDS)), ids=PLAN_IDS)
+def test_placed_pods_select_this_environments_nodes(index: int) -> None:
+    plan = _plans()[index]
+    selectors = [spec["nodeSelector"] for _, obj in _objects(index) for spec in _pod_specs(obj)]
+    # Kubeflow Pipelines' platform spec nests the labels one level down.
+    selectors = [s.get("labels", s) for s in selectors]
+    assert selectors or not plan.spec.compute
+    for selector in selectors:
+        assert selector == names.pool_labels(
+            plan.stack, plan.environment, selector["mlstack.dev/pool"]
+        )

@@ -54,7 +54,7 @@ def test_notebook_and_its_workspace(
     assert pod["securityContext"]["runAsUser"] == 1000
     assert pod["securityContext"]["runAsGroup"] == 100
     assert pod["securityContext"]["fsGroup"] == 100
-    assert pod["nodeSelector"] == {"mlstack.dev/pool": pool}
+    assert pod["nodeSelector"]["mlstack.dev/pool"] == pool
     assert pod["serviceAccountName"] == f"notebook-{name}"
     assert container["resources"]["requests"] == container["resources"]["limits"]
     assert container["resources"]["limits"].get("nvidia.com/gpu") == (str(gpu) if gpu else None)

@@ -40,7 +40,7 @@ def test_step_with_model_reuses_its_training() -> None:
     assert container["image"] == "registry.plant.acme.example/ml/anomaly-train:0.8.1"
     assert container["command"][:2] == ["torchrun", "train.py"]
     assert container["resources"]["limits"] == {"cpu": "8", "memory": "32Gi", "nvidia.com/gpu": "1"}
-    assert train["nodeSelector"] == {"mlstack.dev/pool": "gpu"}
+    assert train["nodeSelector"]["mlstack.dev/pool"] == "gpu"
     assert train["tolerations"][0]["key"] == "nvidia.com/gpu"
     for name in ("extract", "train", "evaluate", "publish"):
         env = templates[name]["container"]["env"]
@@ -103,7 +103,7 @@ def test_spark_step_creates_a_spark_application() -> None:
     assert (
         executor["serviceAccount"] == body["driver"]["serviceAccount"] == "pipeline-feature-refresh"
     )
-    assert executor["nodeSelector"] == {"mlstack.dev/pool": "highmem"}
+    assert executor["nodeSelector"]["mlstack.dev/pool"] == "highmem"
     assert [t["key"] for t in executor["tolerations"]] == ["mlstack.dev/spot"]
     rules = manifests[("Role", "pipeline-feature-refresh")].body["rules"]
     assert {
@@ -146,7 +146,7 @@ def test_kubeflow_pipeline_version_ir() -> None:
     assert container["resources"]["resourceMemoryLimit"] == "8Gi"
     assert container["env"][-1]["name"] == "MLFLOW_TRACKING_URI"
     k8s = spec["platformSpec"]["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
-    assert k8s["exec-validate-features"]["nodeSelector"] == {"labels": {"mlstack.dev/pool": "cpu"}}
+    assert k8s["exec-validate-features"]["nodeSelector"]["labels"]["mlstack.dev/pool"] == "cpu"
 
 
 def test_kubeflow_secret_env_goes_through_the_platform_spec() -> None:

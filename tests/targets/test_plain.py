@@ -201,7 +201,7 @@ def test_triton_on_gpu_from_gcs() -> None:
     assert "--model-repository=/mnt/models" in server["args"]
     assert server["readinessProbe"]["httpGet"] == {"path": "/v2/health/ready", "port": "http"}
     assert server["resources"]["limits"]["nvidia.com/gpu"] == "1"
-    assert pod["nodeSelector"] == {"mlstack.dev/pool": "gpu"}
+    assert pod["nodeSelector"]["mlstack.dev/pool"] == "gpu"
     assert {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present",
             "effect": "NoSchedule"} in pod["tolerations"]  # fmt: skip
     shm = next(v for v in pod["volumes"] if v["name"] == "shm")

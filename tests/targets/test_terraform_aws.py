@@ -205,7 +205,7 @@ def test_node_groups_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
         assert set(groups) == {tf_name(n) for n in plan.spec.compute}
         for name, pool in plan.spec.compute.items():
             group = groups[tf_name(name)]
-            assert group["labels"] == {names.POOL_LABEL: name}
+            assert group["labels"] == names.pool_labels(plan.stack, plan.environment, name)
             taints = {(t["key"], t["value"], t["effect"]) for t in group.get("taint", [])}
             expected = set()
             if pool.accelerator:

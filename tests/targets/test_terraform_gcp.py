@@ -224,7 +224,7 @@ def test_node_pools_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
             assert len(body["name"]) <= 40
             assert body["cluster"].startswith("${data.google_container_cluster.")
             (config,) = body["node_config"]
-            assert config["labels"] == {names.POOL_LABEL: name}
+            assert config["labels"] == names.pool_labels(plan.stack, plan.environment, name)
             taints = {(t["key"], t["value"], t["effect"]) for t in config.get("taint", [])}
             expected = set()
             if pool.accelerator:

@@ -54,7 +54,7 @@ def test_pytorchjob_world_size_is_master_plus_workers() -> None:
     assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
     assert pod["serviceAccountName"] == "train-anomaly-ae"
     assert pod["automountServiceAccountToken"] is False
-    assert pod["nodeSelector"] == {"mlstack.dev/pool": "gpu"}
+    assert pod["nodeSelector"]["mlstack.dev/pool"] == "gpu"
     assert {"name": "dshm", "emptyDir": {"medium": "Memory"}} in pod["volumes"]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     uri = "http://mlflow.edge-inference.svc.cluster.local:5000"

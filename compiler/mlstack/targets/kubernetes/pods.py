@@ -63,7 +63,9 @@ def placement(plan: Plan, pool_name: str | None) -> dict[str, Any]:
         spot.append(names.AZURE_SPOT_TAINT)
     for key, value, effect in ([names.GPU_TAINT] if pool.accelerator else []) + spot:
         tolerations.append({"key": key, "operator": "Equal", "value": value, "effect": effect})
-    out: dict[str, Any] = {"nodeSelector": {names.POOL_LABEL: pool_name}}
+    out: dict[str, Any] = {
+        "nodeSelector": names.pool_labels(plan.stack, plan.environment, pool_name)
+    }
     if tolerations:
         out["tolerations"] = tolerations
     return out

@@ -79,7 +79,7 @@ def build(plan: Plan) -> list[Block | Note]:
             "instance_types": [pool.instance_type],
             "capacity_type": "SPOT" if pool.spot else "ON_DEMAND",
             "ami_type": ami_type(pool),
-            "labels": {names.POOL_LABEL: name},
+            "labels": names.pool_labels(plan.stack, plan.environment, name),
             "scaling_config": [
                 {
                     "desired_size": pool.nodes.min,

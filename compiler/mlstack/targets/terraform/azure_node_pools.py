@@ -64,7 +64,7 @@ def node_pool(
         "auto_scaling_enabled": True,
         "min_count": pool.nodes.min,
         "max_count": pool.nodes.max,
-        "node_labels": {names.POOL_LABEL: name},
+        "node_labels": names.pool_labels(plan.stack, plan.environment, name),
         "vnet_subnet_id": subnet,
         "tags": tags(plan),
     }
@@ -75,7 +75,7 @@ def node_pool(
     if pool.spot:
         body |= {"priority": "Spot", "eviction_policy": "Delete", "spot_max_price": -1}
         body["node_labels"] = {
-            names.POOL_LABEL: name,
+            **names.pool_labels(plan.stack, plan.environment, name),
             SPOT_PRIORITY_LABEL[0]: SPOT_PRIORITY_LABEL[1],
         }
     else:

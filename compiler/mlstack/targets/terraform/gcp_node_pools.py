@@ -62,7 +62,7 @@ def taints(pool: Pool) -> list[Taint]:
 def node_config(plan: Plan, name: str, pool: Pool, account_email: str) -> NodeConfig:
     config: NodeConfig = {
         "machine_type": pool.instance_type,
-        "labels": {names.POOL_LABEL: name},
+        "labels": names.pool_labels(plan.stack, plan.environment, name),
         "resource_labels": gcp_labels(plan),
         "workload_metadata_config": [{"mode": "GKE_METADATA"}],
         # Shielded nodes; GKE's own GPU drivers are signed, so Secure Boot holds on GPU pools.
