@@ -6,6 +6,7 @@ from pathlib import Path
 
 from mlstack.diagnostics import Diagnostic
 from mlstack.pipeline import Checked, check
+from mlstack.plan import Plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = ROOT.parent / "shared" / "design" / "reference-stack.yaml"
@@ -29,3 +30,16 @@ apiVersion: mlstack/v1alpha1
 kind: Stack
 metadata: {name: demo}
 """
+
+
+def cloud_plans(provider: str, extra: Path | None = None) -> list[Plan]:
+    """Plans of every specs/ stack (and of `extra`, which must be valid) on one cloud."""
+    checked = [check(path) for path in [*SPECS, *([extra] if extra else [])]]
+    if extra is not None:
+        assert checked[-1].ok, checked[-1].diagnostics
+    return [
+        plan
+        for result in checked
+        for plan in result.plans
+        if plan.spec.platform.cloud is not None and plan.spec.platform.cloud.provider == provider
+    ]

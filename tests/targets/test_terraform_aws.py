@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from mlstack import names
-from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.targets.kubernetes.identity import sa_annotations
 from mlstack.targets.terraform import compile_plan
@@ -22,7 +21,7 @@ from mlstack.targets.terraform.aws_iam import object_arns
 from mlstack.targets.terraform.aws_images import image_uri
 from mlstack.targets.terraform.aws_training import eventbridge_cron
 from mlstack.targets.terraform.blocks import tf_name
-from tests.helpers import SPECS
+from tests.helpers import cloud_plans
 from tests.targets.tf_schemas import KIT, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
@@ -100,14 +99,7 @@ monitoring:
 def _plans(tmp: str) -> list[Plan]:
     extra = Path(tmp) / "mlstack.yaml"
     extra.write_text(EXTRA)
-    checked = check(extra)
-    assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
-    plans = [p for path in SPECS for p in check(path).plans]
-    return [
-        p
-        for p in [*plans, *checked.plans]
-        if p.spec.platform.cloud is not None and p.spec.platform.cloud.provider == "aws"
-    ]
+    return cloud_plans("aws", extra)
 
 
 @pytest.fixture(scope="module")

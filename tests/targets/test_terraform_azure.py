@@ -23,7 +23,7 @@ from mlstack.targets.terraform.azure_attrs import MODELS
 from mlstack.targets.terraform.azure_functions import docker, sku
 from mlstack.targets.terraform.azure_identity import outputs, prefix_condition, subject
 from mlstack.targets.terraform.blocks import tf_name
-from tests.helpers import ROOT, SPECS
+from tests.helpers import ROOT, cloud_plans
 from tests.targets.tf_schemas import KIT, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
@@ -33,12 +33,7 @@ RG = "rg-vision-ml-prod"
 
 @cache
 def _plans() -> list[Plan]:
-    plans = [p for path in SPECS for p in check(path).plans]
-    return [
-        p
-        for p in plans
-        if p.spec.platform.cloud is not None and p.spec.platform.cloud.provider == "azure"
-    ]
+    return cloud_plans("azure")
 
 
 def _vision(environment: str = "prod") -> Plan:

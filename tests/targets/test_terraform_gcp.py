@@ -22,7 +22,7 @@ from mlstack.targets.terraform.blocks import tf_name
 from mlstack.targets.terraform.gcp_attrs import MODELS
 from mlstack.targets.terraform.gcp_identity import prefix_condition
 from mlstack.targets.terraform.gcp_serving import endpoint_id, prebuilt_image, run_cpu
-from tests.helpers import SPECS
+from tests.helpers import cloud_plans
 from tests.targets.tf_schemas import KIT, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
@@ -77,14 +77,7 @@ monitoring:
 def _plans(tmp: str) -> list[Plan]:
     extra = Path(tmp) / "mlstack.yaml"
     extra.write_text(EXTRA)
-    checked = check(extra)
-    assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
-    plans = [p for path in SPECS for p in check(path).plans]
-    return [
-        p
-        for p in [*plans, *checked.plans]
-        if p.spec.platform.cloud is not None and p.spec.platform.cloud.provider == "gcp"
-    ]
+    return cloud_plans("gcp", extra)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from mlstack.spec.types import duration_seconds, percentage_value
 from mlstack.targets.terraform.aws_attrs import CloudwatchMetricAlarm, Metric
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_serving import VARIANTS
-from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, cloud_alerts, resource, tf_name
 
 PERIOD = 60
 
@@ -134,20 +134,15 @@ def build(plan: Plan) -> list[Block | Note]:
     if aws_cloud(plan) is None:
         return []
     out: list[Block | Note] = []
-    for name, alert in plan.spec.monitoring.alerts.items():
-        serving = plan.spec.serving.get(alert.serving or "")
-        if alert.metric is None or alert.metric == "drift" or serving is None:
-            continue
+    for name, alert, serving in cloud_alerts(plan, (SageMakerServing, LambdaServing)):
         source: PathKey = ("monitoring", "alerts", name)
-        targets: list[tuple[Service, str]] = []
+        targets: list[tuple[Service, str]] = [(lambda_(alert.serving or ""), "")]
         if isinstance(serving, SageMakerServing):
             variants = VARIANTS if serving.canary else VARIANTS[:1]
             targets = [
                 (sagemaker(alert.serving or "", v), "" if v == "primary" else f"-{v}")
                 for v in variants
             ]
-        elif isinstance(serving, LambdaServing):
-            targets = [(lambda_(alert.serving or ""), "")]
         for service, suffix in targets:
             body = alarm_body(plan, name, alert, service, suffix)
             block = tf_name(name + suffix)

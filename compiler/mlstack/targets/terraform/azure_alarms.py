@@ -29,7 +29,7 @@ from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
 from mlstack.spec.types import duration_seconds
 from mlstack.targets.terraform.azure_attrs import Criteria, MonitorMetricAlert
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
-from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, cloud_alerts, resource, tags, tf_name
 
 SEVERITY = {"page": 0, "ticket": 1, "info": 3}
 WINDOWS = {
@@ -124,16 +124,10 @@ def build(plan: Plan) -> list[Block | Note]:
     if cloud is None:
         return []
     out: list[Block | Note] = []
-    for name, alert in plan.spec.monitoring.alerts.items():
-        serving = plan.spec.serving.get(alert.serving or "")
-        if alert.metric is None or alert.metric == "drift" or serving is None:
-            continue
-        if isinstance(serving, AzureMLServing):
-            service = azureml(alert.serving or "")
-        elif isinstance(serving, AzureFunctionsServing):
-            service = functions(alert.serving or "")
-        else:
-            continue
+    for name, alert, serving in cloud_alerts(plan, (AzureMLServing, AzureFunctionsServing)):
+        service = (azureml if isinstance(serving, AzureMLServing) else functions)(
+            alert.serving or ""
+        )
         source: PathKey = ("monitoring", "alerts", name)
         side = "above" if alert.above is not None else "below"
         summary = (

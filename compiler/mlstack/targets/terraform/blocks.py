@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
 from mlstack.load import PathKey
 from mlstack.plan import Plan
+from mlstack.spec.monitoring import Alert
 
 PROVIDERS: dict[str, dict[str, str]] = {
     # Pinned to the versions the offline schemas were taken from (../shared/schemas).
@@ -59,6 +60,15 @@ class Lifecycle(TypedDict, total=False):
 
     ignore_changes: list[str]
     create_before_destroy: bool
+
+
+def cloud_alerts(plan: Plan, runtimes: tuple[type, ...]) -> Iterator[tuple[str, Alert, Any]]:
+    """(name, alert, serving) for every metric alert on a serving of one of `runtimes`; drift
+    alerts stay in Prometheus, where the drift job exports its score."""
+    for name, alert in plan.spec.monitoring.alerts.items():
+        serving = plan.spec.serving.get(alert.serving or "")
+        if alert.metric not in (None, "drift") and isinstance(serving, runtimes):
+            yield name, alert, serving
 
 
 def tf_name(name: str) -> str:

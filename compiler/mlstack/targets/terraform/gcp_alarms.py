@@ -25,7 +25,14 @@ from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
 from mlstack.spec.serving import CloudRunServing, VertexServing
 from mlstack.spec.types import duration_seconds, percentage_value
-from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, resource, tf_name
+from mlstack.targets.terraform.blocks import (
+    Block,
+    Note,
+    cloud_alerts,
+    gcp_labels,
+    resource,
+    tf_name,
+)
 from mlstack.targets.terraform.gcp_attrs import (
     Aggregation,
     ConditionThreshold,
@@ -156,16 +163,8 @@ def build(plan: Plan) -> list[Block | Note]:
     if gcp_cloud(plan) is None:
         return []
     out: list[Block | Note] = []
-    for name, alert in plan.spec.monitoring.alerts.items():
-        serving = plan.spec.serving.get(alert.serving or "")
-        if alert.metric is None or alert.metric == "drift" or serving is None:
-            continue
-        if isinstance(serving, VertexServing):
-            service = vertex(alert.serving or "")
-        elif isinstance(serving, CloudRunServing):
-            service = cloudrun(alert.serving or "")
-        else:
-            continue
+    for name, alert, serving in cloud_alerts(plan, (VertexServing, CloudRunServing)):
+        service = (vertex if isinstance(serving, VertexServing) else cloudrun)(alert.serving or "")
         source: PathKey = ("monitoring", "alerts", name)
         body = policy(plan, name, alert, service)
         out.append(resource("google_monitoring_alert_policy", tf_name(name), body, source))
