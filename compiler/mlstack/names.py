@@ -76,3 +76,10 @@ SPOT_TAINT = ("mlstack.dev/spot", "true", "NoSchedule")
 """Taint of spot pools: only workloads placed on the pool by name tolerate eviction."""
 AZURE_SPOT_TAINT = ("kubernetes.azure.com/scalesetpriority", "spot", "NoSchedule")
 """The taint AKS itself puts on spot pools (declared by Terraform, tolerated by workloads)."""
+AZURE_CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
+"""ServiceAccount annotation naming the managed identity; its value exists only after apply."""
+AZURE_CLIENT_IDS = "mlstack-azure-client-ids"
+"""The build-time ConfigMap an Azure kustomization reads the client ids from (never applied)."""
+AZURE_CLIENT_IDS_FILE = "azure-client-ids.env"
+"""Its env file beside kustomization.yaml: `SERVICEACCOUNT=CLIENT_ID` lines, written by the
+deploy step after `terraform apply` (`mlstack azure-client-ids`), never by compile."""

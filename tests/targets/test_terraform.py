@@ -13,7 +13,14 @@ from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.targets.terraform import compile_plan
 from tests.helpers import SPECS
-from tests.targets.tf_schemas import KIT, dangling_references, problems, typed_model_problems
+from tests.targets.tf_schema_build import body_schema
+from tests.targets.tf_schemas import (
+    KIT,
+    OWN,
+    dangling_references,
+    problems,
+    typed_model_problems,
+)
 
 pytestmark = pytest.mark.skipif(
     not KIT.exists(), reason="the shared schema kit is not beside this checkout"
@@ -92,3 +99,23 @@ def test_typed_model_check_catches_a_wrong_argument() -> None:
         "aws_s3_bucket.buckett",
         "aws_s3_bucket.arn (computed only)",
     ]
+
+
+def test_own_schemas_are_built_like_the_kit() -> None:
+    """The builder reproduces the kit's AWS body schemas exactly, and each schema under
+    tests/data/terraform is its output for a provider schema taken from the kit's source."""
+    example = json.loads((KIT / "aws" / "aws_s3_bucket_versioning.json").read_text())
+    kit = sorted((KIT / "aws" / "provider_schema").glob("aws_*.json"))
+    assert len(kit) > 20
+    for path in kit:
+        provider_schema = json.loads(path.read_text())
+        body = KIT / "aws" / path.name
+        assert body_schema(provider_schema, example) == body.read_text(), path.name
+    own = sorted(OWN.glob("*/provider_schema/*.json"))
+    assert own
+    for path in own:
+        provider_schema = json.loads(path.read_text())
+        assert provider_schema["source_commit"] and provider_schema["source_repository"]
+        assert not (KIT / path.parent.parent.name / path.name).exists(), "the kit has it now"
+        body = path.parent.parent / path.name
+        assert body_schema(provider_schema, example) == body.read_text(), path.name

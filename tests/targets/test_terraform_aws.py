@@ -72,6 +72,11 @@ serving:
     runtime: sagemaker
     serverless: {memory: 2Gi, maxConcurrency: 10}
     replicas: {min: 0, max: 1}
+  custom:
+    model: ranker
+    runtime: sagemaker
+    instanceType: ml.m5.large
+    image: 210987654321.dkr.ecr.us-east-1.amazonaws.com/ranker-serve:1.0
   score:
     model: scorer
     runtime: lambda
@@ -228,6 +233,15 @@ def test_mlflow_artifact_bucket_is_private_versioned_encrypted(plans: list[Plan]
     ]
     (public,) = _blocks(doc, "resource", "aws_s3_bucket_public_access_block").values()
     assert all(public[k] is True for k in public if k != "bucket")
+    (lifecycle,) = _blocks(doc, "resource", "aws_s3_bucket_lifecycle_configuration").values()
+    (rule,) = lifecycle["rule"]
+    assert rule["status"] == "Enabled" and "filter" not in rule  # every object
+    assert rule["noncurrent_version_expiration"] == [{"noncurrent_days": 90}]
+    assert rule["abort_incomplete_multipart_upload"] == [{"days_after_initiation": 7}]
+    assert "expiration" not in rule  # current artifacts are kept
+    assert lifecycle["depends_on"] == [
+        "aws_s3_bucket_versioning.mlflow_artifacts_acme_ml_artifacts"
+    ]
     assert _blocks(_doc(_edge(plans)), "resource", "aws_s3_bucket") == {}
 
 
@@ -297,6 +311,21 @@ def test_sagemaker_endpoint_variants_scaling_and_role(plans: list[Plan]) -> None
     )
     groups = _blocks(doc, "resource", "aws_cloudwatch_log_group")
     assert groups["sagemaker_rank"]["name"] == "/aws/sagemaker/Endpoints/edge-default-rank"
+
+
+def test_network_isolation_where_the_container_needs_no_network(plans: list[Plan]) -> None:
+    doc = _doc(_edge(plans))
+    models = _blocks(doc, "resource", "aws_sagemaker_model")
+    isolated = {name for name, body in models.items() if body.get("enable_network_isolation")}
+    # Prebuilt images with the model staged from S3 (prefix or archive) run isolated; a custom
+    # image may need the network by design.
+    assert isolated == {"rank_primary", "rank_canary", "tag_primary"}
+    assert "custom_primary" in models
+    (notes,) = (
+        a.content.decode() for a in compile_plan(_edge(plans)) if a.path.endswith("NOTES.md")
+    )
+    assert "serving 'rank': model 'ranker' runs with SageMaker network isolation" in notes
+    assert "serving 'custom': model 'ranker' runs" not in notes
 
 
 def test_lambda_function_and_url(plans: list[Plan]) -> None:

@@ -233,6 +233,15 @@ def test_azureml_workspace_endpoint_and_deployments() -> None:
     accounts = _blocks(doc, "azurerm_storage_account")
     assert all(re.fullmatch(r"[a-z0-9]{3,24}", a["name"]) for a in accounts.values())
     assert all(a["allow_nested_items_to_be_public"] is False for a in accounts.values())
+    assert set(accounts) == {"mlstack", "thumbnail_check_fn"}
+    for account in accounts.values():
+        (blobs,) = account["blob_properties"]
+        assert blobs["delete_retention_policy"] == [{"days": 7}]
+        assert blobs["container_delete_retention_policy"] == [{"days": 7}]
+        assert account["sas_policy"] == [
+            {"expiration_period": "1.00:00:00", "expiration_action": "Log"}
+        ]
+        assert account["shared_access_key_enabled"] is True  # Azure Files content share
     azapi = _blocks(doc, "azapi_resource")
     endpoint = azapi["defect_online"]
     assert (

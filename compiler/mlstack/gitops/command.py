@@ -72,14 +72,20 @@ def run(
 def _say(remote: str, outcome: Outcome, dry_run: bool) -> None:
     if outcome.commit is None:
         click.echo(f"{remote} {outcome.branch}: up to date, nothing to commit")
-        return
-    verb = "would commit" if dry_run else "pushed"
-    click.echo(
-        f"{remote} {outcome.branch}: {verb} {outcome.commit[:12]} ({len(outcome.changed)} files changed)"
-    )
-    if dry_run:
-        for name in outcome.changed:
-            click.echo(f"  {name}")
+    else:
+        verb = "would commit" if dry_run else "pushed"
+        click.echo(
+            f"{remote} {outcome.branch}: {verb} {outcome.commit[:12]} ({len(outcome.changed)} files changed)"
+        )
+        if dry_run:
+            for name in outcome.changed:
+                click.echo(f"  {name}")
+    for name in outcome.awaiting:
+        # Said at every publish until it is there: that environment does not build before.
+        click.echo(
+            f"  awaiting {name}: kustomize cannot build that environment until the deploy step "
+            "writes it (`mlstack azure-client-ids`, after `terraform apply`)"
+        )
 
 
 def run_diff(

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from mlstack.gitops.deploy_inputs import kustomizations, missing_inputs
+
 Tree = Mapping[str, bytes]
 """File path (STACK/ENV/…) -> content."""
 
@@ -114,11 +116,17 @@ def _terraform(content: bytes | None) -> dict[tuple[str, str], Any]:
 
 
 def compare(old: Tree, new: Tree) -> dict[str, EnvironmentDiff]:
-    """Per `STACK/ENV`: object changes and the unified diff of every changed file."""
+    """Per `STACK/ENV`: object changes and the unified diff of every changed file. The deploy
+    side's files that `new` reads (the Azure client ids) are publish's to keep, not changes."""
     result: dict[str, EnvironmentDiff] = {}
+    deploy_side = missing_inputs(kustomizations(new), new)
     for path in sorted(old.keys() | new.keys()):
         before, after = old.get(path), new.get(path)
-        if before == after or path.endswith(("mlstack.lock.json", "kustomization.yaml")):
+        if (
+            before == after
+            or path.endswith(("mlstack.lock.json", "kustomization.yaml"))
+            or path in deploy_side
+        ):
             continue
         environment = "/".join(path.split("/")[:2])
         entry = result.setdefault(environment, EnvironmentDiff(environment))

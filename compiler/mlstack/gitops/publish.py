@@ -1,9 +1,10 @@
 """`mlstack publish`: put compiled stacks into the deploy repository, one commit per run.
 
-Exactly each published stack's folder is replaced (stale files go, other stacks' folders stay),
-the commit names the stacks, environments and source commit with trailers, and a push the
-remote rejects because it moved is retried on the new tip with backoff. Nothing reaches the
-remote before the push, so any earlier failure leaves it untouched.
+Exactly each published stack's folder is replaced (stale files go, other stacks' folders stay,
+and so do the deploy side's files the new kustomizations read: deploy_inputs.py), the commit
+names the stacks, environments and source commit with trailers, and a push the remote
+rejects because it moved is retried on the new tip with backoff. Nothing reaches the remote
+before the push, so any earlier failure leaves it untouched.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import git
 
 from mlstack import __version__
+from mlstack.gitops.deploy_inputs import is_kustomization, missing_inputs
 from mlstack.gitops.repo import PublishError, auth_env, cache_lock, one_line, open_cache
 
 AUTHOR = git.Actor("mlstack", "mlstack@users.noreply.localhost")
@@ -39,6 +41,9 @@ class Outcome:
     branch: str
     changed: tuple[str, ...]
     attempts: int
+    awaiting: tuple[str, ...] = ()
+    """Deploy-side files the published kustomizations read and the deploy repo lacks (the
+    Azure client ids before `terraform apply`): those environments do not build until then."""
 
 
 def _message(stacks: Sequence[StackTree], source_repo: str, source_commit: str) -> str:
@@ -71,16 +76,30 @@ def _start(repo: git.Repo, base: str, branch: str, *, new_branch: bool) -> None:
         )
 
 
-def _apply(repo: git.Repo, stacks: Sequence[StackTree]) -> tuple[str, ...]:
+def _deploy_side(source: Path) -> set[str]:
+    """Files (relative to the stack folder) its kustomizations read that compile did not write."""
+    present = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()}
+    found = {name: (source / name).read_bytes() for name in present if is_kustomization(name)}
+    return missing_inputs(found, present)
+
+
+def _apply(repo: git.Repo, stacks: Sequence[StackTree]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Stage the stacks; return the changed paths and the deploy-side files still awaited."""
     work = Path(repo.working_tree_dir or ".")
+    awaiting = []
     for stack in stacks:
         target = work / stack.target
+        wanted = _deploy_side(stack.source)
+        kept = {name: (target / name).read_bytes() for name in wanted if (target / name).is_file()}
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(stack.source, target)
+        for name, content in kept.items():
+            (target / name).write_bytes(content)
+        awaiting += [f"{stack.target}/{name}" for name in wanted - kept.keys()]
         repo.git.add("--all", "--", stack.target)
     changed = repo.git.diff("--cached", "--name-only").splitlines()
-    return tuple(sorted(changed))
+    return tuple(sorted(changed)), tuple(sorted(awaiting))
 
 
 @dataclass(frozen=True)
@@ -120,15 +139,15 @@ def _publish_locked(request: Request) -> Outcome:
             # A promotion branch that exists already is updated; a new one starts at `branch`.
             base = target_branch if target_branch in _remote_heads(repo) else request.branch
             _start(repo, base, target_branch, new_branch=request.new_branch)
-            changed = _apply(repo, request.stacks)
+            changed, awaiting = _apply(repo, request.stacks)
             if not changed:
-                return Outcome(None, target_branch, (), attempt)
+                return Outcome(None, target_branch, (), attempt, awaiting)
             commit = repo.index.commit(message, author=AUTHOR, committer=AUTHOR)
             if request.dry_run:
-                return Outcome(commit.hexsha, target_branch, changed, attempt)
+                return Outcome(commit.hexsha, target_branch, changed, attempt, awaiting)
             with repo.git.custom_environment(**env):
                 repo.git.push("origin", f"HEAD:refs/heads/{target_branch}")
-            return Outcome(commit.hexsha, target_branch, changed, attempt)
+            return Outcome(commit.hexsha, target_branch, changed, attempt, awaiting)
         except git.GitCommandError as error:
             if not _moved(error) or attempt == request.attempts:
                 raise PublishError(f"cannot push to {request.remote}: {one_line(error)}") from None

@@ -7,11 +7,13 @@ stable name, listed (exactly) in kustomization.yaml.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from mlstack.plan import Plan
 from mlstack.targets import Artifact, yaml_out
 from mlstack.targets.kubernetes import (
+    azure_client_ids,
     dashboards,
     drift,
     features,
@@ -52,8 +54,7 @@ FOLDER = "kubernetes"
 
 def compile_plan(plan: Plan) -> list[Artifact]:
     manifests = [m for build in BUILDERS for m in build(plan)]
-    names = [m.file_name for m in manifests]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    duplicates = sorted(n for n, c in Counter(m.file_name for m in manifests).items() if c > 1)
     if duplicates:
         raise AssertionError(f"two objects would be written to {duplicates}")
     objects = synthesize([full_object(plan, m) for m in manifests])
@@ -66,5 +67,6 @@ def compile_plan(plan: Plan) -> list[Artifact]:
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": [a.path.removeprefix(f"{FOLDER}/") for a in artifacts],
+        **azure_client_ids.kustomization_fields(plan),
     }
     return [*artifacts, Artifact(f"{FOLDER}/kustomization.yaml", yaml_out.dump(kustomization))]

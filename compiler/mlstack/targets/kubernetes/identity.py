@@ -25,8 +25,8 @@ def sa_annotations(plan: Plan, workload: Workload) -> dict[str, str]:
         return {
             "iam.gke.io/gcp-service-account": f"{workload.identity}@{cloud.project}.iam.gserviceaccount.com"
         }
-    # Azure: the managed identity's client id exists only after `terraform apply`, so it is
-    # not written here; pods opt in with the label below (see docs/choices.md, open work).
+    # Azure: the managed identity's client id exists only after `terraform apply`; kustomize
+    # writes the annotation at build time (azure_client_ids). Pods opt in with the label below.
     return {}
 
 

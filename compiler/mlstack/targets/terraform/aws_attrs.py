@@ -127,6 +127,27 @@ class S3BucketSse(TypedDict, total=False):
     rule: list[SseRule]
 
 
+class AbortIncompleteMultipartUpload(TypedDict):
+    days_after_initiation: int
+
+
+class NoncurrentVersionExpiration(TypedDict):
+    noncurrent_days: int
+
+
+class LifecycleRule(TypedDict, total=False):
+    id: str
+    status: Literal["Enabled", "Disabled"]
+    abort_incomplete_multipart_upload: list[AbortIncompleteMultipartUpload]
+    noncurrent_version_expiration: list[NoncurrentVersionExpiration]
+
+
+class S3BucketLifecycleConfiguration(TypedDict, total=False):
+    bucket: str
+    rule: list[LifecycleRule]
+    depends_on: list[str]
+
+
 class S3BucketPublicAccessBlock(TypedDict, total=False):
     bucket: str
     block_public_acls: bool
@@ -374,6 +395,7 @@ MODELS: dict[str, tuple[str, type]] = {
     "aws_s3_bucket_versioning": ("resource", S3BucketVersioning),
     "aws_s3_bucket_server_side_encryption_configuration": ("resource", S3BucketSse),
     "aws_s3_bucket_public_access_block": ("resource", S3BucketPublicAccessBlock),
+    "aws_s3_bucket_lifecycle_configuration": ("resource", S3BucketLifecycleConfiguration),
     "aws_sagemaker_model": ("resource", SagemakerModel),
     "aws_sagemaker_endpoint_configuration": ("resource", SagemakerEndpointConfiguration),
     "aws_sagemaker_endpoint": ("resource", SagemakerEndpoint),

@@ -5,6 +5,12 @@ endpoint's CloudWatch log group. Models and configurations are immutable in Sage
 are created before the old ones are destroyed, under generated names. The execution role reads
 exactly the served models' S3 locations, writes only its own log group, and pulls only the
 serving image's repository.
+
+Network isolation: when SageMaker itself stages a model from S3 into /opt/ml/model and the
+image is SageMaker's prebuilt one, the model container needs no network, so it runs isolated
+(no outbound calls, no AWS credentials inside: a compromised model cannot exfiltrate). A
+Hugging Face model is downloaded by the container, and a custom `image` may call out by
+design, so those stay connected (the spec has no field to say otherwise).
 """
 
 from __future__ import annotations
@@ -93,6 +99,12 @@ def _container(
             )
         )
     return container, notes
+
+
+def isolated(serving: SageMakerServing, container: Container) -> bool:
+    """True when the container needs no network: prebuilt image, model staged by SageMaker."""
+    staged = "model_data_url" in container or "model_data_source" in container
+    return serving.image is None and staged
 
 
 def _ecr_statements(image: str | None) -> list[Statement]:
@@ -276,6 +288,14 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
             "depends_on": [f"aws_iam_role_policy.{policy[1].name}"],
             "lifecycle": {"create_before_destroy": True},
         }
+        if isolated(serving, container):
+            body["enable_network_isolation"] = True
+            out.append(
+                Note(
+                    f"serving '{name}': model '{model}' runs with SageMaker network isolation (SageMaker stages it from S3; the container makes no outbound calls), so a code/requirements.txt in the model archive cannot be pip-installed at start: bundle its packages or set image.",
+                    path,
+                )
+            )
         sm_model = resource("aws_sagemaker_model", f"{block}_{variant}", body, path)
         out.append(sm_model)
         weight = (

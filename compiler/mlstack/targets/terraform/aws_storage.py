@@ -4,6 +4,11 @@ Model buckets named in `models.*.uri` belong to the user and are only granted, n
 When `tracking.mlflow.deploy` puts artifacts under `s3://BUCKET/...`, the stack owns BUCKET:
 versioned (artifacts are overwritten by reruns), encrypted at rest with KMS (the AWS managed
 key, bucket keys on to keep KMS calls cheap) and closed to public access at the bucket level.
+Versioning without expiry would keep every overwritten artifact forever, and uploads that
+MLflow abandons halfway keep their parts (billed, invisible) until aborted: a lifecycle rule
+expires noncurrent versions after NONCURRENT_DAYS and aborts multipart uploads after
+MULTIPART_DAYS; current versions, the runs' record, are never expired. Without a filter the
+rule applies to every object (aws provider 6 docs, "With neither a filter nor prefix").
 """
 
 from __future__ import annotations
@@ -12,12 +17,18 @@ from mlstack.plan import Plan
 from mlstack.spec.uris import parse
 from mlstack.targets.terraform.aws_attrs import (
     S3Bucket,
+    S3BucketLifecycleConfiguration,
     S3BucketPublicAccessBlock,
     S3BucketSse,
     S3BucketVersioning,
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud
 from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
+
+NONCURRENT_DAYS = 90
+"""How long an overwritten artifact stays restorable: a quarter covers reviews of past runs."""
+MULTIPART_DAYS = 7
+"""An upload still unfinished after a week is abandoned: its parts are deleted."""
 
 
 def artifact_bucket(plan: Plan) -> str | None:
@@ -57,9 +68,24 @@ def build(plan: Plan) -> list[Block | Note]:
         "ignore_public_acls": True,
         "restrict_public_buckets": True,
     }
+    versioned = resource("aws_s3_bucket_versioning", block, versioning, source)
+    lifecycle: S3BucketLifecycleConfiguration = {
+        "bucket": bucket.ref("id"),
+        "rule": [
+            {
+                "id": "mlstack-expire-noncurrent-and-abort-uploads",
+                "status": "Enabled",
+                "noncurrent_version_expiration": [{"noncurrent_days": NONCURRENT_DAYS}],
+                "abort_incomplete_multipart_upload": [{"days_after_initiation": MULTIPART_DAYS}],
+            }
+        ],
+        # Noncurrent-version rules act on a versioned bucket: set versioning first.
+        "depends_on": [f"{versioned.type}.{versioned.name}"],
+    }
     return [
         bucket,
-        resource("aws_s3_bucket_versioning", block, versioning, source),
+        versioned,
+        resource("aws_s3_bucket_lifecycle_configuration", block, lifecycle, source),
         resource("aws_s3_bucket_server_side_encryption_configuration", block, encryption, source),
         resource("aws_s3_bucket_public_access_block", block, public, source),
     ]

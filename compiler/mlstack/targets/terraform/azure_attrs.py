@@ -91,8 +91,19 @@ class StorageContainer(TypedDict, total=False):
     metadata: dict[str, str]
 
 
+class RetentionPolicy(TypedDict):
+    days: int
+
+
 class BlobProperties(TypedDict, total=False):
     versioning_enabled: bool
+    delete_retention_policy: list[RetentionPolicy]
+    container_delete_retention_policy: list[RetentionPolicy]
+
+
+class SasPolicy(TypedDict):
+    expiration_period: str
+    expiration_action: Literal["Log", "Block"]
 
 
 class StorageAccount(TypedDict, total=False):
@@ -108,6 +119,7 @@ class StorageAccount(TypedDict, total=False):
     shared_access_key_enabled: bool
     infrastructure_encryption_enabled: bool
     blob_properties: list[BlobProperties]
+    sas_policy: list[SasPolicy]
     tags: dict[str, str]
 
 

@@ -19,7 +19,8 @@ assignment (Azure allows one assignment per principal, role and scope), their pa
 
 The ServiceAccount needs the identity's client id in `azure.workload.identity/client-id`, and
 Azure assigns it only at apply: `outputs` gives one Terraform output per workload (plus one
-map) for the publish step to carry over (see the note).
+map), which the deploy step hands to the kustomization with `mlstack azure-client-ids`
+(targets/kubernetes/azure_client_ids.py; see the note).
 """
 
 from __future__ import annotations
@@ -144,8 +145,9 @@ def _workload(plan: Plan, cloud: AzureCloud, issuer: str, workload: Workload) ->
 
 def outputs(plan: Plan) -> dict[str, dict[str, str]]:
     """Terraform outputs with each workload's client id: `azure_client_id_SA` per workload and
-    `azure_workload_client_ids` (ServiceAccount name -> client id) for the publish step. Blocks
-    cannot carry outputs, so compile_plan has to add these under `output` (see report)."""
+    `azure_workload_client_ids` (ServiceAccount name -> client id), which
+    `mlstack azure-client-ids` writes as the kustomization's env file. Blocks cannot carry
+    outputs, so compile_plan puts these under `output`."""
     if azure_cloud(plan) is None or not identities(plan):
         return {}
     found: dict[str, dict[str, str]] = {}
@@ -187,10 +189,11 @@ def build(plan: Plan) -> list[Block | Note]:
             f"Azure Workload Identity needs the OIDC issuer and workload identity enabled on "
             f"cluster '{cloud.cluster}' (the mutating webhook). Each ServiceAccount needs its "
             f"identity's client id in the annotation {CLIENT_ID_ANNOTATION}, known only after "
-            "apply: the outputs azure_client_id_SA / azure_workload_client_ids carry it; after "
-            "`terraform apply`, the publish step writes `terraform output -json "
-            "azure_workload_client_ids` as the env file of the kustomization's local-config "
-            "ConfigMap, whose replacements copy each value into its ServiceAccount. Prefix "
+            "apply: after `terraform apply` here, run `terraform output -json "
+            "azure_workload_client_ids | mlstack azure-client-ids ../kubernetes` and commit "
+            "the azure-client-ids.env it writes beside the kustomization (publish keeps it), "
+            "whose replacements copy each id into its ServiceAccount; until then kustomize "
+            "and Argo CD fail naming that file. Prefix "
             "grants are ABAC conditions, which apply to accounts without hierarchical "
             "namespace as written (with it, rename/move and runAsSuperUser need their own "
             "clauses); role assignments take up to a few minutes to apply.",

@@ -10,7 +10,10 @@ prebuilt ones). So one per stack/environment, all owned by mlstack:
 - a Key Vault with RBAC authorization and purge protection, in the tenant of the identity
   running Terraform (`data.azurerm_client_config`);
 - the workspace's default storage account: StorageV2, TLS 1.2, HTTPS only, no public blobs,
-  blob versioning (Azure Storage encrypts at rest);
+  blob versioning, soft delete of blobs and containers for SOFT_DELETE_DAYS (a deleted run
+  output or a dropped container can be restored), and a SAS expiration policy that logs SAS
+  tokens valid longer than a day (Log, not Block, so that no service signing longer SAS
+  tokens on the account is broken). Azure Storage encrypts at rest;
 - the workspace, with a system-assigned identity.
 Globally unique names (storage account, key vault) carry a hash of stack and environment.
 """
@@ -32,6 +35,10 @@ from mlstack.targets.terraform.azure_cluster import azure_cloud, compact, scoped
 from mlstack.targets.terraform.blocks import Block, data, resource, tags
 
 NAME = "mlstack"
+SOFT_DELETE_DAYS = 7
+"""Azure's own default when soft delete is turned on in the portal."""
+SAS_PERIOD = "1.00:00:00"
+"""D.HH:MM:SS, the format of the account's sasPolicy.sasExpirationPeriod."""
 WORKSPACE = f"${{azurerm_machine_learning_workspace.{NAME}.id}}"
 
 
@@ -58,7 +65,18 @@ def storage_account(plan: Plan, name: str, purpose: str, source: PathKey) -> Blo
         "min_tls_version": "TLS1_2",
         "https_traffic_only_enabled": True,
         "allow_nested_items_to_be_public": False,
-        "blob_properties": [{"versioning_enabled": True}],
+        "blob_properties": [
+            {
+                "versioning_enabled": True,
+                "delete_retention_policy": [{"days": SOFT_DELETE_DAYS}],
+                "container_delete_retention_policy": [{"days": SOFT_DELETE_DAYS}],
+            }
+        ],
+        # Said explicitly because keys stay on: a Premium function app keeps its content share
+        # on Azure Files, which only takes account keys, and azurerm 4.79's workspace has no
+        # setting to make its system datastores use identities instead of the key.
+        "shared_access_key_enabled": True,
+        "sas_policy": [{"expiration_period": SAS_PERIOD, "expiration_action": "Log"}],
         "tags": {**tags(plan), "mlstack-role": purpose},
     }
     return resource("azurerm_storage_account", name, body, source)

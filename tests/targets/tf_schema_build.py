@@ -1,0 +1,125 @@
+"""How tests/data/terraform's body schemas are made from a provider schema: the same shape as
+the kit's (../shared/schemas/terraform), which this builder reproduces byte for byte for every
+kit AWS resource (test_terraform.py checks that), so a type the kit lacks is validated exactly
+like the ones it has. The provider schema itself is copied verbatim from the kit's own source
+(tests/data/terraform/README.md says which file of which commit)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+EXPR = {"$ref": "#/$defs/expr"}
+META = ("//", "depends_on", "count", "for_each", "provider", "lifecycle")
+"""Terraform's meta-arguments, the same for every resource: copied from a kit file."""
+
+
+def _type(type_: Any) -> dict[str, Any]:
+    if type_ == "string":
+        return {"type": "string"}
+    if type_ in ("number", "bool"):
+        return {"anyOf": [{"type": "number" if type_ == "number" else "boolean"}, EXPR]}
+    kind, inner = type_[0], type_[1]
+    if kind == "map":
+        return {"anyOf": [{"type": "object", "additionalProperties": _type(inner)}, EXPR]}
+    if kind in ("list", "set"):
+        array: dict[str, Any] = {"type": "array", "items": _type(inner)}
+        if kind == "set":
+            array["uniqueItems"] = True
+        return {"anyOf": [array, EXPR]}
+    optional = set(type_[2]) if len(type_) > 2 else set()
+    body: dict[str, Any] = {
+        "type": "object",
+        "properties": {key: _type(value) for key, value in sorted(inner.items())},
+        "additionalProperties": False,
+    }
+    required = [key for key in sorted(inner) if key not in optional]
+    if required:
+        body["required"] = required
+    return {"anyOf": [body, EXPR]}
+
+
+def _attribute(attribute: dict[str, Any]) -> dict[str, Any]:
+    schema = _type(attribute["type"])
+    for flag, key in (
+        ("deprecated", "deprecated"),
+        ("computed", "x-terraform-computed"),
+        ("sensitive", "x-terraform-sensitive"),
+        ("write_only", "x-terraform-write-only"),
+    ):
+        if attribute.get(flag):
+            schema[key] = True
+    return schema
+
+
+def _members(block: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Arguments (computed-only attributes are not arguments) and nested blocks, required ones."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for name, attribute in sorted(block.get("attributes", {}).items()):
+        if attribute.get("optional") or attribute.get("required"):
+            properties[name] = _attribute(attribute)
+            if attribute.get("required"):
+                required.append(name)
+    for name, nested in sorted(block.get("block_types", {}).items()):
+        properties[name] = _nested(nested)
+        if nested.get("min_items", 0) >= 1:
+            required.append(name)
+    return properties, required
+
+
+def _object(block: dict[str, Any]) -> dict[str, Any]:
+    properties, required = _members(block)
+    body: dict[str, Any] = {
+        "type": "object",
+        "properties": {**properties, "//": {}},
+        "additionalProperties": False,
+    }
+    if required:
+        body["required"] = required
+    return body
+
+
+def _nested(nested: dict[str, Any]) -> dict[str, Any]:
+    body = _object(nested["block"])
+    mode = nested["nesting_mode"]
+    if mode == "single":
+        return {**body, "x-terraform-block": {"nesting_mode": mode}}
+    array: dict[str, Any] = {"type": "array", "items": body}
+    meta: dict[str, Any] = {"nesting_mode": mode}
+    for key, json_key in (("min_items", "minItems"), ("max_items", "maxItems")):
+        if nested.get(key):
+            array[json_key] = meta[key] = nested[key]
+    schema: dict[str, Any] = {"anyOf": [body, array], "x-terraform-block": meta}
+    if nested["block"].get("deprecated"):
+        schema["deprecated"] = True
+    return schema
+
+
+def body_schema(provider_schema: dict[str, Any], kit_example: dict[str, Any]) -> str:
+    """The JSON Schema file for one resource type's body, as text."""
+    resource_type = provider_schema["resource_type"]
+    version = provider_schema["provider_version"]
+    provider = provider_schema["provider"].rsplit("/", 1)[1]
+    camel = "".join(p if i == 0 else p.capitalize() for i, p in enumerate(resource_type.split("_")))
+    origin = kit_example["x-terraform"]["source"].rsplit(", ", 1)[0]
+    properties, required = _members(provider_schema["schema"]["block"])
+    document: dict[str, Any] = {
+        "$schema": kit_example["$schema"],
+        "$id": f"urn:terraform-schema:{provider}:{version}:{resource_type}",
+        "title": f"{resource_type} (hashicorp/{provider} {version}) - Terraform JSON resource body",
+        "x-terraform": {
+            "provider": provider_schema["provider"],
+            "provider_version": version,
+            "resource_type": resource_type,
+            "schema_version": provider_schema["schema"]["version"],
+            "source": f"{origin}, generated/resource/{camel}.go (JSON data only)",
+        },
+        "type": "object",
+        "properties": {**properties, **{k: kit_example["properties"][k] for k in META}},
+        "additionalProperties": False,
+    }
+    if required:
+        document["required"] = required
+    document["$defs"] = kit_example["$defs"]
+    return json.dumps(document, indent=1) + "\n"
