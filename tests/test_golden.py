@@ -18,8 +18,20 @@ OUT = ROOT / "out"
 
 
 def _compile(target: Path) -> None:
+    """The plain path: no cache, one process (tests/test_compile_paths.py compares the rest)."""
     result = subprocess.run(
-        [sys.executable, "-m", "mlstack", "compile", "specs", "-o", str(target)],
+        [
+            sys.executable,
+            "-m",
+            "mlstack",
+            "compile",
+            "specs",
+            "--no-cache",
+            "--jobs",
+            "1",
+            "-o",
+            str(target),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -17,10 +17,13 @@ import click
 from pydantic_core import PydanticCustomError
 
 from mlstack import __version__, render
-from mlstack.build import StackClash, build
+from mlstack.build import Options, StackClash, build
+from mlstack.compile_cache import Cache, default_folder
 from mlstack.emit import Environment, emit
+from mlstack.gitops.client_ids import command as azure_client_ids
 from mlstack.load import DEFAULT_MAX_BYTES, Limits
 from mlstack.pipeline import Checked, check, stack_files
+from mlstack.progress import reporter
 from mlstack.schema import render as render_schema
 from mlstack.spec.types import NAME_MAX, validate_name
 from mlstack.starter import starter
@@ -61,6 +64,35 @@ def _limits_option(function: F) -> F:
     )(function)
 
 
+def _build_options(function: F) -> F:
+    function = click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        help="Compile environments in this many processes. Default: one per CPU when the "
+        "stacks are large enough to gain from it, else one.",
+    )(function)
+    function = click.option(
+        "--cache/--no-cache",
+        default=True,
+        show_default=True,
+        help="Reuse the output of environments whose plan and compiler are unchanged "
+        "(kept in $MLSTACK_CACHE_DIR, default ~/.cache/mlstack/compile).",
+    )(function)
+    return click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Show compile progress on stderr. Default: on a terminal, not in CI.",
+    )(function)
+
+
+def _options(jobs: int | None, cache: bool, progress: bool | None) -> Options:
+    return Options(
+        jobs=jobs,
+        cache=Cache(default_folder()) if cache else None,
+        progress=reporter(progress),
+    )
+
+
 def _checked(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> list[Checked]:
     """Validate every file (exit 1 on any error) and return the checked results."""
     files = list(stack_files(list(paths)))
@@ -73,9 +105,9 @@ def _checked(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> lis
     return results
 
 
-def _built(results: list[Checked]) -> dict[str, list[Environment]]:
+def _built(results: list[Checked], options: Options) -> dict[str, list[Environment]]:
     try:
-        return build(results)
+        return build(results, options)
     except StackClash as clash:
         raise click.UsageError(str(clash)) from None
 
@@ -139,14 +171,23 @@ def validate(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> Non
 @_out_option
 @_format_option
 @_limits_option
-def compile_command(paths: tuple[Path, ...], out: Path, output_format: str, max_bytes: int) -> None:
+@_build_options
+def compile_command(
+    paths: tuple[Path, ...],
+    out: Path,
+    output_format: str,
+    max_bytes: int,
+    jobs: int | None,
+    cache: bool,
+    progress: bool | None,
+) -> None:
     """Validate stacks, then compile every environment into OUT/STACK/ENV/.
 
     Nothing is written unless every file is valid; each stack's folder is replaced whole,
     other stacks' folders are left alone. Identical input gives byte-identical output.
     """
     results = _checked(paths, output_format, max_bytes)
-    stacks = _built(results)
+    stacks = _built(results, _options(jobs, cache, progress))
     emit(out, stacks)
     if output_format == "text":
         for stack, environments in sorted(stacks.items()):
@@ -168,6 +209,7 @@ def compile_command(paths: tuple[Path, ...], out: Path, output_format: str, max_
 @_out_option
 @_format_option
 @_limits_option
+@_build_options
 def publish(
     paths: tuple[Path, ...],
     repo: str | None,
@@ -176,6 +218,9 @@ def publish(
     out: Path,
     output_format: str,
     max_bytes: int,
+    jobs: int | None,
+    cache: bool,
+    progress: bool | None,
 ) -> None:
     """Compile stacks and commit them to the deploy repository Argo CD syncs.
 
@@ -185,7 +230,7 @@ def publish(
     given in MLSTACK_GIT_TOKEN; it is never printed or stored.
     """
     results = _checked(paths, output_format, max_bytes)
-    stacks = _built(results)
+    stacks = _built(results, _options(jobs, cache, progress))
     emit(out, stacks)
     importlib.import_module("mlstack.gitops.command").run(
         results, stacks, out, repo=repo, push_branch=push_branch, dry_run=dry_run
@@ -212,6 +257,7 @@ def publish(
 )
 @click.option("--exit-code", is_flag=True, help="Exit with 1 when there are changes.")
 @_limits_option
+@_build_options
 def diff(
     paths: tuple[Path, ...],
     base: str | None,
@@ -219,11 +265,14 @@ def diff(
     output_format: str,
     exit_code: bool,
     max_bytes: int,
+    jobs: int | None,
+    cache: bool,
+    progress: bool | None,
 ) -> None:
     """Show what a compile would change: objects added, changed (in plain words) and
     removed per environment, then the unified diff."""
     results = _checked(paths, "text", max_bytes)
-    stacks = _built(results)
+    stacks = _built(results, _options(jobs, cache, progress))
     importlib.import_module("mlstack.gitops.command").run_diff(
         results, stacks, base=base, repo=repo, output_format=output_format, exit_code=exit_code
     )
@@ -276,6 +325,9 @@ def init(cloud: str, name: str, output: Path | None) -> None:
         raise click.UsageError(f"{output} exists; remove it or choose another path")
     output.write_text(text)
     click.echo(f"wrote {output}; next: mlstack validate {output}", err=True)
+
+
+cli.add_command(azure_client_ids)
 
 
 def main() -> None:

@@ -56,7 +56,8 @@ class OverlaySpans(Mapping[PathKey, Span]):
 
     def __iter__(self) -> Iterator[PathKey]:
         cut = len(self.prefix)
-        seen = {p[cut:] for p in self.table if p[:cut] == self.prefix and len(p) > cut}
+        # A dict, not a set: iteration follows the file, the same in every process.
+        seen = dict.fromkeys(p[cut:] for p in self.table if p[:cut] == self.prefix and len(p) > cut)
         yield from seen
         yield from (p for p in self.table if p not in seen and p in self)
 

@@ -6,6 +6,7 @@ pretty JSON that `terraform init && terraform plan` reads as is."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -116,8 +117,8 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     produced = [item for build in BUILDERS[cloud.provider] for item in build(plan)]
     blocks = [item for item in produced if isinstance(item, Block)]
     notes = [item for item in produced if isinstance(item, Note)]
-    keys = [(b.kind, b.type, b.name) for b in blocks]
-    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    addresses = Counter((b.kind, b.type, b.name) for b in blocks)
+    duplicates = sorted(address for address, count in addresses.items() if count > 1)
     if duplicates:
         raise AssertionError(f"two Terraform blocks share an address: {duplicates}")
     primary = {"aws": "aws", "gcp": "google", "azure": "azurerm"}[cloud.provider]

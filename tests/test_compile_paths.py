@@ -1,0 +1,192 @@
+"""Every way of compiling gives the committed out/ byte for byte: worker processes, the
+compile cache (cold, warm, corrupt, foreign) and every batch size of the jsii crossings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlstack.build import Options, build
+from mlstack.compile_cache import Cache, key
+from mlstack.pipeline import check
+from mlstack.targets import terraform
+from mlstack.targets.kubernetes import BUILDERS
+from mlstack.targets.kubernetes import synth as kubernetes_synth
+from mlstack.targets.kubernetes.meta import full_object
+from mlstack.targets.terraform import synth as terraform_synth
+from mlstack.targets.terraform.blocks import Block
+from tests.helpers import ROOT, SPECS
+
+OUT = ROOT / "out"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _compile(out: Path, *flags: str, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MLSTACK_CACHE_DIR": str(cache)} if cache else dict(os.environ)
+    result = subprocess.run(
+        [sys.executable, "-m", "mlstack", "compile", "specs", "-o", str(out), *flags],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_worker_processes_give_the_committed_output(tmp_path: Path) -> None:
+    _compile(tmp_path / "out", "--no-cache", "--jobs", "2")
+    assert _tree(tmp_path / "out") == _tree(OUT)
+
+
+def test_cold_and_warm_cache_give_the_committed_output(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _compile(tmp_path / "cold", cache=cache)
+    entries = sorted(cache.glob("*.json"))
+    assert len(entries) == sum(len(check(spec).plans) for spec in SPECS)
+    _compile(tmp_path / "warm", cache=cache)
+    assert _tree(tmp_path / "cold") == _tree(OUT)
+    assert _tree(tmp_path / "warm") == _tree(OUT)
+
+
+def test_a_warm_cache_does_not_start_node(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _compile(tmp_path / "cold", cache=cache)
+    probe = (
+        "import sys; from mlstack.cli import cli\n"
+        "try:\n"
+        f"    cli.main(['compile', 'specs', '-o', {str(tmp_path / 'warm')!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('jsii', 'cdk8s', 'cdktf') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "MLSTACK_CACHE_DIR": str(cache)},
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert _tree(tmp_path / "warm") == _tree(OUT)
+
+
+def _entry(cache: Path) -> tuple[Path, dict[str, object]]:
+    path = sorted(cache.glob("*.json"))[0]
+    return path, json.loads(path.read_text())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["edited file", "unsafe path", "other key", "other format", "truncated", "not json"],
+)
+def test_a_damaged_cache_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
+    cache_folder = tmp_path / "cache"
+    plan = check(SPECS[0]).plans[0]
+    cache = Cache(cache_folder)
+    build([check(SPECS[0])], Options(jobs=1, cache=cache))
+    path = cache_folder / f"{key(plan)}.json"
+    data = json.loads(path.read_text())
+    good = path.read_bytes()
+    files = data["files"]
+    first = sorted(files)[0]
+    if damage == "edited file":
+        files[first]["text"] += "# injected\n"
+    elif damage == "unsafe path":
+        files["../../escape.yaml"] = files.pop(first)
+    elif damage == "other key":
+        data["key"] = "0" * 64
+    elif damage == "other format":
+        data["format"] = "something-else/9"
+    path.write_text(json.dumps(data))
+    if damage == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    elif damage == "not json":
+        path.write_bytes(b"\x00\xff garbage")
+    assert cache.get(key(plan)) is None
+    rebuilt = build([check(SPECS[0])], Options(jobs=1, cache=cache))
+    assert rebuilt == build([check(SPECS[0])], Options(jobs=1))
+    assert path.read_bytes() == good
+
+
+def test_a_changed_environment_misses_and_the_others_hit(tmp_path: Path) -> None:
+    """Changing one environment's overlay changes that environment's key only."""
+    stack = tmp_path / "mlstack.yaml"
+    text = (ROOT / "specs" / "fraud" / "mlstack.yaml").read_text()
+    stack.write_text(text)
+    before = {p.environment: key(p) for p in check(stack).plans}
+    old = "replicas: {min: 4, max: 40}"
+    assert text.count(old) == 1
+    stack.write_text(text.replace(old, "replicas: {min: 4, max: 41}"))
+    after = {p.environment: key(p) for p in check(stack).plans}
+    assert after["prod"] != before["prod"]
+    assert after["staging"] == before["staging"]
+    stack.write_text("# a comment moves every line\n" + text)
+    assert {p.environment: key(p) for p in check(stack).plans}["staging"] != before["staging"]
+
+
+def _objects() -> list[list[dict[str, object]]]:
+    return [
+        [full_object(plan, m) for builder in BUILDERS for m in builder(plan)]
+        for spec in SPECS
+        for plan in check(spec).plans
+    ]
+
+
+def test_every_kubernetes_batch_size_gives_the_same_objects() -> None:
+    for objects in _objects():
+        whole = kubernetes_synth.synthesize(objects)
+        assert kubernetes_synth.synthesize(objects, limit=1) == whole
+        assert kubernetes_synth.synthesize(objects, limit=20_000) == whole
+        assert whole == objects
+
+
+def test_kubernetes_batches_split_on_size_and_on_include_id_clashes() -> None:
+    first = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}
+    other_group = {"apiVersion": "other/v1", "kind": "configmap", "metadata": {"name": "a"}}
+    assert [len(b) for b in kubernetes_synth.batches([first, other_group], 10**6)] == [1, 1]
+    assert [len(b) for b in kubernetes_synth.batches([first, first | {"data": {}}], 1)] == [
+        1,
+        1,
+    ]
+    many = [first | {"metadata": {"name": f"n{i}"}} for i in range(10)]
+    assert [len(b) for b in kubernetes_synth.batches(many, 10**6)] == [10]
+
+
+def test_every_terraform_batch_size_gives_the_same_document() -> None:
+    for spec in SPECS:
+        for plan in check(spec).plans:
+            cloud = plan.spec.platform.cloud
+            if cloud is None:
+                continue
+            blocks = [
+                item
+                for builder in terraform.BUILDERS[cloud.provider]
+                for item in builder(plan)
+                if isinstance(item, Block)
+            ]
+            settings = {"terraform": {"backend": {"local": {}}}}
+            whole = terraform_synth.synthesize(settings, blocks)
+            assert terraform_synth.synthesize(settings, blocks, limit=1) == whole
+            assert terraform_synth.synthesize(settings, blocks, limit=7) == whole
+            addresses = {
+                (kind, block_type, name)
+                for kind in ("resource", "data")
+                for block_type, named in whole.get(kind, {}).items()
+                for name in named
+            }
+            assert addresses == {(b.kind, b.type, b.name) for b in blocks}
