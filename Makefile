@@ -58,7 +58,7 @@ golden: install
 	$(BIN)/python -m pytest -q tests/test_golden.py --update-golden
 
 bench: install
-	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/compile.py
 
 clean:
 	rm -rf $(VENV) .venv-checkov .mypy_cache .ruff_cache .pytest_cache

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mlstack.build import Options, build
+from mlstack.build import Options, build, planned
 from mlstack.compile_cache import Cache, key
 from mlstack.pipeline import check
 from mlstack.targets import terraform
@@ -98,7 +98,7 @@ def test_a_damaged_cache_entry_is_ignored_and_rewritten(tmp_path: Path, damage: 
     cache_folder = tmp_path / "cache"
     plan = check(SPECS[0]).plans[0]
     cache = Cache(cache_folder)
-    build([check(SPECS[0])], Options(jobs=1, cache=cache))
+    build(planned([check(SPECS[0])]), Options(jobs=1, cache=cache))
     path = cache_folder / f"{key(plan)}.json"
     data = json.loads(path.read_text())
     good = path.read_bytes()
@@ -118,8 +118,8 @@ def test_a_damaged_cache_entry_is_ignored_and_rewritten(tmp_path: Path, damage: 
     elif damage == "not json":
         path.write_bytes(b"\x00\xff garbage")
     assert cache.get(key(plan)) is None
-    rebuilt = build([check(SPECS[0])], Options(jobs=1, cache=cache))
-    assert rebuilt == build([check(SPECS[0])], Options(jobs=1))
+    rebuilt = build(planned([check(SPECS[0])]), Options(jobs=1, cache=cache))
+    assert rebuilt == build(planned([check(SPECS[0])]), Options(jobs=1))
     assert path.read_bytes() == good
 
 
@@ -149,9 +149,9 @@ def _objects() -> list[list[dict[str, object]]]:
 
 def test_every_kubernetes_batch_size_gives_the_same_objects() -> None:
     for objects in _objects():
-        whole = kubernetes_synth.synthesize(objects)
-        assert kubernetes_synth.synthesize(objects, limit=1) == whole
-        assert kubernetes_synth.synthesize(objects, limit=20_000) == whole
+        whole = list(kubernetes_synth.synthesize(objects))
+        assert list(kubernetes_synth.synthesize(objects, limit=1)) == whole
+        assert list(kubernetes_synth.synthesize(objects, limit=20_000)) == whole
         assert whole == objects
 
 

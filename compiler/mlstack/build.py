@@ -1,14 +1,17 @@
-"""Checked files -> compiled environments, ready for `emit`.
+"""Checked files -> compiled environments, written to a `Staging` (compile, publish) or kept
+in memory (diff).
 
 The targets are imported here on first use, not at module import: `mlstack validate` shares
 the CLI module with `compile` and must never start Node (jsii) or load cdk8s. Environments
 are independent, so they are compiled in worker processes when there is enough work for
-more than one core (each worker has its own Node), and an environment whose plan and
-compiler are unchanged comes from the compile cache without starting Node at all.
+more than one core (each worker has its own Node, writes its environment's files itself
+and hands back only their hashes), and an environment whose plan and compiler are unchanged
+comes from the compile cache without starting Node at all.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import multiprocessing
 import os
@@ -18,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from mlstack.compile_cache import Cache, key
-from mlstack.emit import Environment
+from mlstack.emit import Environment, Staging
 from mlstack.pipeline import Checked
 from mlstack.plan import Plan
 from mlstack.targets import Artifact
@@ -26,6 +29,13 @@ from mlstack.targets import Artifact
 PARALLEL_UNITS = 400
 """Models + servings + pipeline steps below which environments compile in this process:
 a worker's start (fork, imports, its own Node: ~0.5 s) costs more than it saves there."""
+
+TARGETS: tuple[str, ...] = (
+    "mlstack.targets.kubernetes",
+    "mlstack.targets.terraform",
+    "mlstack.targets.argocd",
+)
+"""Modules with `compile_plan(plan) -> list[Artifact]`, in output order."""
 
 
 class StackClash(Exception):
@@ -41,77 +51,111 @@ class Options:
     """Called after each environment with (done, total, plan)."""
 
 
-def compile_plan(plan: Plan) -> list[Artifact]:
-    kubernetes = importlib.import_module("mlstack.targets.kubernetes")
-    terraform = importlib.import_module("mlstack.targets.terraform")
-    argocd = importlib.import_module("mlstack.targets.argocd")
-    return [
-        *kubernetes.compile_plan(plan),
-        *terraform.compile_plan(plan),
-        *argocd.compile_plan(plan),
-    ]
+@dataclass(frozen=True)
+class Job:
+    """One environment to compile, and where its files go (memory when `staging` is None)."""
+
+    result: Checked
+    plan: Plan
+    staging: Staging | None
+    cache: Cache | None
+    key: str
+
+    def finish(self, artifacts: Sequence[Artifact], *, fresh: bool) -> Environment:
+        if fresh and self.cache is not None:
+            self.cache.put(self.key, artifacts)
+        if self.staging is not None:
+            self.staging.write(self.plan.stack, self.plan.environment, artifacts)
+        return Environment.of(
+            self.plan.environment,
+            self.result.file,
+            self.result.sha256,
+            artifacts,
+            keep=self.staging is None,
+        )
 
 
-def _units(plan: Plan) -> int:
-    spec = plan.spec
-    return len(spec.models) + len(spec.serving) + sum(len(p.steps) for p in spec.pipelines.values())
-
-
-def _jobs(options: Options, plans: Sequence[Plan]) -> int:
-    if options.jobs is not None:
-        wanted = options.jobs
-    elif sum(_units(p) for p in plans) < PARALLEL_UNITS:
-        wanted = 1
-    else:
-        wanted = len(os.sched_getaffinity(0))
-    if "jsii" in sys.modules:
-        # A forked worker would share this process's Node child and its pipes.
-        return 1
-    return max(1, min(wanted, len(plans)))
-
-
-_PENDING: list[Plan] = []
-"""The plans a forked worker compiles, by index: inherited, never pickled."""
-
-
-def _compile_pending(index: int) -> list[Artifact]:
-    return compile_plan(_PENDING[index])
-
-
-def _compile_all(
-    plans: list[Plan], options: Options, done: Callable[[Plan], None]
-) -> list[list[Artifact]]:
-    jobs = _jobs(options, plans)
-    if jobs == 1:
-        results = []
-        for plan in plans:
-            results.append(compile_plan(plan))
-            done(plan)
-        return results
-    _PENDING[:] = plans
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [pool.submit(_compile_pending, index) for index in range(len(plans))]
-            results = []
-            for plan, future in zip(plans, futures, strict=True):
-                results.append(future.result())
-                done(plan)
-            return results
-    finally:
-        _PENDING.clear()
-
-
-def build(results: list[Checked], options: Options = Options()) -> dict[str, list[Environment]]:
+def planned(results: list[Checked]) -> list[tuple[Checked, Plan]]:
+    """Every environment of every file, after checking no two files share a stack name."""
     origin: dict[str, str] = {}
-    plans: list[tuple[Checked, Plan]] = []
+    found = []
     for result in results:
         for plan in result.plans:
             if origin.setdefault(plan.stack, result.file) != result.file:
                 raise StackClash(
                     f"stack '{plan.stack}' is defined in {origin[plan.stack]} and {result.file}"
                 )
-            plans.append((result, plan))
+            found.append((result, plan))
+    return found
+
+
+def compile_plan(plan: Plan) -> list[Artifact]:
+    return [
+        artifact
+        for target in TARGETS
+        for artifact in importlib.import_module(target).compile_plan(plan)
+    ]
+
+
+def _units(plan: Plan) -> int:
+    spec = plan.spec
+    steps = sum(len(p.steps) for p in spec.pipelines.values())
+    return len(spec.models) + len(spec.serving) + steps
+
+
+def _jobs(options: Options, jobs: Sequence[Job]) -> int:
+    if options.jobs is not None:
+        wanted = options.jobs
+    elif sum(_units(job.plan) for job in jobs) < PARALLEL_UNITS:
+        wanted = 1
+    else:
+        wanted = len(os.sched_getaffinity(0))
+    if "jsii" in sys.modules:
+        # A forked worker would share this process's Node child and its pipes.
+        return 1
+    return max(1, min(wanted, len(jobs)))
+
+
+_PENDING: list[Job] = []
+"""The jobs forked workers run, by index: inherited, never pickled."""
+
+
+def _run_pending(index: int) -> Environment:
+    job = _PENDING[index]
+    return job.finish(compile_plan(job.plan), fresh=True)
+
+
+def _run_all(jobs: list[Job], options: Options, done: Callable[[Plan], None]) -> list[Environment]:
+    workers = _jobs(options, jobs)
+    if workers == 1:
+        environments = []
+        for job in jobs:
+            environments.append(job.finish(compile_plan(job.plan), fresh=True))
+            # The CLI runs without the cyclic GC; what one environment's compile left in
+            # cycles (jsii and library internals) is freed before the next one starts.
+            gc.collect()
+            done(job.plan)
+        return environments
+    _PENDING[:] = jobs
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_run_pending, index) for index in range(len(jobs))]
+            environments = []
+            for job, future in zip(jobs, futures, strict=True):
+                environments.append(future.result())
+                done(job.plan)
+            return environments
+    finally:
+        _PENDING.clear()
+
+
+def build(
+    plans: list[tuple[Checked, Plan]],
+    options: Options = Options(),
+    staging: Staging | None = None,
+) -> dict[str, list[Environment]]:
+    """Compile every environment; files go to `staging`, or stay in memory without one."""
     total = len(plans)
     finished = 0
 
@@ -121,21 +165,17 @@ def build(results: list[Checked], options: Options = Options()) -> dict[str, lis
         if options.progress is not None:
             options.progress(finished, total, plan)
 
-    keys = [key(plan) if options.cache else "" for _, plan in plans]
-    ready: dict[int, list[Artifact]] = {}
-    for index, entry in enumerate(keys):
-        if options.cache and (cached := options.cache.get(entry)) is not None:
-            ready[index] = cached
-            done(plans[index][1])
+    cache = options.cache
+    jobs = [Job(result, plan, staging, cache, key(plan) if cache else "") for result, plan in plans]
+    ready: dict[int, Environment] = {}
+    for index, job in enumerate(jobs):
+        if cache is not None and (cached := cache.get(job.key)) is not None:
+            ready[index] = job.finish(cached, fresh=False)
+            done(job.plan)
     missing = [index for index in range(total) if index not in ready]
-    compiled = _compile_all([plans[i][1] for i in missing], options, done)
-    for index, artifacts in zip(missing, compiled, strict=True):
-        ready[index] = artifacts
-        if options.cache:
-            options.cache.put(keys[index], artifacts)
+    compiled = _run_all([jobs[i] for i in missing], options, done)
+    ready.update(zip(missing, compiled, strict=True))
     stacks: dict[str, list[Environment]] = {}
-    for index, (result, plan) in enumerate(plans):
-        stacks.setdefault(plan.stack, []).append(
-            Environment(plan.environment, result.file, result.sha256, ready[index])
-        )
+    for index, job in enumerate(jobs):
+        stacks.setdefault(job.plan.stack, []).append(ready[index])
     return stacks

@@ -17,9 +17,9 @@ import click
 from pydantic_core import PydanticCustomError
 
 from mlstack import __version__, render
-from mlstack.build import Options, StackClash, build
+from mlstack.build import Options, StackClash, build, planned
 from mlstack.compile_cache import Cache, default_folder
-from mlstack.emit import Environment, emit
+from mlstack.emit import Environment, Staging
 from mlstack.gitops.client_ids import command as azure_client_ids
 from mlstack.load import DEFAULT_MAX_BYTES, Limits
 from mlstack.pipeline import Checked, check, stack_files
@@ -105,11 +105,24 @@ def _checked(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> lis
     return results
 
 
-def _built(results: list[Checked], options: Options) -> dict[str, list[Environment]]:
+def _built(
+    results: list[Checked], options: Options, out: Path | None
+) -> dict[str, list[Environment]]:
+    """Compile into `out` (all or nothing), or in memory when `out` is None."""
     try:
-        return build(results, options)
+        plans = planned(results)
     except StackClash as clash:
         raise click.UsageError(str(clash)) from None
+    if out is None:
+        return build(plans, options)
+    staging = Staging(out, {plan.stack for _, plan in plans})
+    try:
+        stacks = build(plans, options, staging)
+        staging.commit(stacks)
+    except BaseException:
+        staging.discard()
+        raise
+    return stacks
 
 
 def report(results: list[Checked], output_format: str) -> None:
@@ -187,12 +200,11 @@ def compile_command(
     other stacks' folders are left alone. Identical input gives byte-identical output.
     """
     results = _checked(paths, output_format, max_bytes)
-    stacks = _built(results, _options(jobs, cache, progress))
-    emit(out, stacks)
+    stacks = _built(results, _options(jobs, cache, progress), out)
     if output_format == "text":
         for stack, environments in sorted(stacks.items()):
             for environment in environments:
-                count = len(environment.artifacts) + 1
+                count = len(environment.files) + 1
                 click.echo(f"compiled {out / stack / environment.name} ({count} files)")
 
 
@@ -230,8 +242,7 @@ def publish(
     given in MLSTACK_GIT_TOKEN; it is never printed or stored.
     """
     results = _checked(paths, output_format, max_bytes)
-    stacks = _built(results, _options(jobs, cache, progress))
-    emit(out, stacks)
+    stacks = _built(results, _options(jobs, cache, progress), out)
     importlib.import_module("mlstack.gitops.command").run(
         results, stacks, out, repo=repo, push_branch=push_branch, dry_run=dry_run
     )
@@ -272,9 +283,16 @@ def diff(
     """Show what a compile would change: objects added, changed (in plain words) and
     removed per environment, then the unified diff."""
     results = _checked(paths, "text", max_bytes)
-    stacks = _built(results, _options(jobs, cache, progress))
+    options = _options(jobs, cache, progress)
+    stacks = _built(results, options, None)
     importlib.import_module("mlstack.gitops.command").run_diff(
-        results, stacks, base=base, repo=repo, output_format=output_format, exit_code=exit_code
+        results,
+        stacks,
+        options,
+        base=base,
+        repo=repo,
+        output_format=output_format,
+        exit_code=exit_code,
     )
 
 

@@ -100,29 +100,30 @@ class Cache:
         return artifacts
 
     def put(self, entry_key: str, artifacts: Sequence[Artifact]) -> None:
-        """Best effort: a cache that cannot be written only costs the next compile time."""
-        try:
-            files = {
-                a.path: {
-                    "sha256": hashlib.sha256(a.content).hexdigest(),
-                    "text": a.content.decode(),
-                }
-                for a in artifacts
-            }
-        except UnicodeDecodeError:
-            return
-        data = {"format": FORMAT, "key": entry_key, "files": files}
+        """Best effort: a cache that cannot be written only costs the next compile time.
+        Written file by file, so a large environment is not held twice more in memory."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".entry-")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(data, stream, ensure_ascii=False)
+                    stream.write(
+                        f'{{"format": {json.dumps(FORMAT)}, "key": "{entry_key}", "files": {{'
+                    )
+                    for index, artifact in enumerate(artifacts):
+                        item = {
+                            "sha256": hashlib.sha256(artifact.content).hexdigest(),
+                            "text": artifact.content.decode(),
+                        }
+                        separator = ", " if index else ""
+                        stream.write(f"{separator}{json.dumps(artifact.path)}: ")
+                        stream.write(json.dumps(item, ensure_ascii=False))
+                    stream.write("}}\n")
                 os.replace(temporary, self._entry(entry_key))
             finally:
                 Path(temporary).unlink(missing_ok=True)
             self._prune()
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             return
 
     def _prune(self) -> None:

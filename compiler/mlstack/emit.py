@@ -1,8 +1,10 @@
 """Stage 5: artifacts -> `out/STACK/ENV/…` + `mlstack.lock.json`, all or nothing.
 
-Everything is built in memory first; each stack's folder is then written beside the old one
-and swapped in with renames, so a failed or interrupted compile leaves `out/` as it was
-(at worst a stray `.STACK.new` folder, removed by the next run).
+Each stack's new folder is written beside the old one (`.STACK.new`) while its environments
+are compiled, each as soon as it is ready (by whichever process compiled it), so a large
+stack is never held in memory whole; `commit` then adds the lock files and swaps the folders
+in with renames. A failed or interrupted compile leaves `out/` as it was (at worst a stray
+`.STACK.new` folder, removed by the next run).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,43 +24,82 @@ LOCK = "mlstack.lock.json"
 
 @dataclass(frozen=True)
 class Environment:
-    """One compiled environment: its artifacts and the input they came from."""
+    """One compiled environment: the input it came from and the sha256 of each file it
+    holds; `content` only when the caller keeps the files in memory (diff)."""
 
     name: str
     input_path: str
     input_sha256: str
-    artifacts: Sequence[Artifact]
+    files: Mapping[str, str]
+    content: Mapping[str, bytes] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        input_path: str,
+        input_sha256: str,
+        artifacts: Sequence[Artifact],
+        *,
+        keep: bool,
+    ) -> Environment:
+        files = {a.path: hashlib.sha256(a.content).hexdigest() for a in artifacts}
+        content = {a.path: a.content for a in artifacts} if keep else None
+        return cls(name, input_path, input_sha256, files, content)
 
 
 def lock_file(environment: Environment) -> Artifact:
-    files = {a.path: hashlib.sha256(a.content).hexdigest() for a in environment.artifacts}
     lock = {
         "mlstack": __version__,
         "input": {"path": environment.input_path, "sha256": environment.input_sha256},
-        "files": dict(sorted(files.items())),
+        "files": dict(sorted(environment.files.items())),
     }
     return Artifact(LOCK, (json.dumps(lock, indent=2, sort_keys=True) + "\n").encode())
 
 
-def _write_tree(root: Path, environments: Sequence[Environment]) -> None:
-    for environment in environments:
-        for artifact in [*environment.artifacts, lock_file(environment)]:
-            target = root / environment.name / artifact.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(artifact.content)
+def _write(folder: Path, artifacts: Iterable[Artifact]) -> None:
+    for artifact in artifacts:
+        target = folder / artifact.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(artifact.content)
 
 
-def emit(out: Path, stacks: Mapping[str, Sequence[Environment]]) -> None:
-    """Replace `out/STACK` for every stack given; other stacks' folders are untouched."""
-    out.mkdir(parents=True, exist_ok=True)
-    for stack, environments in sorted(stacks.items()):
-        final, fresh, old = out / stack, out / f".{stack}.new", out / f".{stack}.old"
-        for leftover in (fresh, old):
-            if leftover.exists():
-                shutil.rmtree(leftover)
-        _write_tree(fresh, environments)
-        if final.exists():
-            final.rename(old)
-        fresh.rename(final)
-        if old.exists():
-            shutil.rmtree(old)
+class Staging:
+    """New stack folders beside the old ones in `out`, swapped in by `commit`."""
+
+    def __init__(self, out: Path, stacks: Iterable[str]) -> None:
+        self.out = out
+        self.stacks = sorted(set(stacks))
+        out.mkdir(parents=True, exist_ok=True)
+        for stack in self.stacks:
+            for leftover in (self._fresh(stack), self._old(stack)):
+                if leftover.exists():
+                    shutil.rmtree(leftover)
+            self._fresh(stack).mkdir()
+
+    def _fresh(self, stack: str) -> Path:
+        return self.out / f".{stack}.new"
+
+    def _old(self, stack: str) -> Path:
+        return self.out / f".{stack}.old"
+
+    def write(self, stack: str, environment: str, artifacts: Iterable[Artifact]) -> None:
+        """Safe from worker processes: each environment has a folder of its own."""
+        _write(self._fresh(stack) / environment, artifacts)
+
+    def commit(self, stacks: Mapping[str, Sequence[Environment]]) -> None:
+        """Lock files, then replace `out/STACK` for every stack; others are untouched."""
+        for stack in self.stacks:
+            for environment in stacks.get(stack, ()):
+                self.write(stack, environment.name, [lock_file(environment)])
+            final, fresh, old = self.out / stack, self._fresh(stack), self._old(stack)
+            if final.exists():
+                final.rename(old)
+            fresh.rename(final)
+            if old.exists():
+                shutil.rmtree(old)
+
+    def discard(self) -> None:
+        for stack in self.stacks:
+            if self._fresh(stack).exists():
+                shutil.rmtree(self._fresh(stack))

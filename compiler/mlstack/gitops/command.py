@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mlstack.build import build
+from mlstack.build import Options, build, planned
 from mlstack.emit import Environment
 from mlstack.gitops import diff, trees
 from mlstack.gitops.publish import Outcome, Request, publish, stack_trees
@@ -91,6 +91,7 @@ def _say(remote: str, outcome: Outcome, dry_run: bool) -> None:
 def run_diff(
     results: list[Checked],
     stacks: dict[str, list[Environment]],
+    options: Options,
     *,
     base: str | None,
     repo: str | None,
@@ -105,7 +106,7 @@ def run_diff(
             broken = [r.file for r in before if not r.ok]
             if broken:
                 raise PublishError(f"the stacks at {base} do not validate: {', '.join(broken)}")
-            old = trees.compiled(build(before))
+            old = trees.compiled(build(planned(before), options))
         else:
             old = {}
             for (remote, branch), targets in sorted(_targets(results, repo).items()):

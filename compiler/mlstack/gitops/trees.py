@@ -14,12 +14,15 @@ from mlstack.pipeline import Checked, check_bytes
 
 def compiled(stacks: Mapping[str, Sequence[Environment]]) -> dict[str, bytes]:
     """What `emit` would write, without writing it."""
-    return {
-        f"{stack}/{environment.name}/{artifact.path}": artifact.content
-        for stack, environments in stacks.items()
-        for environment in environments
-        for artifact in [*environment.artifacts, lock_file(environment)]
-    }
+    tree = {}
+    for stack, environments in stacks.items():
+        for environment in environments:
+            if environment.content is None:
+                raise ValueError(f"{stack}/{environment.name} was not kept in memory")
+            lock = lock_file(environment)
+            for path, content in [*environment.content.items(), (lock.path, lock.content)]:
+                tree[f"{stack}/{environment.name}/{path}"] = content
+    return tree
 
 
 def deployed(remote: str, branch: str, targets: Mapping[str, str]) -> dict[str, bytes]:

@@ -8,7 +8,8 @@ stable name, listed (exactly) in kustomization.yaml.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from mlstack.plan import Plan
 from mlstack.targets import Artifact, yaml_out
@@ -53,15 +54,23 @@ FOLDER = "kubernetes"
 
 
 def compile_plan(plan: Plan) -> list[Artifact]:
-    manifests = [m for build in BUILDERS for m in build(plan)]
-    duplicates = sorted(n for n, c in Counter(m.file_name for m in manifests).items() if c > 1)
+    names: list[str] = []
+
+    def objects() -> Iterator[dict[str, Any]]:
+        """Built one builder at a time and dropped once serialized: a large stack's
+        manifests are never all in memory beside their output."""
+        for build in BUILDERS:
+            for manifest in build(plan):
+                names.append(manifest.file_name)
+                yield full_object(plan, manifest)
+
+    artifacts = [
+        Artifact(f"{FOLDER}/{names[index]}", yaml_out.dump(obj))
+        for index, obj in enumerate(synthesize(objects()))
+    ]
+    duplicates = sorted(n for n, c in Counter(names).items() if c > 1)
     if duplicates:
         raise AssertionError(f"two objects would be written to {duplicates}")
-    objects = synthesize([full_object(plan, m) for m in manifests])
-    artifacts = [
-        Artifact(f"{FOLDER}/{manifest.file_name}", yaml_out.dump(obj))
-        for manifest, obj in zip(manifests, objects, strict=True)
-    ]
     artifacts.sort(key=lambda a: a.path)
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",

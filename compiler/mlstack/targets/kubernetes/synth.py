@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,16 @@ configure()
 
 import cdk8s  # noqa: E402  (after configure(): jsii reads JSII_NODE when it starts)
 
-BATCH_BYTES = 2_000_000
+from mlstack.targets.jsii_release import release  # noqa: E402
+
+BATCH_BYTES = 1_000_000
 """Serialized size of one batch: big enough that the per-batch cost (cdk8s starts a Node
 child to read the file, ~40 ms) is small, well below cdk8s's 10 MiB read limit."""
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False)
+"""One encoder: `json.dumps` with options builds a new one per call, each a reference cycle
+that the CLI (which runs without the cyclic GC) would never free."""
 
 
 def _construct_id(body: dict[str, Any]) -> str:
@@ -36,14 +43,14 @@ def _construct_id(body: dict[str, Any]) -> str:
     return "-".join(part for part in parts if part)
 
 
-def batches(objects: list[dict[str, Any]], limit: int) -> Iterator[list[str]]:
+def batches(objects: Iterable[dict[str, Any]], limit: int) -> Iterator[list[str]]:
     """Serialized objects grouped in input order, each group at most `limit` bytes (or one
     object) and free of Include id clashes."""
     batch: list[str] = []
     ids: set[str] = set()
     size = 0
     for body in objects:
-        text = json.dumps(body, ensure_ascii=True, allow_nan=False)
+        text = _ENCODER.encode(body)
         construct_id = _construct_id(body)
         if batch and (size + len(text) > limit or construct_id in ids):
             yield batch
@@ -55,18 +62,21 @@ def batches(objects: list[dict[str, Any]], limit: int) -> Iterator[list[str]]:
         yield batch
 
 
-def synthesize(objects: list[dict[str, Any]], limit: int = BATCH_BYTES) -> list[dict[str, Any]]:
-    """The objects as cdk8s synthesizes them, in input order."""
-    app = cdk8s.App()
-    result: list[dict[str, Any]] = []
+def synthesize(
+    objects: Iterable[dict[str, Any]], limit: int = BATCH_BYTES
+) -> Iterator[dict[str, Any]]:
+    """The objects as cdk8s synthesizes them, in input order, one batch at a time: only a
+    batch of objects is held at once, in Python and in Node."""
     with tempfile.TemporaryDirectory(prefix="mlstack-cdk8s-") as folder:
         for index, batch in enumerate(batches(objects, limit)):
             path = Path(folder) / f"batch-{index}.json"
             path.write_text("\n---\n".join(batch) + "\n", encoding="ascii")
-            chart = cdk8s.Chart(app, f"b{index}", disable_resource_name_hashes=True)
-            cdk8s.Include(chart, "objects", url=str(path))
-            result.extend(chart.to_json())
+            app = cdk8s.App()
+            chart = cdk8s.Chart(app, "mlstack", disable_resource_name_hashes=True)
+            include = cdk8s.Include(chart, "objects", url=str(path))
+            synthesized: list[dict[str, Any]] = chart.to_json()
+            release(app, chart, include)
             path.unlink()
-    if len(result) != len(objects):
-        raise AssertionError(f"cdk8s returned {len(result)} of {len(objects)} objects")
-    return result
+            if len(synthesized) != len(batch):
+                raise AssertionError(f"cdk8s returned {len(synthesized)} of {len(batch)} objects")
+            yield from synthesized

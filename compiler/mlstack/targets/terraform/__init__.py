@@ -135,8 +135,11 @@ def compile_plan(plan: Plan) -> list[Artifact]:
         # Client ids exist only after apply: outputs hand them to the deploy step.
         settings["output"] = outputs
     document = synthesize(settings, blocks)
-    content = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    artifacts = [Artifact(f"{FOLDER}/main.tf.json", content.encode())]
+    # Large stacks hold tens of MB per copy: drop the blocks before the text is made.
+    del produced, blocks
+    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+    del document
+    artifacts = [Artifact(f"{FOLDER}/main.tf.json", f"{text}\n".encode())]
     if notes:
         lines = ["# What Terraform cannot express here", ""]
         lines += [f"- {note.text} ({plan.source(note.source)})" for note in notes]

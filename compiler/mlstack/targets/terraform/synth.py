@@ -20,7 +20,9 @@ configure()
 
 import cdktf  # noqa: E402  (after configure(): jsii reads JSII_NODE when it starts)
 
-BATCH_BLOCKS = 2000
+from mlstack.targets.jsii_release import release  # noqa: E402
+
+BATCH_BLOCKS = 500
 """Blocks per stack: per-batch overhead (a new App and stack, ~1 ms) is nothing at this
 size, and synthesis time per block is flat up to several thousand blocks."""
 
@@ -34,10 +36,12 @@ def _strip_metadata(value: Any) -> Any:
 
 
 def _synthesize_batch(sections: dict[str, Any]) -> dict[str, Any]:
-    stack = cdktf.TerraformStack(cdktf.App(skip_validation=True), "main")
+    app = cdktf.App(skip_validation=True)
+    stack = cdktf.TerraformStack(app, "main")
     for key, value in sections.items():
         stack.add_override(key, value)
     document: dict[str, Any] = _strip_metadata(stack.to_terraform())
+    release(app, stack)
     return document
 
 
