@@ -105,11 +105,19 @@ def test_podmonitors_select_the_serving_pods_on_the_metrics_port(key: str) -> No
     for obj in _kinds(key, "PodMonitor"):
         name = obj["metadata"]["name"]
         runtime = plan.spec.serving[name].runtime
-        selector = obj["spec"]["selector"]["matchLabels"]
         endpoints = obj["spec"]["podMetricsEndpoints"]
+        seldon_names = (name, f"{name}-canary")
         if runtime == "seldon":
-            # Shared Server pods: only this serving's Models' series are kept.
-            assert selector == {"app.kubernetes.io/name": "seldon-server"}
+            # The pods of the Servers hosting the serving's Models, which the Seldon operator
+            # labels with the Server's name; only this serving's Models' series are kept.
+            models = [o for o in _kinds(key, "Model") if o["metadata"]["name"] in seldon_names]
+            hosts = sorted({o["spec"]["server"] for o in models})
+            assert obj["spec"]["selector"] == {
+                "matchExpressions": [
+                    {"key": "seldon-server-name", "operator": "In", "values": hosts}
+                ]
+            }
+            assert {o["metadata"]["name"] for o in _kinds(key, "Server")} >= set(hosts)
             assert [e["port"] for e in endpoints] == ["metrics"]
             keep = endpoints[0]["metricRelabelings"][0]
             assert keep["sourceLabels"] == ["model"] and keep["action"] == "keep"
@@ -117,6 +125,7 @@ def test_podmonitors_select_the_serving_pods_on_the_metrics_port(key: str) -> No
             assert re.fullmatch(keep["regex"], f"{name}-canary")
             assert not re.fullmatch(keep["regex"], f"{name}x")
             continue
+        selector = obj["spec"]["selector"]["matchLabels"]
         labels, containers = _pod_template(key, name, runtime)
         assert selector.items() <= labels.items(), name
         (endpoint,) = endpoints

@@ -63,12 +63,13 @@ class KServeServing(InClusterServing):
 
 
 class SeldonServing(InClusterServing):
-    """Seldon Core v2 Model (+ Experiment for a canary)."""
+    """Seldon Core v2 Server + Model (+ Experiment for a canary)."""
 
     runtime: Literal["seldon"]
     """Serving runtime."""
     server: Name | None = None
-    """Seldon Server to schedule on; default: by the model's requirements."""
+    """An existing Seldon Server to schedule on; default: a Server of the serving's own (pool,
+    cpu, GPUs, image and identity apply only to that one)."""
 
 
 class TorchServeServing(InClusterServing):

@@ -11,8 +11,8 @@ rate (where the runtime counts errors), GPU utilisation from NVIDIA DCGM exporte
 has a drift check. Every query comes from the functions the alerts use (monitoring.py), so a
 dashboard always shows the series an alert fires on. DCGM's pod labels are `pod`/`namespace`
 when its ServiceMonitor honours labels and `exported_pod`/`exported_namespace` otherwise; the
-query accepts both, matching the serving's pods by name prefix (for Seldon: the default Server
-that hosts the framework, shared with other models).
+query accepts both, matching the serving's pods by name prefix (for Seldon: the pods of the
+Servers that host its Models).
 
 Output is deterministic: sorted keys, panel ids 1..n in a fixed order, a uid hashed from
 stack, environment and serving (Grafana uids are at most 40 characters), no timestamps.
@@ -27,6 +27,7 @@ from typing import Any
 from mlstack.plan import Plan
 from mlstack.spec.serving import InClusterServing
 from mlstack.targets.kubernetes import monitoring as m
+from mlstack.targets.kubernetes import seldon
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 
 SCHEMA_VERSION = 39
@@ -42,18 +43,12 @@ def _seconds(query: str, unit: float) -> str:
     return query if unit == 1.0 else f"({query}) / {m.number(1 / unit)}"
 
 
-SELDON_TRITON = ("tensorflow", "pytorch", "onnx", "triton")
-"""Frameworks Seldon schedules on its `triton` Server; the rest go to `mlserver` (seldon.py)."""
-
-
 def _gpu_pods(plan: Plan, name: str) -> str:
-    """Pod-name pattern of the serving's pods: its own (`S-...`), or for Seldon the shared
-    default Server that hosts its framework (StatefulSet pods `triton-N` / `mlserver-N`)."""
-    serving = plan.spec.serving[name]
-    if serving.runtime != "seldon":
+    """Pod-name pattern of the serving's pods: its own (`S-...`), or for Seldon the pods of the
+    Servers hosting its Models (StatefulSet pods `SERVER-N`, seldon.servers)."""
+    if plan.spec.serving[name].runtime != "seldon":
         return f"{name}-.*"
-    framework = plan.spec.models[serving.model].framework
-    return "triton-[0-9]+" if framework in SELDON_TRITON else "mlserver-[0-9]+"
+    return f"({'|'.join(seldon.servers(plan, name))})-[0-9]+"
 
 
 def _gpu(plan: Plan, name: str) -> str:

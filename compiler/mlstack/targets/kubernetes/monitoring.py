@@ -8,7 +8,7 @@ private Service is Knative's, and Seldon Core v2 has one headless Service per Se
 (Seldon's own monitors are PodMonitors). plain.py's Services do carry the metrics port, but a
 PodMonitor on the same pods keeps one shape for every runtime and needs nothing from the
 Service. The pods are those the serving module labels `selector_labels("serving", S)`
-(kserve.py: predictor pods; plain.py: Deployment pods), or Seldon's shared Server pods.
+(kserve.py: predictor pods; plain.py: Deployment pods), or the pods of Seldon's Servers.
 
 Every target gets the label `serving="S"` (relabelled from nothing but the monitor itself), so
 alert and dashboard queries select `{namespace="NS", serving="S"}` on every runtime, whatever
@@ -29,9 +29,10 @@ Where each runtime's metrics are (looked up in the upstream sources at the tags 
   8080; MLServer (mlflow) on its metrics port 8082.
 - Seldon Core v2: the agent beside each Server, port `metrics` (9006), with per-model counters
   `seldon_model_infer_total` (`model`, `code`) and `seldon_model_infer_seconds_total`
-  (scheduler/pkg/metrics/agent.go, v2.10.2). Server pods (`app.kubernetes.io/name:
-  seldon-server`) host many models, so the monitor keeps only the series of this serving's
-  Models (`model` = S or S-canary, as seldon.py names them); the agent's latency histogram
+  (scheduler/pkg/metrics/agent.go, v2.10.2). The monitor selects the pods of the Servers that
+  host the serving's Models (`seldon-server-name`: its own, or the one `server` names, which
+  may host other models too), and keeps only the series of this serving's Models (`model` = S
+  or S-canary, as seldon.py names them); the agent's latency histogram
   `seldon_model_infer_api_seconds` has no model label and cannot be attributed to a serving.
 - Plain runtimes: the named port and path plain.py declares (`plain.metrics_endpoint`).
 - TorchServe: 8082 /metrics (plain.py sets `metrics_address=http://0.0.0.0:8082`,
@@ -98,7 +99,7 @@ class Profile:
     error_base: str | None = None
     """Denominator of the error rate when it is not `requests`."""
     shared: bool = False
-    """Pods shared by many servings (Seldon Servers): keep only this serving's models' series."""
+    """Pods that may host other models (Seldon Servers): keep this serving's models' series."""
 
     @property
     def histogram(self) -> bool:
@@ -333,8 +334,16 @@ def _endpoint(plan: Plan, found: Profile, name: str, port: str | int, path: str)
     return endpoint
 
 
-SELDON_SERVER_PODS = {"app.kubernetes.io/name": "seldon-server"}
-"""Label the Seldon operator puts on every Server pod (operator/pkg/constants, v2.10.2)."""
+SELDON_SERVER_LABEL = "seldon-server-name"
+"""Label the Seldon operator puts on a Server's pods, valued with the Server's name
+(operator/pkg/constants, server/statefulset_reconciler.go, v2.10.2)."""
+
+
+def _selector(plan: Plan, name: str, found: Profile) -> dict[str, Any]:
+    if not found.shared:
+        return {"matchLabels": selector_labels("serving", name)}
+    hosts = seldon.servers(plan, name)
+    return {"matchExpressions": [{"key": SELDON_SERVER_LABEL, "operator": "In", "values": hosts}]}
 
 
 def seldon_models(name: str) -> str:
@@ -351,11 +360,7 @@ def build(plan: Plan) -> list[Manifest]:
         assert found is not None
         body = {
             "spec": {
-                "selector": {
-                    "matchLabels": SELDON_SERVER_PODS
-                    if found.shared
-                    else selector_labels("serving", name)
-                },
+                "selector": _selector(plan, name, found),
                 "podMetricsEndpoints": [
                     _endpoint(plan, found, name, port, path) for port, path in found.endpoints
                 ],

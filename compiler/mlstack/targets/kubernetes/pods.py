@@ -12,12 +12,16 @@ from mlstack.resolve.references import enabled
 from mlstack.spec.base import Resources
 from mlstack.spec.models import InClusterTraining
 from mlstack.spec.pipelines import SparkStep
-from mlstack.spec.serving import InClusterServing
+from mlstack.spec.serving import InClusterServing, SeldonServing
 from mlstack.spec.types import quantity_value
 
 DEFAULT_CPU = "500m"
 DEFAULT_MEMORY = "1Gi"
 NONROOT_UID = 1000
+SELDON_AGENT = Resources(cpu="200m", memory="1Gi")
+"""Seldon's agent sidecar on every Server pod (seldon-core-v2-setup values, v2.10.2)."""
+SELDON_RCLONE = Resources(cpu="50m", memory="256Mi")
+"""Seldon's rclone sidecar: its request cpu and its memory limit (same values file)."""
 
 
 def resources(spec: Resources) -> dict[str, Any]:
@@ -82,6 +86,9 @@ def _pods(plan: Plan) -> list[tuple[int, Resources]]:
         if isinstance(serving, InClusterServing):
             copies = 2 if serving.canary else 1
             out.append((serving.replicas.max * copies, serving.resources))
+            if isinstance(serving, SeldonServing) and serving.server is None:
+                # The serving's own Server pods also run Seldon's two sidecars.
+                out += [(serving.replicas.max * copies, s) for s in (SELDON_AGENT, SELDON_RCLONE)]
     for notebook in spec.notebooks.values():
         out.append((1, notebook.resources))
     for pipeline in enabled(spec.pipelines).values():
