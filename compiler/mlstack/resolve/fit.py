@@ -232,6 +232,16 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
                 if allowed
                 else "remove autoscaling; the platform scales it",
             )
+        elif runtime == "seldon" and autoscaling.metric in ("cpu", "memory"):
+            # Accepted (SPEC allows the metric) but not generated: Seldon rules out a second
+            # autoscaler on a Server's pods, so its own lag-based scaling stays in charge.
+            ctx.warn(
+                "W0712",
+                f"{describe(path)}: Seldon scales models on inference lag between replicas.min "
+                f"and replicas.max; autoscaling on {autoscaling.metric} is not generated",
+                (*path, "autoscaling", "metric"),
+                "use rps (an HPA on Seldon's infer_rps metric), or remove autoscaling",
+            )
 
 
 def _scales_to_zero(ctx: Context, serving: Any, runtime: str) -> bool:
