@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from mlstack import names
 from mlstack.names import AZURE_SPOT_TAINT
 from mlstack.pipeline import check
 from mlstack.plan import Plan
+from mlstack.spec.models import ManagedTraining
 from mlstack.targets.kubernetes.identity import sa_annotations
 from mlstack.targets.terraform import compile_plan
 from mlstack.targets.terraform.azure_attrs import MODELS
@@ -44,9 +47,12 @@ def _doc(plan: Plan) -> dict[str, Any]:
     return dict(json.loads(compile_plan(plan)[0].content))
 
 
+def _files(plan: Plan) -> dict[str, bytes]:
+    return {a.path: a.content for a in compile_plan(plan)}
+
+
 def _notes(plan: Plan) -> str:
-    artifacts = compile_plan(plan)
-    return artifacts[1].content.decode() if len(artifacts) > 1 else ""
+    return _files(plan).get("terraform/NOTES.md", b"").decode()
 
 
 def _blocks(doc: dict[str, Any], type_: str, kind: str = "resource") -> dict[str, Any]:
@@ -357,7 +363,76 @@ def test_azureml_training_compute() -> None:
     grant = _blocks(doc, "azurerm_role_assignment")["defect_detector_train_0"]
     assert grant["role_definition_name"] == "Storage Blob Data Contributor"
     assert grant["condition"] == prefix_condition(["defect-detector/v4"], write=True)
-    assert 'cron "0 2 * * 0"' in _notes(_vision())
+
+
+def test_azureml_job_definition_runs_the_training_on_its_cluster() -> None:
+    plan = _vision()
+    training = plan.spec.models["defect-detector"].training
+    assert isinstance(training, ManagedTraining) and training.command
+    job = yaml.safe_load(_files(plan)["terraform/azureml/defect-detector.job.yaml"])
+    compute = _blocks(_doc(plan), "azurerm_machine_learning_compute_cluster")
+    assert job["$schema"] == "https://azuremlschemas.azureedge.net/latest/commandJob.schema.json"
+    assert job["type"] == "command"
+    assert job["compute"] == f"azureml:{compute['defect_detector_train']['name']}"
+    assert job["environment"] == {"image": "acmevision.azurecr.io/vision/defect-train:2.1.0"}
+    assert shlex.split(job["command"]) == training.command
+    assert (job["resources"], job["limits"]) == ({"instance_count": 2}, {"timeout": 12 * 3600})
+    assert job["identity"] == {"type": "managed"}  # the cluster's identity holds the grant
+    assert job["outputs"] == {
+        "model": {
+            "type": "uri_folder",
+            "mode": "rw_mount",
+            "path": "https://acmevisionml.blob.core.windows.net/models/defect-detector/v4",
+        }
+    }
+    assert "az ml job create -f terraform/azureml/defect-detector.job.yaml" in _notes(plan)
+
+
+def test_azureml_schedule_is_the_same_job_on_a_cron_trigger() -> None:
+    plan = _vision()
+    doc = _doc(plan)
+    job = yaml.safe_load(_files(plan)["terraform/azureml/defect-detector.job.yaml"])
+    azapi = _blocks(doc, "azapi_resource")
+    schedule = azapi["defect_detector_train"]
+    assert schedule["type"] == "Microsoft.MachineLearningServices/workspaces/schedules@2024-10-01"
+    assert schedule["parent_id"] == "${azurerm_machine_learning_workspace.mlstack.id}"
+    properties = schedule["body"]["properties"]
+    assert properties["trigger"] == {
+        "triggerType": "Cron",
+        "expression": "0 2 * * 0",  # the spec's schedule
+        "timeZone": "UTC",
+    }
+    assert properties["action"]["actionType"] == "CreateJob"
+    definition = properties["action"]["jobDefinition"]
+    assert definition["jobType"] == "Command"
+    assert definition["command"] == job["command"]
+    assert definition["computeId"] == (
+        "${azurerm_machine_learning_compute_cluster.defect_detector_train.id}"
+    )
+    version = azapi["defect_detector_train_env_version"]
+    assert definition["environmentId"] == "${azapi_resource.defect_detector_train_env_version.id}"
+    assert version["body"]["properties"]["image"] == job["environment"]["image"]
+    assert definition["resources"] == {"instanceCount": 2}
+    assert definition["limits"] == {"jobLimitsType": "Command", "timeout": "PT43200S"}
+    assert definition["outputs"]["model"]["uri"] == job["outputs"]["model"]["path"]
+    assert definition["outputs"]["model"]["mode"] == "ReadWriteMount"
+    assert definition["identity"] == {"identityType": "Managed"}
+
+
+def test_azureml_training_without_a_command_is_said(tmp_path: Path) -> None:
+    spec = (ROOT / "specs" / "vision-azure" / "mlstack.yaml").read_text()
+    spec = spec.replace(
+        '      command: [python, train.py, --data, datasets/defects-2025q2, --epochs, "60"]\n', ""
+    )
+    path = tmp_path / "mlstack.yaml"
+    path.write_text(spec)
+    checked = check(path)
+    assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
+    plan = next(p for p in checked.plans if p.environment == "prod")
+    assert not [p for p in _files(plan) if p.startswith("terraform/azureml/")]
+    assert "defect_detector_train" not in _blocks(_doc(plan), "azapi_resource")
+    assert "model 'defect-detector': an Azure ML command job needs a command" in _notes(plan)
+    assert problems(_doc(plan)) == []
 
 
 def test_every_taggable_resource_is_tagged() -> None:
@@ -369,6 +444,10 @@ def test_every_taggable_resource_is_tagged() -> None:
             if "tags" not in attributes:
                 continue
             for name, body in items.items():
+                if "/schedules@" in body.get("type", ""):
+                    # an ARM proxy resource: its tags are in the body's properties
+                    assert body["body"]["properties"]["tags"]["managed-by"] == "mlstack"
+                    continue
                 asset = any(
                     f"/{kind}" in body.get("type", "") for kind in ("models", "environments")
                 )

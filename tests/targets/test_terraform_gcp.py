@@ -5,6 +5,7 @@ and units, the feature online store; plus the typed attribute models against the
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from functools import cache
@@ -16,13 +17,14 @@ import pytest
 from mlstack import names
 from mlstack.pipeline import check
 from mlstack.plan import Plan
+from mlstack.spec.models import ManagedTraining
 from mlstack.targets.kubernetes.identity import sa_annotations
-from mlstack.targets.terraform import compile_plan
+from mlstack.targets.terraform import compile_plan, cron
 from mlstack.targets.terraform.blocks import tf_name
 from mlstack.targets.terraform.gcp_attrs import MODELS
 from mlstack.targets.terraform.gcp_identity import prefix_condition
 from mlstack.targets.terraform.gcp_serving import endpoint_id, prebuilt_image, run_cpu
-from tests.helpers import cloud_plans
+from tests.helpers import ROOT, cloud_plans
 from tests.targets.tf_schemas import KIT, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
@@ -89,9 +91,12 @@ def _doc(plan: Plan) -> dict[str, Any]:
     return dict(json.loads(compile_plan(plan)[0].content))
 
 
+def _files(plan: Plan) -> dict[str, bytes]:
+    return {a.path: a.content for a in compile_plan(plan)}
+
+
 def _notes(plan: Plan) -> str:
-    artifacts = compile_plan(plan)
-    return artifacts[1].content.decode() if len(artifacts) > 1 else ""
+    return _files(plan).get("terraform/NOTES.md", b"").decode()
 
 
 def _blocks(doc: dict[str, Any], type_: str, kind: str = "resource") -> dict[str, Any]:
@@ -246,7 +251,8 @@ def test_node_pools_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
                 ]
             else:
                 assert "guest_accelerator" not in config
-        roles = {m["role"] for m in _blocks(doc, "google_project_iam_member").values()}
+        nodes = _blocks(doc, "google_project_iam_member").items()
+        roles = {m["role"] for name, m in nodes if name.startswith("gke_nodes_")}
         assert roles == {
             "roles/container.defaultNodeServiceAccount",
             "roles/artifactregistry.reader",
@@ -395,20 +401,137 @@ def test_no_gcp_blocks_elsewhere(plans: list[Plan]) -> None:
         assert '"//":' not in json.dumps(doc)
 
 
-def test_vertex_training_is_said_not_dropped(tmp_path: Path) -> None:
+def _pipeline(plan: Plan, model: str) -> dict[str, Any]:
+    return dict(json.loads(_files(plan)[f"terraform/vertex/{model}.pipeline.json"]))
+
+
+def _training_inputs(pipeline: dict[str, Any]) -> dict[str, Any]:
+    task = pipeline["root"]["dag"]["tasks"]["custom-training-job"]
+    assert task["cachingOptions"] == {}  # a scheduled rerun must not be served from cache
+    return {k: v["runtimeValue"]["constant"] for k, v in task["inputs"]["parameters"].items()}
+
+
+def test_vertex_pipeline_is_what_the_kfp_sdk_compiles(plans: list[Plan]) -> None:
+    """tests/data/vertex holds kfp 2.17.3's compile of the same CustomTrainingJobOp call
+    (README there): the generated spec must be that document."""
+    sdk = json.loads((ROOT / "tests/data/vertex/recsys-prod-ranker-xgb.sdk.json").read_text())
+    assert _pipeline(_recsys(plans), "ranker-xgb") == sdk
+
+
+def test_vertex_pipeline_runs_the_models_training(plans: list[Plan]) -> None:
+    plan = _recsys(plans)
+    training = plan.spec.models["ranker-xgb"].training
+    assert isinstance(training, ManagedTraining)
+    pipeline = _pipeline(plan, "ranker-xgb")
+    inputs = _training_inputs(pipeline)
+    primary, workers = inputs["worker_pool_specs"]
+    assert primary["machine_spec"] == {
+        "machine_type": "g2-standard-8",
+        "accelerator_type": "NVIDIA_L4",
+        "accelerator_count": 1,
+    }
+    assert primary["container_spec"] == {
+        "image_uri": training.image,
+        "command": ["python"],
+        "args": ["-m", "recsys.train.ranker", "--objective", "rank:ndcg"],
+    }
+    assert (primary["replica_count"], workers["replica_count"]) == (1, 1)  # instanceCount 2
+    assert workers["machine_spec"] == primary["machine_spec"]
+    assert inputs["timeout"] == "21600s"
+    assert inputs["base_output_directory"] == "gs://acme-recsys-models/ranker/xgb/v5"
+    assert pipeline["defaultPipelineRoot"].startswith(inputs["base_output_directory"] + "/")
+    assert (inputs["project"], inputs["location"]) == ("acme-recsys-prod", "europe-west4")
+    doc = _doc(plan)
+    account = _blocks(doc, "google_service_account")["vertex_train_ranker_xgb"]
+    assert (
+        inputs["service_account"]
+        == f"{account['account_id']}@acme-recsys-prod.iam.gserviceaccount.com"
+    )
+    grants = {
+        name: g
+        for name, g in _blocks(doc, "google_storage_bucket_iam_member").items()
+        if name.startswith("vertex_train_ranker_xgb")
+    }
+    assert [(g["role"], g["condition"][0]["expression"]) for g in grants.values()] == [
+        ("roles/storage.objectUser", prefix_condition("acme-recsys-models", "ranker/xgb/v5"))
+    ]
+    executor = pipeline["deploymentSpec"]["executors"]["exec-custom-training-job"]["container"]
+    assert executor["image"] == "gcr.io/ml-pipeline/google-cloud-pipeline-components:2.22.0"
+
+
+def test_vertex_schedule_posts_the_pipeline_as_the_training_account(plans: list[Plan]) -> None:
+    plan = _recsys(plans)
+    doc = _doc(plan)
+    job = _blocks(doc, "google_cloud_scheduler_job")["ranker_xgb"]
+    assert job["schedule"] == "0 5 * * MON" == cron.unix("0 5 * * mon")
+    assert job["time_zone"] == "Etc/UTC"
+    (target,) = job["http_target"]
+    assert target["http_method"] == "POST"
+    assert target["uri"] == (
+        "https://europe-west4-aiplatform.googleapis.com/v1/projects/acme-recsys-prod"
+        "/locations/europe-west4/pipelineJobs"
+    )
+    request = json.loads(base64.b64decode(target["body"]))
+    pipeline = _pipeline(plan, "ranker-xgb")
+    assert request["pipelineSpec"] == pipeline
+    assert request["serviceAccount"] == _training_inputs(pipeline)["service_account"]
+    assert request["runtimeConfig"] == {"gcsOutputDirectory": pipeline["defaultPipelineRoot"]}
+    (token,) = target["oauth_token"]
+    assert (
+        token["service_account_email"]
+        == "${google_service_account.vertex_schedule_ranker_xgb.email}"
+    )
+    scheduler = "serviceAccount:${google_service_account.vertex_schedule_ranker_xgb.email}"
+    trainer = "serviceAccount:${google_service_account.vertex_train_ranker_xgb.email}"
+    project_roles = {
+        (m["member"], m["role"]) for m in _blocks(doc, "google_project_iam_member").values()
+    }
+    assert {
+        (scheduler, "roles/aiplatform.user"),
+        (trainer, "roles/aiplatform.user"),
+    } <= project_roles
+    act_as = {
+        (m["member"], m["service_account_id"])
+        for m in _blocks(doc, "google_service_account_iam_member").values()
+        if m["role"] == "roles/iam.serviceAccountUser"
+    }
+    train_account = "${google_service_account.vertex_train_ranker_xgb.name}"
+    assert act_as == {(scheduler, train_account), (trainer, train_account)}
+    assert set(job["depends_on"]) == {
+        "google_project_iam_member.vertex_schedule_ranker_xgb",
+        "google_service_account_iam_member.vertex_schedule_ranker_xgb",
+    }
+    assert "gcloud scheduler jobs run recsys-prod-ranker-xgb-train" in _notes(plan)
+
+
+def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None:
     spec = tmp_path / "mlstack.yaml"
     spec.write_text(
         EXTRA.replace(
             '  clf: {framework: sklearn, uri: "gs://shop-clf"}',
             '  clf:\n    framework: sklearn\n    uri: "gs://shop-clf"\n'
             '    training: {operator: vertex, image: "gcr.io/shop/clf:1", '
+            "instanceType: n1-standard-8}\n"
+            "  hub:\n    framework: huggingface\n    uri: hf://acme/hub\n"
+            '    training: {operator: vertex, image: "gcr.io/shop/hub:1", '
             'instanceType: n1-standard-8, schedule: "@daily"}',
         )
     )
     checked = check(spec)
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
     (plan,) = checked.plans
+    files = _files(plan)
+    assert sorted(p for p in files if p.startswith("terraform/vertex/")) == [
+        "terraform/vertex/clf.pipeline.json"
+    ]
+    (pool,) = _training_inputs(_pipeline(plan, "clf"))["worker_pool_specs"]
+    assert pool["machine_spec"] == {"machine_type": "n1-standard-8"}
+    assert "command" not in pool["container_spec"]
+    doc = _doc(plan)
+    assert _blocks(doc, "google_cloud_scheduler_job") == {}
+    grants = _blocks(doc, "google_storage_bucket_iam_member")
+    assert "condition" not in grants["vertex_train_clf_0"]  # the whole bucket is the model
     notes = _notes(plan)
-    assert "model 'clf': Vertex AI training is not generated yet" in notes
-    assert "machine-type=n1-standard-8" in notes
-    assert problems(_doc(plan)) == []
+    assert 'template_path="terraform/vertex/clf.pipeline.json"' in notes
+    assert "Vertex AI training of model 'hub' needs a gs:// model uri" in notes
+    assert problems(doc) == []

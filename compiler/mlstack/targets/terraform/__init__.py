@@ -1,13 +1,14 @@
 """The Terraform target: `Plan` -> `terraform/main.tf.json` through cdktf, for stacks with a
-cloud. Each module returns `Block`s for one concern of one cloud; this module adds the
-`terraform` settings (pinned providers, the backend) and provider blocks, and writes sorted,
-pretty JSON that `terraform init && terraform plan` reads as is."""
+cloud. Each module returns `Block`s for one concern of one cloud (plus `Note`s for NOTES.md and
+`File`s written beside the JSON); this module adds the `terraform` settings (pinned providers,
+the backend) and provider blocks, and writes sorted, pretty JSON that
+`terraform init && terraform plan` reads as is."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mlstack.plan import Plan
@@ -39,10 +40,10 @@ from mlstack.targets.terraform import (
     gcp_storage,
     gcp_training,
 )
-from mlstack.targets.terraform.blocks import PROVIDERS, Block, Note, gcp_labels, tags
+from mlstack.targets.terraform.blocks import PROVIDERS, Block, File, Note, gcp_labels, tags
 from mlstack.targets.terraform.synth import synthesize
 
-Builder = Callable[[Plan], list[Block | Note]]
+Builder = Callable[[Plan], Sequence[Block | Note | File]]
 
 BUILDERS: dict[str, tuple[Builder, ...]] = {
     "aws": (
@@ -117,6 +118,10 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     produced = [item for build in BUILDERS[cloud.provider] for item in build(plan)]
     blocks = [item for item in produced if isinstance(item, Block)]
     notes = [item for item in produced if isinstance(item, Note)]
+    files = sorted((item for item in produced if isinstance(item, File)), key=lambda f: f.path)
+    paths = Counter(f.path for f in files)
+    if clashes := sorted(path for path, count in paths.items() if count > 1):
+        raise AssertionError(f"two Terraform files share a path: {clashes}")
     addresses = Counter((b.kind, b.type, b.name) for b in blocks)
     duplicates = sorted(address for address, count in addresses.items() if count > 1)
     if duplicates:
@@ -144,4 +149,5 @@ def compile_plan(plan: Plan) -> list[Artifact]:
         lines = ["# What Terraform cannot express here", ""]
         lines += [f"- {note.text} ({plan.source(note.source)})" for note in notes]
         artifacts.append(Artifact(f"{FOLDER}/NOTES.md", ("\n".join(lines) + "\n").encode()))
+    artifacts += [Artifact(f"{FOLDER}/{f.path}", f.content) for f in files]
     return artifacts

@@ -23,6 +23,7 @@ from mlstack.spec.models import ManagedTraining
 from mlstack.spec.pipelines import ContainerStep
 from mlstack.spec.types import duration_seconds
 from mlstack.spec.uris import parse
+from mlstack.targets.terraform import cron
 from mlstack.targets.terraform.aws_attrs import SagemakerPipeline, SchedulerSchedule, Statement
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
@@ -31,18 +32,11 @@ from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 PROCESSING_INSTANCE = "ml.m5.xlarge"
 VOLUME_GB = 30
-MACROS = {
-    "@hourly": "0 * * * *",
-    "@daily": "0 0 * * *",
-    "@weekly": "0 0 * * 0",
-    "@monthly": "0 0 1 * *",
-    "@yearly": "0 0 1 1 *",
-}
 
 
 def eventbridge_cron(schedule: str) -> str:
     """Five-field cron to EventBridge's `cron(min hour dom month dow year)`."""
-    minute, hour, dom, month, dow = MACROS.get(schedule, schedule).split()
+    minute, hour, dom, month, dow = cron.fields(schedule)
     # Day-of-week numbers shift from 0-7 (Sunday 0 or 7) to 1-7 (Sunday 1); names stay.
     dow = re.sub(r"(?<![/\d])\d+", lambda m: str(int(m[0]) % 7 + 1), dow)
     if dow == "*":

@@ -49,7 +49,8 @@ def blob_url(uri: str) -> str | None:
     return f"https://{account}.blob.core.windows.net/{container}{path}"
 
 
-def _azapi(type_: str, name: str, parent: str, body: dict[str, Any]) -> AzapiResource:
+def azapi(type_: str, name: str, parent: str, body: dict[str, Any]) -> AzapiResource:
+    """An azapi_resource on the API version every Azure ML module here uses."""
     return {
         "type": f"{type_}@{API}",
         "name": name,
@@ -67,7 +68,7 @@ def _model(plan: Plan, key: str, model_name: str, source: PathKey) -> list[Block
     container = resource(
         "azapi_resource",
         f"{key}_model",
-        _azapi(
+        azapi(
             f"{ML}/models",
             model_name,
             azure_workspace.WORKSPACE,
@@ -88,7 +89,7 @@ def _model(plan: Plan, key: str, model_name: str, source: PathKey) -> list[Block
         resource(
             "azapi_resource",
             f"{key}_model_version",
-            _azapi(f"{ML}/models/versions", version, container.ref("id"), body),
+            azapi(f"{ML}/models/versions", version, container.ref("id"), body),
             source,
         ),
     ]
@@ -99,7 +100,7 @@ def _environment(key: str, serving: AzureMLServing, source: PathKey) -> list[Blo
     container = resource(
         "azapi_resource",
         f"{key}_env",
-        _azapi(
+        azapi(
             f"{ML}/environments",
             key.replace("_", "-"),
             azure_workspace.WORKSPACE,
@@ -124,7 +125,7 @@ def _environment(key: str, serving: AzureMLServing, source: PathKey) -> list[Blo
         resource(
             "azapi_resource",
             f"{key}_env_version",
-            _azapi(f"{ML}/environments/versions", version, container.ref("id"), body),
+            azapi(f"{ML}/environments/versions", version, container.ref("id"), body),
             source,
         ),
     ]
@@ -151,7 +152,7 @@ def _deployment(
     if env is not None:
         properties["environmentId"] = env.ref("id")
     body: AzapiResource = {
-        **_azapi(
+        **azapi(
             f"{ML}/onlineEndpoints/deployments",
             role,
             endpoint.ref("id"),
@@ -173,7 +174,7 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
     key = tf_name(name)
     source: PathKey = ("serving", name)
     endpoint_body: AzapiResource = {
-        **_azapi(
+        **azapi(
             f"{ML}/onlineEndpoints",
             scoped(plan, name, 32),
             azure_workspace.WORKSPACE,

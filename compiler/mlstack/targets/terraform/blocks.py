@@ -1,5 +1,5 @@
-"""What the Terraform modules return: whole blocks as plain data, plus the document rules
-(provider pins, tags) every module shares."""
+"""What the Terraform modules return: whole blocks as plain data, notes and extra files, plus
+the document rules (provider pins, tags) every module shares."""
 
 from __future__ import annotations
 
@@ -42,6 +42,17 @@ class Note:
     """Something the provider cannot express, said in `terraform/NOTES.md` beside the JSON."""
 
     text: str
+    source: PathKey
+
+
+@dataclass(frozen=True)
+class File:
+    """A file written beside main.tf.json under `terraform/`, for what a provider takes as a
+    document rather than as blocks (a Vertex pipeline spec, an Azure ML job definition);
+    `path` is relative to `terraform/`."""
+
+    path: str
+    content: bytes
     source: PathKey
 
 
