@@ -42,7 +42,7 @@ MIX: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("lightgbm", "mlflow", "cpu", None),
     ("pytorch", "kserve", "gpu", "rps"),
     ("sklearn", "sagemaker", None, "concurrency"),
-    ("xgboost", "seldon", "cpu", "cpu"),
+    ("xgboost", "seldon", "cpu", "rps"),
 )
 TRAINING_OPERATOR = {"pytorch": "pytorchjob", "huggingface": "pytorchjob", "tensorflow": "tfjob"}
 SCHEDULES = ("0 3 * * 1", "@daily", "30 1 * * *", "@weekly", "0 */6 * * *")
