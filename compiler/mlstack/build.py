@@ -26,7 +26,7 @@ from mlstack.pipeline import Checked
 from mlstack.plan import Plan
 from mlstack.targets import Artifact
 
-PARALLEL_UNITS = 400
+PARALLEL_UNITS = 1000
 """Models + servings + pipeline steps below which environments compile in this process:
 a worker's start (fork, imports, its own Node: ~0.5 s) costs more than it saves there."""
 
