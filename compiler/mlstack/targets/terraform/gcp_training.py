@@ -138,25 +138,43 @@ def _account(plan: Plan, cloud: GcpCloud, kind: str, model: str) -> tuple[str, s
     return account_id, f"{account_id}@{cloud.project}.iam.gserviceaccount.com"
 
 
-def _training_identity(
-    plan: Plan, cloud: GcpCloud, model: str, grant: Grant, source: PathKey
+def _job_account(
+    plan: Plan,
+    cloud: GcpCloud,
+    model: str,
+    role: str,
+    description: str,
+    source: PathKey,
+    acts_as: Block | None = None,
 ) -> tuple[str, Block, list[Block]]:
-    """(email, service account, its grants) of the account that runs pipeline and job."""
-    key = f"vertex_train_{tf_name(model)}"
-    account_id, email = _account(plan, cloud, "train", model)
-    account = service_account(key, account_id, f"Vertex AI training of {model}", source)
+    """(email, service account, its grants) of an account that may create Vertex AI jobs
+    running as `acts_as` (itself when None): the training account runs pipeline and job,
+    the scheduler's account starts them as the training account."""
+    key = f"vertex_{role}_{tf_name(model)}"
+    account_id, email = _account(plan, cloud, role, model)
+    account = service_account(key, account_id, description, source)
     member = f"serviceAccount:{account.ref('email')}"
     jobs: ProjectIamMember = {"project": cloud.project, "role": AIPLATFORM_USER, "member": member}
-    itself: ServiceAccountIamMember = {
-        "service_account_id": account.ref("name"),
+    act_as: ServiceAccountIamMember = {
+        "service_account_id": (acts_as or account).ref("name"),
         "role": ACT_AS,
         "member": member,
     }
     grants = [
         resource("google_project_iam_member", key, jobs, source),
-        resource("google_service_account_iam_member", key, itself, source),
-        *bucket_grants(key, member, [grant], source),
+        resource("google_service_account_iam_member", key, act_as, source),
     ]
+    return email, account, grants
+
+
+def _training_identity(
+    plan: Plan, cloud: GcpCloud, model: str, grant: Grant, source: PathKey
+) -> tuple[str, Block, list[Block]]:
+    """The training account, which also writes exactly the model's prefix."""
+    description = f"Vertex AI training of {model}"
+    email, account, grants = _job_account(plan, cloud, model, "train", description, source)
+    member = f"serviceAccount:{account.ref('email')}"
+    grants += bucket_grants(f"vertex_train_{tf_name(model)}", member, [grant], source)
     return email, account, grants
 
 
@@ -169,20 +187,10 @@ def _schedule(
     job: dict[str, Any],
     source: PathKey,
 ) -> list[Block]:
-    key = f"vertex_schedule_{tf_name(model)}"
-    account_id, _ = _account(plan, cloud, "schedule", model)
-    account = service_account(key, account_id, f"Starts Vertex AI training of {model}", source)
-    member = f"serviceAccount:{account.ref('email')}"
-    jobs: ProjectIamMember = {"project": cloud.project, "role": AIPLATFORM_USER, "member": member}
-    act_as: ServiceAccountIamMember = {
-        "service_account_id": trainer.ref("name"),
-        "role": ACT_AS,
-        "member": member,
-    }
-    grants = [
-        resource("google_project_iam_member", key, jobs, source),
-        resource("google_service_account_iam_member", key, act_as, source),
-    ]
+    description = f"Starts Vertex AI training of {model}"
+    _, account, grants = _job_account(
+        plan, cloud, model, "schedule", description, source, acts_as=trainer
+    )
     body = json.dumps(job, sort_keys=True, separators=(",", ":")).encode()
     host = f"https://{cloud.region}-aiplatform.googleapis.com"
     scheduler: CloudSchedulerJob = {
