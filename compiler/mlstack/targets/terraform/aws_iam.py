@@ -6,6 +6,7 @@ AWS service assumes (SageMaker, Lambda, EventBridge Scheduler, EC2 for nodes).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from mlstack.load import PathKey
@@ -20,6 +21,42 @@ from mlstack.targets.terraform.blocks import Block, data, resource
 
 READ = ["s3:GetObject"]
 WRITE = ["s3:PutObject", "s3:DeleteObject"]
+
+
+ECR = re.compile(r"^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)")
+"""A private ECR image: (account, region, repository)."""
+
+
+def ecr_pull_statements(images: Iterable[str | None]) -> list[Statement]:
+    """Pulling the ECR images among `images` (others need no IAM): the registry token, and
+    the layer reads on exactly their repositories."""
+    repositories = sorted(
+        {
+            f"arn:aws:ecr:{m[2]}:{m[1]}:repository/{m[3]}"
+            for i in images
+            if (m := ECR.match(i or ""))
+        }
+    )
+    if not repositories:
+        return []
+    return [
+        {
+            "sid": "EcrToken",
+            "effect": "Allow",
+            "actions": ["ecr:GetAuthorizationToken"],
+            "resources": ["*"],
+        },
+        {
+            "sid": "EcrPull",
+            "effect": "Allow",
+            "actions": [
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchCheckLayerAvailability",
+            ],
+            "resources": repositories,
+        },
+    ]
 
 
 def object_arns(bucket: str, prefix: str) -> list[str]:

@@ -18,9 +18,8 @@ from mlstack.targets.terraform.aws_attrs import (
     LambdaFunctionUrl,
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
-from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
+from mlstack.targets.terraform.aws_iam import ECR, inline_policy, s3_statements, service_role
 from mlstack.targets.terraform.aws_serving import (
-    ECR,
     LOG_RETENTION_DAYS,
     logs_statement,
     model_grants,

@@ -15,8 +15,6 @@ design, so those stay connected (the spec has no field to say otherwise).
 
 from __future__ import annotations
 
-import re
-
 from mlstack import catalogue, names
 from mlstack.load import PathKey
 from mlstack.plan import Grant, Plan
@@ -36,7 +34,12 @@ from mlstack.targets.terraform.aws_attrs import (
     TargetTracking,
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
-from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
+from mlstack.targets.terraform.aws_iam import (
+    ecr_pull_statements,
+    inline_policy,
+    s3_statements,
+    service_role,
+)
 from mlstack.targets.terraform.aws_images import image_uri
 from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
@@ -45,7 +48,6 @@ LOG_RETENTION_DAYS = 365
 VARIANTS = ("primary", "canary")
 DEFAULT_SCALING = ("cpu", 80.0)
 """Without `autoscaling`, scale on CPU like the in-cluster runtimes' HPAs (docs/choices.md)."""
-ECR = re.compile(r"^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)")
 
 
 def model_grants(plan: Plan, model: str) -> list[Grant]:
@@ -105,31 +107,6 @@ def isolated(serving: SageMakerServing, container: Container) -> bool:
     """True when the container needs no network: prebuilt image, model staged by SageMaker."""
     staged = "model_data_url" in container or "model_data_source" in container
     return serving.image is None and staged
-
-
-def _ecr_statements(image: str | None) -> list[Statement]:
-    match = ECR.match(image or "")
-    if match is None:
-        return []
-    account, region, repository = match.groups()
-    return [
-        {
-            "sid": "EcrToken",
-            "effect": "Allow",
-            "actions": ["ecr:GetAuthorizationToken"],
-            "resources": ["*"],
-        },
-        {
-            "sid": "EcrPull",
-            "effect": "Allow",
-            "actions": [
-                "ecr:BatchGetImage",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:BatchCheckLayerAvailability",
-            ],
-            "resources": [f"arn:aws:ecr:{region}:{account}:repository/{repository}"],
-        },
-    ]
 
 
 def logs_statement(region: str, account: str, group: str) -> Statement:
@@ -268,14 +245,7 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
             ],
         }
     ]
-    seen = set()
-    for image in images.values():
-        for statement in _ecr_statements(image):
-            key = (statement.get("sid"), tuple(statement.get("resources", [])))
-            if key not in seen:
-                seen.add(key)
-                statement["sid"] = f"{statement.get('sid')}{len(seen)}"
-                statements.append(statement)
+    statements += ecr_pull_statements(images.values())
     policy = inline_policy(f"sagemaker_{block}", "serving", role, statements, path)
     out += [trust, role, *policy]
     variants: list[ProductionVariant] = []

@@ -26,8 +26,12 @@ from mlstack.spec.uris import parse
 from mlstack.targets.terraform import cron
 from mlstack.targets.terraform.aws_attrs import SagemakerPipeline, SchedulerSchedule, Statement
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
-from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
-from mlstack.targets.terraform.aws_serving import ECR
+from mlstack.targets.terraform.aws_iam import (
+    ecr_pull_statements,
+    inline_policy,
+    s3_statements,
+    service_role,
+)
 from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 PROCESSING_INSTANCE = "ml.m5.xlarge"
@@ -153,24 +157,7 @@ def _role_statements(
             ],
         },
     ]
-    repositories = sorted(
-        {f"arn:aws:ecr:{m[2]}:{m[1]}:repository/{m[3]}" for i in images if (m := ECR.match(i))}
-    )
-    if repositories:
-        statements += [
-            {
-                "sid": "EcrToken",
-                "effect": "Allow",
-                "actions": ["ecr:GetAuthorizationToken"],
-                "resources": ["*"],
-            },
-            {
-                "sid": "EcrPull",
-                "effect": "Allow",
-                "actions": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-                "resources": repositories,
-            },
-        ]
+    statements += ecr_pull_statements(images)
     return statements
 
 
