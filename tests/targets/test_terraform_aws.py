@@ -22,6 +22,7 @@ from mlstack.targets.terraform.aws_images import image_uri
 from mlstack.targets.terraform.aws_training import eventbridge_cron
 from mlstack.targets.terraform.blocks import tf_name
 from tests.helpers import cloud_plans
+from tests.targets import tf_output as tf
 from tests.targets.tf_schemas import KIT, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
@@ -112,14 +113,6 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> list[Plan]:
     return _plans(str(tmp_path_factory.mktemp("aws")))
 
 
-def _doc(plan: Plan) -> dict[str, Any]:
-    return dict(json.loads(compile_plan(plan)[0].content))
-
-
-def _blocks(doc: dict[str, Any], kind: str, type_: str) -> dict[str, Any]:
-    return dict(doc.get(kind, {}).get(type_, {}))
-
-
 def _edge(plans: list[Plan]) -> Plan:
     return next(p for p in plans if p.stack == "edge")
 
@@ -127,7 +120,7 @@ def _edge(plans: list[Plan]) -> Plan:
 def test_every_aws_stack_is_schema_valid(plans: list[Plan]) -> None:
     assert {p.stack for p in plans} >= {"fraud", "edge"}
     for plan in plans:
-        assert problems(_doc(plan)) == [], plan.stack
+        assert problems(tf.document(plan)) == [], plan.stack
 
 
 def test_typed_attribute_models_name_real_arguments() -> None:
@@ -136,16 +129,16 @@ def test_typed_attribute_models_name_real_arguments() -> None:
 
 def _trust(doc: dict[str, Any], role: dict[str, Any]) -> dict[str, Any]:
     name = role["assume_role_policy"].split(".")[2]
-    statement: dict[str, Any] = _blocks(doc, "data", "aws_iam_policy_document")[name]["statement"][
-        0
-    ]
+    statement: dict[str, Any] = tf.blocks(doc, "aws_iam_policy_document", "data")[name][
+        "statement"
+    ][0]
     return statement
 
 
 def test_identity_names_match_serviceaccount_annotations(plans: list[Plan]) -> None:
     """The role ARN in every ServiceAccount annotation names a role this Terraform creates."""
     for plan in plans:
-        roles = _blocks(_doc(plan), "resource", "aws_iam_role")
+        roles = tf.blocks(tf.document(plan), "aws_iam_role")
         account = plan.spec.platform.cloud.account  # type: ignore[union-attr]
         assert [w for w in plan.workloads if w.identity]
         for workload in plan.workloads:
@@ -159,8 +152,8 @@ def test_identity_names_match_serviceaccount_annotations(plans: list[Plan]) -> N
 
 def test_trust_is_only_the_namespace_and_serviceaccount(plans: list[Plan]) -> None:
     for plan in plans:
-        doc = _doc(plan)
-        roles = _blocks(doc, "resource", "aws_iam_role")
+        doc = tf.document(plan)
+        roles = tf.blocks(doc, "aws_iam_role")
         for workload in (w for w in plan.workloads if w.identity):
             statement = _trust(doc, roles[tf_name(workload.service_account)])
             assert statement["actions"] == ["sts:AssumeRoleWithWebIdentity"]
@@ -177,7 +170,7 @@ def test_trust_is_only_the_namespace_and_serviceaccount(plans: list[Plan]) -> No
 
 def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:
     for plan in plans:
-        documents = _blocks(_doc(plan), "data", "aws_iam_policy_document")
+        documents = tf.blocks(tf.document(plan), "aws_iam_policy_document", "data")
         for workload in (w for w in plan.workloads if w.identity):
             statements = documents[f"{tf_name(workload.service_account)}_access"]["statement"]
             objects = [s for s in statements if s["sid"].startswith("Objects")]
@@ -198,7 +191,7 @@ def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:
 
 def test_node_groups_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
     for plan in plans:
-        groups = _blocks(_doc(plan), "resource", "aws_eks_node_group")
+        groups = tf.blocks(tf.document(plan), "aws_eks_node_group")
         assert set(groups) == {tf_name(n) for n in plan.spec.compute}
         for name, pool in plan.spec.compute.items():
             group = groups[tf_name(name)]
@@ -215,25 +208,25 @@ def test_node_groups_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
             assert group["scaling_config"][0]["max_size"] == pool.nodes.max
             assert group["instance_types"] == [pool.instance_type]
             assert group["subnet_ids"].endswith(".vpc_config[0].subnet_ids}")
-    edge = _blocks(_doc(_edge(plans)), "resource", "aws_eks_node_group")
+    edge = tf.blocks(tf.document(_edge(plans)), "aws_eks_node_group")
     assert edge["gpu"]["ami_type"] == "AL2023_x86_64_NVIDIA"
     assert edge["arm"]["ami_type"] == "AL2023_ARM_64_STANDARD"
 
 
 def test_mlflow_artifact_bucket_is_private_versioned_encrypted(plans: list[Plan]) -> None:
     fraud = next(p for p in plans if p.stack == "fraud")
-    doc = _doc(fraud)
-    (bucket,) = _blocks(doc, "resource", "aws_s3_bucket").values()
+    doc = tf.document(fraud)
+    (bucket,) = tf.blocks(doc, "aws_s3_bucket").values()
     assert bucket == {"bucket": "acme-ml-artifacts"}
-    (versioning,) = _blocks(doc, "resource", "aws_s3_bucket_versioning").values()
+    (versioning,) = tf.blocks(doc, "aws_s3_bucket_versioning").values()
     assert versioning["versioning_configuration"] == [{"status": "Enabled"}]
-    (sse,) = _blocks(doc, "resource", "aws_s3_bucket_server_side_encryption_configuration").values()
+    (sse,) = tf.blocks(doc, "aws_s3_bucket_server_side_encryption_configuration").values()
     assert sse["rule"][0]["apply_server_side_encryption_by_default"] == [
         {"sse_algorithm": "aws:kms"}
     ]
-    (public,) = _blocks(doc, "resource", "aws_s3_bucket_public_access_block").values()
+    (public,) = tf.blocks(doc, "aws_s3_bucket_public_access_block").values()
     assert all(public[k] is True for k in public if k != "bucket")
-    (lifecycle,) = _blocks(doc, "resource", "aws_s3_bucket_lifecycle_configuration").values()
+    (lifecycle,) = tf.blocks(doc, "aws_s3_bucket_lifecycle_configuration").values()
     (rule,) = lifecycle["rule"]
     assert rule["status"] == "Enabled" and "filter" not in rule  # every object
     assert rule["noncurrent_version_expiration"] == [{"noncurrent_days": 90}]
@@ -242,7 +235,7 @@ def test_mlflow_artifact_bucket_is_private_versioned_encrypted(plans: list[Plan]
     assert lifecycle["depends_on"] == [
         "aws_s3_bucket_versioning.mlflow_artifacts_acme_ml_artifacts"
     ]
-    assert _blocks(_doc(_edge(plans)), "resource", "aws_s3_bucket") == {}
+    assert tf.blocks(tf.document(_edge(plans)), "aws_s3_bucket") == {}
 
 
 def test_prebuilt_images_follow_the_sagemaker_sdk() -> None:
@@ -266,8 +259,8 @@ def test_prebuilt_images_follow_the_sagemaker_sdk() -> None:
 
 
 def test_sagemaker_endpoint_variants_scaling_and_role(plans: list[Plan]) -> None:
-    doc = _doc(_edge(plans))
-    config = _blocks(doc, "resource", "aws_sagemaker_endpoint_configuration")
+    doc = tf.document(_edge(plans))
+    config = tf.blocks(doc, "aws_sagemaker_endpoint_configuration")
     primary, canary = config["rank"]["production_variants"]
     assert (primary["variant_name"], primary["initial_variant_weight"]) == ("primary", 80)
     assert (canary["variant_name"], canary["initial_variant_weight"]) == ("canary", 20)
@@ -276,13 +269,13 @@ def test_sagemaker_endpoint_variants_scaling_and_role(plans: list[Plan]) -> None
     (serverless,) = config["tag"]["production_variants"]
     assert serverless["serverless_config"] == [{"memory_size_in_mb": 2048, "max_concurrency": 10}]
     assert "instance_type" not in serverless
-    models = _blocks(doc, "resource", "aws_sagemaker_model")
+    models = tf.blocks(doc, "aws_sagemaker_model")
     assert models["tag_primary"]["primary_container"][0]["model_data_url"] == (
         "s3://edge-models/tagger/model.tar.gz"
     )
     source = models["rank_canary"]["primary_container"][0]["model_data_source"][0]
     assert source["s3_data_source"][0]["s3_uri"] == "s3://edge-models/ranker/v4/"
-    policies = _blocks(doc, "resource", "aws_appautoscaling_policy")
+    policies = tf.blocks(doc, "aws_appautoscaling_policy")
     rps = policies["rank_primary"]["target_tracking_scaling_policy_configuration"][0]
     # SageMakerVariantInvocationsPerInstance is per minute: 10 rps -> 600.
     assert rps["target_value"] == 600
@@ -290,16 +283,16 @@ def test_sagemaker_endpoint_variants_scaling_and_role(plans: list[Plan]) -> None
         {"predefined_metric_type": "SageMakerVariantInvocationsPerInstance"}
     ]
     assert "tag_primary" not in policies  # serverless: no instance scaling
-    targets = _blocks(doc, "resource", "aws_appautoscaling_target")
+    targets = tf.blocks(doc, "aws_appautoscaling_target")
     assert (targets["rank_primary"]["min_capacity"], targets["rank_primary"]["max_capacity"]) == (
         2,
         6,
     )
-    fraud = _doc(next(p for p in plans if p.stack == "fraud"))
-    cpu = _blocks(fraud, "resource", "aws_appautoscaling_policy")["fraud_batch_primary"]
+    fraud = tf.document(next(p for p in plans if p.stack == "fraud"))
+    cpu = tf.blocks(fraud, "aws_appautoscaling_policy")["fraud_batch_primary"]
     tracking = cpu["target_tracking_scaling_policy_configuration"][0]
     assert tracking["target_value"] == 80 * 4  # CPUUtilization sums the 4 vCPUs of ml.g5.xlarge
-    access = _blocks(doc, "data", "aws_iam_policy_document")["sagemaker_rank_access"]
+    access = tf.blocks(doc, "aws_iam_policy_document", "data")["sagemaker_rank_access"]
     s3 = [r for s in access["statement"] for r in s["resources"] if r.startswith("arn:aws:s3")]
     assert sorted(s3) == sorted(
         [
@@ -309,13 +302,13 @@ def test_sagemaker_endpoint_variants_scaling_and_role(plans: list[Plan]) -> None
             "arn:aws:s3:::edge-models",
         ]
     )
-    groups = _blocks(doc, "resource", "aws_cloudwatch_log_group")
+    groups = tf.blocks(doc, "aws_cloudwatch_log_group")
     assert groups["sagemaker_rank"]["name"] == "/aws/sagemaker/Endpoints/edge-default-rank"
 
 
 def test_network_isolation_where_the_container_needs_no_network(plans: list[Plan]) -> None:
-    doc = _doc(_edge(plans))
-    models = _blocks(doc, "resource", "aws_sagemaker_model")
+    doc = tf.document(_edge(plans))
+    models = tf.blocks(doc, "aws_sagemaker_model")
     isolated = {name for name, body in models.items() if body.get("enable_network_isolation")}
     # Prebuilt images with the model staged from S3 (prefix or archive) run isolated; a custom
     # image may need the network by design.
@@ -329,19 +322,18 @@ def test_network_isolation_where_the_container_needs_no_network(plans: list[Plan
 
 
 def test_lambda_function_and_url(plans: list[Plan]) -> None:
-    doc = _doc(_edge(plans))
-    function = _blocks(doc, "resource", "aws_lambda_function")["score"]
+    doc = tf.document(_edge(plans))
+    function = tf.blocks(doc, "aws_lambda_function")["score"]
     assert function["package_type"] == "Image"
     assert function["memory_size"] == 1536
     assert function["reserved_concurrent_executions"] == 50
-    url = _blocks(doc, "resource", "aws_lambda_function_url")["score"]
+    url = tf.blocks(doc, "aws_lambda_function_url")["score"]
     assert url["authorization_type"] == "AWS_IAM"
 
 
 def test_alarms_use_each_service_metric_and_unit(plans: list[Plan]) -> None:
-    fraud = _blocks(
-        _doc(next(p for p in plans if p.stack == "fraud")),
-        "resource",
+    fraud = tf.blocks(
+        tf.document(next(p for p in plans if p.stack == "fraud")),
         "aws_cloudwatch_metric_alarm",
     )
     latency = fraud["fraud_batch_latency"]
@@ -350,7 +342,7 @@ def test_alarms_use_each_service_metric_and_unit(plans: list[Plan]) -> None:
     assert latency["extended_statistic"] == "p99"
     assert latency["period"] == 60 and latency["evaluation_periods"] == 10
     assert "fraud_api_latency" not in fraud  # in-cluster serving: PrometheusRule instead
-    alarms = _blocks(_doc(_edge(plans)), "resource", "aws_cloudwatch_metric_alarm")
+    alarms = tf.blocks(tf.document(_edge(plans)), "aws_cloudwatch_metric_alarm")
     assert set(alarms) == {
         "rank_errors", "rank_errors_canary", "rank_traffic", "rank_traffic_canary", "score_latency",
     }  # fmt: skip
@@ -372,7 +364,7 @@ def test_alarms_use_each_service_metric_and_unit(plans: list[Plan]) -> None:
 
 
 def test_feature_groups(plans: list[Plan]) -> None:
-    groups = _blocks(_doc(_edge(plans)), "resource", "aws_sagemaker_feature_group")
+    groups = tf.blocks(tf.document(_edge(plans)), "aws_sagemaker_feature_group")
     users = groups["users"]
     types = {d["feature_name"]: d["feature_type"] for d in users["feature_definition"]}
     assert types == {
@@ -383,9 +375,8 @@ def test_feature_groups(plans: list[Plan]) -> None:
         {"enable_online_store": True, "ttl_duration": [{"unit": "Days", "value": 2}]}
     ]
     assert "offline_store_config" not in users  # no S3 artifact location to keep it under
-    fraud = _blocks(
-        _doc(next(p for p in plans if p.stack == "fraud")),
-        "resource",
+    fraud = tf.blocks(
+        tf.document(next(p for p in plans if p.stack == "fraud")),
         "aws_sagemaker_feature_group",
     )
     offline = fraud["transactions"]["offline_store_config"][0]["s3_storage_config"][0]
@@ -394,7 +385,7 @@ def test_feature_groups(plans: list[Plan]) -> None:
 
 def test_no_cdktf_metadata_keys(plans: list[Plan]) -> None:
     for plan in plans:
-        assert '"//":' not in json.dumps(_doc(plan))
+        assert '"//":' not in json.dumps(tf.document(plan))
 
 
 @pytest.mark.parametrize(
@@ -413,8 +404,8 @@ def test_eventbridge_cron(cron: str, expected: str) -> None:
 
 
 def test_sagemaker_training_and_pipelines(plans: list[Plan]) -> None:
-    doc = _doc(_edge(plans))
-    pipelines = _blocks(doc, "resource", "aws_sagemaker_pipeline")
+    doc = tf.document(_edge(plans))
+    pipelines = tf.blocks(doc, "aws_sagemaker_pipeline")
     train = json.loads(pipelines["churn_train"]["pipeline_definition"])
     assert train["Version"] == "2020-12-01"
     (step,) = train["Steps"]
@@ -429,10 +420,10 @@ def test_sagemaker_training_and_pipelines(plans: list[Plan]) -> None:
     steps = {s["Name"]: s for s in weekly["Steps"]}
     assert steps["prep"]["Type"] == "Processing" and steps["fit"]["Type"] == "Training"
     assert steps["fit"]["DependsOn"] == ["prep"]
-    schedules = _blocks(doc, "resource", "aws_scheduler_schedule")
+    schedules = tf.blocks(doc, "aws_scheduler_schedule")
     assert schedules["churn_train"]["schedule_expression"] == "cron(0 4 ? * 2-6 *)"
     assert schedules["weekly"]["target"][0]["arn"] == "${aws_sagemaker_pipeline.weekly.arn}"
-    access = _blocks(doc, "data", "aws_iam_policy_document")["pipeline_churn_train_access"]
+    access = tf.blocks(doc, "aws_iam_policy_document", "data")["pipeline_churn_train_access"]
     objects = next(s for s in access["statement"] if s["sid"] == "Objects0")
     assert objects["resources"] == object_arns("edge-models", "churn/v1")
     assert "s3:PutObject" in objects["actions"]

@@ -10,7 +10,6 @@ import re
 import shlex
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -21,12 +20,12 @@ from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.spec.models import ManagedTraining
 from mlstack.targets.kubernetes.identity import sa_annotations
-from mlstack.targets.terraform import compile_plan
 from mlstack.targets.terraform.azure_attrs import MODELS
 from mlstack.targets.terraform.azure_functions import docker, sku
 from mlstack.targets.terraform.azure_identity import outputs, prefix_condition, subject
 from mlstack.targets.terraform.blocks import tf_name
 from tests.helpers import ROOT, cloud_plans
+from tests.targets import tf_output as tf
 from tests.targets.tf_schemas import KIT, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
@@ -43,26 +42,10 @@ def _vision(environment: str = "prod") -> Plan:
     return next(p for p in _plans() if p.stack == "vision" and p.environment == environment)
 
 
-def _doc(plan: Plan) -> dict[str, Any]:
-    return dict(json.loads(compile_plan(plan)[0].content))
-
-
-def _files(plan: Plan) -> dict[str, bytes]:
-    return {a.path: a.content for a in compile_plan(plan)}
-
-
-def _notes(plan: Plan) -> str:
-    return _files(plan).get("terraform/NOTES.md", b"").decode()
-
-
-def _blocks(doc: dict[str, Any], type_: str, kind: str = "resource") -> dict[str, Any]:
-    return dict(doc.get(kind, {}).get(type_, {}))
-
-
 def test_every_azure_stack_is_schema_valid() -> None:
     assert {p.environment for p in _plans() if p.stack == "vision"} == {"staging", "prod"}
     for plan in _plans():
-        assert problems(_doc(plan)) == [], (plan.stack, plan.environment)
+        assert problems(tf.document(plan)) == [], (plan.stack, plan.environment)
 
 
 def test_typed_attribute_models_name_real_arguments() -> None:
@@ -75,9 +58,9 @@ def test_federated_subject_matches_the_kubernetes_serviceaccount() -> None:
     and the Kubernetes ServiceAccount of that name in that namespace (no annotation to compare
     on Azure before apply: the client id comes from the outputs)."""
     for plan in _plans():
-        doc = _doc(plan)
-        identities = _blocks(doc, "azurerm_user_assigned_identity")
-        credentials = _blocks(doc, "azurerm_federated_identity_credential")
+        doc = tf.document(plan)
+        identities = tf.blocks(doc, "azurerm_user_assigned_identity")
+        credentials = tf.blocks(doc, "azurerm_federated_identity_credential")
         workloads = [w for w in plan.workloads if w.identity]
         assert workloads and len(credentials) == len(workloads) == len(identities)
         for workload in workloads:
@@ -147,7 +130,7 @@ def test_prefix_condition_is_exactly_the_prefix() -> None:
 
 def test_grants_are_exactly_the_workload_containers_and_prefixes() -> None:
     for plan in _plans():
-        assignments = _blocks(_doc(plan), "azurerm_role_assignment")
+        assignments = tf.blocks(tf.document(plan), "azurerm_role_assignment")
         for workload in (w for w in plan.workloads if w.identity):
             name = tf_name(workload.service_account)
             mine = {
@@ -173,7 +156,7 @@ def test_grants_are_exactly_the_workload_containers_and_prefixes() -> None:
                 assert body["condition"] == prefix_condition(sorted(set(prefixes)), write)
                 assert body["condition_version"] == "2.0"
                 assert body["principal_type"] == "ServicePrincipal"
-    mlflow = _blocks(_doc(_vision()), "azurerm_role_assignment")["mlflow_0"]
+    mlflow = tf.blocks(tf.document(_vision()), "azurerm_role_assignment")["mlflow_0"]
     assert mlflow["scope"].endswith(
         "/storageAccounts/acmevisionml/blobServices/default/containers/mlflow"
     )
@@ -182,7 +165,7 @@ def test_grants_are_exactly_the_workload_containers_and_prefixes() -> None:
 
 def test_node_pools_carry_the_kubernetes_placement() -> None:
     for plan in _plans():
-        pools = _blocks(_doc(plan), "azurerm_kubernetes_cluster_node_pool")
+        pools = tf.blocks(tf.document(plan), "azurerm_kubernetes_cluster_node_pool")
         assert set(pools) == {tf_name(n) for n in plan.spec.compute}
         for name, pool in plan.spec.compute.items():
             body = pools[tf_name(name)]
@@ -213,30 +196,30 @@ def test_node_pools_carry_the_kubernetes_placement() -> None:
                 assert body["node_labels"]["kubernetes.azure.com/scalesetpriority"] == "spot"
             else:
                 assert "priority" not in body
-    staging = _blocks(_doc(_vision("staging")), "azurerm_kubernetes_cluster_node_pool")
-    prod = _blocks(_doc(_vision("prod")), "azurerm_kubernetes_cluster_node_pool")
+    staging = tf.blocks(tf.document(_vision("staging")), "azurerm_kubernetes_cluster_node_pool")
+    prod = tf.blocks(tf.document(_vision("prod")), "azurerm_kubernetes_cluster_node_pool")
     assert staging["gpua100"]["max_count"] == 1
     assert staging["cpu"]["name"] != prod["cpu"]["name"]  # one cluster, two environments
-    assert "kubernetes.azure.com/scalesetpriority=spot:NoSchedule" in _notes(_vision())
+    assert "kubernetes.azure.com/scalesetpriority=spot:NoSchedule" in tf.notes(_vision())
 
 
 def test_mlflow_container_is_private_in_the_users_account() -> None:
-    (container,) = _blocks(_doc(_vision()), "azurerm_storage_container").values()
+    (container,) = tf.blocks(tf.document(_vision()), "azurerm_storage_container").values()
     assert container["name"] == "mlflow"
     assert container["container_access_type"] == "private"
     assert container["storage_account_id"] == (
         f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Storage/storageAccounts/acmevisionml"
     )
-    assert "keep blob versioning on" in _notes(_vision())
+    assert "keep blob versioning on" in tf.notes(_vision())
 
 
 def test_azureml_workspace_endpoint_and_deployments() -> None:
-    doc = _doc(_vision())
-    (workspace,) = _blocks(doc, "azurerm_machine_learning_workspace").values()
+    doc = tf.document(_vision())
+    (workspace,) = tf.blocks(doc, "azurerm_machine_learning_workspace").values()
     assert workspace["application_insights_id"] == "${azurerm_application_insights.mlstack.id}"
     assert workspace["key_vault_id"] == "${azurerm_key_vault.mlstack.id}"
     assert workspace["storage_account_id"] == "${azurerm_storage_account.mlstack.id}"
-    accounts = _blocks(doc, "azurerm_storage_account")
+    accounts = tf.blocks(doc, "azurerm_storage_account")
     assert all(re.fullmatch(r"[a-z0-9]{3,24}", a["name"]) for a in accounts.values())
     assert all(a["allow_nested_items_to_be_public"] is False for a in accounts.values())
     assert set(accounts) == {"mlstack", "thumbnail_check_fn"}
@@ -248,7 +231,7 @@ def test_azureml_workspace_endpoint_and_deployments() -> None:
             {"expiration_period": "1.00:00:00", "expiration_action": "Log"}
         ]
         assert account["shared_access_key_enabled"] is True  # Azure Files content share
-    azapi = _blocks(doc, "azapi_resource")
+    azapi = tf.blocks(doc, "azapi_resource")
     endpoint = azapi["defect_online"]
     assert (
         endpoint["type"]
@@ -266,18 +249,18 @@ def test_azureml_workspace_endpoint_and_deployments() -> None:
         == "https://acmevisionml.blob.core.windows.net/models/defect-detector/v4"
     )
     assert "environmentId" in azapi["segmenter_online_primary"]["body"]["properties"]
-    grant = _blocks(doc, "azurerm_role_assignment")["defect_online_endpoint_0"]
+    grant = tf.blocks(doc, "azurerm_role_assignment")["defect_online_endpoint_0"]
     assert grant["principal_id"] == "${azapi_resource.defect_online.identity[0].principal_id}"
     assert grant["condition"] == prefix_condition(["defect-detector/v4"], write=False)
-    notes = _notes(_vision())
+    notes = tf.notes(_vision())
     assert '--traffic "primary=90 canary=10"' in notes
     assert "canary deployment of model 'defect-detector-v5'" in notes
-    assert "segmenter_online" not in _blocks(_doc(_vision("staging")), "azapi_resource")
+    assert "segmenter_online" not in tf.blocks(tf.document(_vision("staging")), "azapi_resource")
 
 
 def test_function_app_runs_the_image_on_premium() -> None:
-    doc = _doc(_vision())
-    app = _blocks(doc, "azurerm_linux_function_app")["thumbnail_check"]
+    doc = tf.document(_vision())
+    app = tf.blocks(doc, "azurerm_linux_function_app")["thumbnail_check"]
     (site,) = app["site_config"]
     assert site["application_stack"] == [
         {
@@ -291,15 +274,15 @@ def test_function_app_runs_the_image_on_premium() -> None:
         }
     ]
     assert site["app_scale_limit"] == 10 and site["elastic_instance_minimum"] == 1
-    plan = _blocks(doc, "azurerm_service_plan")["thumbnail_check"]
+    plan = tf.blocks(doc, "azurerm_service_plan")["thumbnail_check"]
     assert (plan["os_type"], plan["sku_name"]) == ("Linux", "EP1")
     assert (sku("2Gi"), sku("6Gi"), sku("12Gi")) == ("EP1", "EP2", "EP3")
     assert docker("pytorch/torchserve:0.12.0")["registry_url"] == "https://index.docker.io"
-    assert "never scales to zero" in _notes(_vision())
+    assert "never scales to zero" in tf.notes(_vision())
 
 
 def test_metric_alerts_use_each_service_metric_and_unit() -> None:
-    alerts = _blocks(_doc(_vision()), "azurerm_monitor_metric_alert")
+    alerts = tf.blocks(tf.document(_vision()), "azurerm_monitor_metric_alert")
     # In-cluster servings get PrometheusRules; error rates are ratios, said in the notes.
     assert set(alerts) == {"defect_online_latency", "segmenter_online_latency"}
     latency = alerts["defect_online_latency"]
@@ -314,10 +297,10 @@ def test_metric_alerts_use_each_service_metric_and_unit() -> None:
     assert latency["scopes"] == ["${azapi_resource.defect_online.id}"]
     assert alerts["segmenter_online_latency"]["criteria"][0]["threshold"] == 1000
     assert alerts["segmenter_online_latency"]["window_size"] == "PT15M"
-    notes = _notes(_vision())
+    notes = tf.notes(_vision())
     assert "alert 'thumbnail-check-errors'" in notes and "is a ratio" in notes
-    assert "segmenter_online_latency" not in _blocks(
-        _doc(_vision("staging")), "azurerm_monitor_metric_alert"
+    assert "segmenter_online_latency" not in tf.blocks(
+        tf.document(_vision("staging")), "azurerm_monitor_metric_alert"
     )
 
 
@@ -334,7 +317,7 @@ def test_functions_throughput_and_latency_units(tmp_path: Path) -> None:
     checked = check(path)
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
     plan = next(p for p in checked.plans if p.environment == "prod")
-    alerts = _blocks(_doc(plan), "azurerm_monitor_metric_alert")
+    alerts = tf.blocks(tf.document(plan), "azurerm_monitor_metric_alert")
     slow = alerts["thumb_slow"]["criteria"][0]
     assert (slow["metric_namespace"], slow["metric_name"], slow["threshold"]) == (
         "Microsoft.Web/sites",
@@ -349,18 +332,18 @@ def test_functions_throughput_and_latency_units(tmp_path: Path) -> None:
     )
     assert idle["threshold"] == 0.5 * 1800  # requests per second over the 30-minute window
     assert alerts["thumb_idle"]["window_size"] == "PT30M"
-    assert problems(_doc(plan)) == []
+    assert problems(tf.document(plan)) == []
 
 
 def test_azureml_training_compute() -> None:
-    doc = _doc(_vision())
-    compute = _blocks(doc, "azurerm_machine_learning_compute_cluster")["defect_detector_train"]
+    doc = tf.document(_vision())
+    compute = tf.blocks(doc, "azurerm_machine_learning_compute_cluster")["defect_detector_train"]
     assert compute["vm_size"] == "Standard_NC24ads_A100_v4"
     assert compute["scale_settings"] == [
         {"min_node_count": 0, "max_node_count": 2, "scale_down_nodes_after_idle_duration": "PT10M"}
     ]
     assert re.fullmatch(r"[a-zA-Z][a-zA-Z0-9-]{1,15}", compute["name"])
-    grant = _blocks(doc, "azurerm_role_assignment")["defect_detector_train_0"]
+    grant = tf.blocks(doc, "azurerm_role_assignment")["defect_detector_train_0"]
     assert grant["role_definition_name"] == "Storage Blob Data Contributor"
     assert grant["condition"] == prefix_condition(["defect-detector/v4"], write=True)
 
@@ -369,8 +352,8 @@ def test_azureml_job_definition_runs_the_training_on_its_cluster() -> None:
     plan = _vision()
     training = plan.spec.models["defect-detector"].training
     assert isinstance(training, ManagedTraining) and training.command
-    job = yaml.safe_load(_files(plan)["terraform/azureml/defect-detector.job.yaml"])
-    compute = _blocks(_doc(plan), "azurerm_machine_learning_compute_cluster")
+    job = yaml.safe_load(tf.files(plan)["terraform/azureml/defect-detector.job.yaml"])
+    compute = tf.blocks(tf.document(plan), "azurerm_machine_learning_compute_cluster")
     assert job["$schema"] == "https://azuremlschemas.azureedge.net/latest/commandJob.schema.json"
     assert job["type"] == "command"
     assert job["compute"] == f"azureml:{compute['defect_detector_train']['name']}"
@@ -385,14 +368,14 @@ def test_azureml_job_definition_runs_the_training_on_its_cluster() -> None:
             "path": "https://acmevisionml.blob.core.windows.net/models/defect-detector/v4",
         }
     }
-    assert "az ml job create -f terraform/azureml/defect-detector.job.yaml" in _notes(plan)
+    assert "az ml job create -f terraform/azureml/defect-detector.job.yaml" in tf.notes(plan)
 
 
 def test_azureml_schedule_is_the_same_job_on_a_cron_trigger() -> None:
     plan = _vision()
-    doc = _doc(plan)
-    job = yaml.safe_load(_files(plan)["terraform/azureml/defect-detector.job.yaml"])
-    azapi = _blocks(doc, "azapi_resource")
+    doc = tf.document(plan)
+    job = yaml.safe_load(tf.files(plan)["terraform/azureml/defect-detector.job.yaml"])
+    azapi = tf.blocks(doc, "azapi_resource")
     schedule = azapi["defect_detector_train"]
     assert schedule["type"] == "Microsoft.MachineLearningServices/workspaces/schedules@2024-10-01"
     assert schedule["parent_id"] == "${azurerm_machine_learning_workspace.mlstack.id}"
@@ -429,15 +412,15 @@ def test_azureml_training_without_a_command_is_said(tmp_path: Path) -> None:
     checked = check(path)
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
     plan = next(p for p in checked.plans if p.environment == "prod")
-    assert not [p for p in _files(plan) if p.startswith("terraform/azureml/")]
-    assert "defect_detector_train" not in _blocks(_doc(plan), "azapi_resource")
-    assert "model 'defect-detector': an Azure ML command job needs a command" in _notes(plan)
-    assert problems(_doc(plan)) == []
+    assert not [p for p in tf.files(plan) if p.startswith("terraform/azureml/")]
+    assert "defect_detector_train" not in tf.blocks(tf.document(plan), "azapi_resource")
+    assert "model 'defect-detector': an Azure ML command job needs a command" in tf.notes(plan)
+    assert problems(tf.document(plan)) == []
 
 
 def test_every_taggable_resource_is_tagged() -> None:
     for plan in _plans():
-        doc = _doc(plan)
+        doc = tf.document(plan)
         for type_, items in doc["resource"].items():
             schema = KIT / type_.split("_", 1)[0] / "provider_schema" / f"{type_}.json"
             attributes = json.loads(schema.read_text())["schema"]["block"]["attributes"]

@@ -19,12 +19,13 @@ from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.spec.models import ManagedTraining
 from mlstack.targets.kubernetes.identity import sa_annotations
-from mlstack.targets.terraform import compile_plan, cron
+from mlstack.targets.terraform import cron
 from mlstack.targets.terraform.blocks import tf_name
 from mlstack.targets.terraform.gcp_attrs import MODELS
 from mlstack.targets.terraform.gcp_identity import prefix_condition
 from mlstack.targets.terraform.gcp_serving import endpoint_id, prebuilt_image, run_cpu
 from tests.helpers import ROOT, cloud_plans
+from tests.targets import tf_output as tf
 from tests.targets.tf_schemas import KIT, problems, typed_model_problems
 
 pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
@@ -87,22 +88,6 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> list[Plan]:
     return _plans(str(tmp_path_factory.mktemp("gcp")))
 
 
-def _doc(plan: Plan) -> dict[str, Any]:
-    return dict(json.loads(compile_plan(plan)[0].content))
-
-
-def _files(plan: Plan) -> dict[str, bytes]:
-    return {a.path: a.content for a in compile_plan(plan)}
-
-
-def _notes(plan: Plan) -> str:
-    return _files(plan).get("terraform/NOTES.md", b"").decode()
-
-
-def _blocks(doc: dict[str, Any], type_: str, kind: str = "resource") -> dict[str, Any]:
-    return dict(doc.get(kind, {}).get(type_, {}))
-
-
 def _shop(plans: list[Plan]) -> Plan:
     return next(p for p in plans if p.stack == "shop")
 
@@ -114,7 +99,7 @@ def _recsys(plans: list[Plan], environment: str = "prod") -> Plan:
 def test_every_gcp_stack_is_schema_valid(plans: list[Plan]) -> None:
     assert {p.stack for p in plans} >= {"recsys", "shop"}
     for plan in plans:
-        assert problems(_doc(plan)) == [], (plan.stack, plan.environment)
+        assert problems(tf.document(plan)) == [], (plan.stack, plan.environment)
 
 
 def test_typed_attribute_models_name_real_arguments() -> None:
@@ -125,7 +110,7 @@ def test_identity_names_match_serviceaccount_annotations(plans: list[Plan]) -> N
     """For every workload of every GCP spec, the annotation names a service account created
     here with exactly the plan's identity as its account id."""
     for plan in plans:
-        accounts = _blocks(_doc(plan), "google_service_account")
+        accounts = tf.blocks(tf.document(plan), "google_service_account")
         project = plan.spec.platform.cloud.project  # type: ignore[union-attr]
         workloads = [w for w in plan.workloads if w.identity]
         assert workloads
@@ -139,8 +124,8 @@ def test_identity_names_match_serviceaccount_annotations(plans: list[Plan]) -> N
 
 def test_only_the_namespace_serviceaccount_may_impersonate(plans: list[Plan]) -> None:
     for plan in plans:
-        doc = _doc(plan)
-        members = _blocks(doc, "google_service_account_iam_member")
+        doc = tf.document(plan)
+        members = tf.blocks(doc, "google_service_account_iam_member")
         project = plan.spec.platform.cloud.project  # type: ignore[union-attr]
         for workload in (w for w in plan.workloads if w.identity):
             name = tf_name(workload.service_account)
@@ -189,7 +174,7 @@ def test_prefix_condition_is_exactly_the_prefix() -> None:
 
 def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:
     for plan in plans:
-        bindings = _blocks(_doc(plan), "google_storage_bucket_iam_member")
+        bindings = tf.blocks(tf.document(plan), "google_storage_bucket_iam_member")
         for workload in (w for w in plan.workloads if w.identity):
             name = tf_name(workload.service_account)
             mine = {
@@ -214,8 +199,8 @@ def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:
 
 def test_node_pools_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
     for plan in plans:
-        doc = _doc(plan)
-        pools = _blocks(doc, "google_container_node_pool")
+        doc = tf.document(plan)
+        pools = tf.blocks(doc, "google_container_node_pool")
         assert set(pools) == {tf_name(n) for n in plan.spec.compute}
         for name, pool in plan.spec.compute.items():
             body = pools[tf_name(name)]
@@ -251,25 +236,25 @@ def test_node_pools_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
                 ]
             else:
                 assert "guest_accelerator" not in config
-        nodes = _blocks(doc, "google_project_iam_member").items()
+        nodes = tf.blocks(doc, "google_project_iam_member").items()
         roles = {m["role"] for name, m in nodes if name.startswith("gke_nodes_")}
         assert roles == {
             "roles/container.defaultNodeServiceAccount",
             "roles/artifactregistry.reader",
         }
-    staging = _blocks(_doc(_recsys(plans, "staging")), "google_container_node_pool")
+    staging = tf.blocks(tf.document(_recsys(plans, "staging")), "google_container_node_pool")
     assert staging["gpu"]["autoscaling"][0]["total_max_node_count"] == 1
 
 
 def test_mlflow_artifact_bucket_is_private_versioned(plans: list[Plan]) -> None:
-    (bucket,) = _blocks(_doc(_recsys(plans)), "google_storage_bucket").values()
+    (bucket,) = tf.blocks(tf.document(_recsys(plans)), "google_storage_bucket").values()
     assert bucket["name"] == "acme-recsys-mlflow"
     assert bucket["location"] == "EUROPE-WEST4"
     assert bucket["uniform_bucket_level_access"] is True
     assert bucket["public_access_prevention"] == "enforced"
     assert bucket["versioning"] == [{"enabled": True}]
     assert bucket["labels"]["mlstack-stack"] == "recsys"
-    assert _blocks(_doc(_shop(plans)), "google_storage_bucket") == {}
+    assert tf.blocks(tf.document(_shop(plans)), "google_storage_bucket") == {}
 
 
 def test_prebuilt_images_follow_vertex_docs() -> None:
@@ -288,22 +273,24 @@ def test_prebuilt_images_follow_vertex_docs() -> None:
     assert prebuilt_image("onnx", "us-east1", False) is None
 
 
-def test_vertex_endpoint_and_deployment_notes(plans: list[Plan]) -> None:
+def test_vertex_endpoint_and_deploymentnotes(plans: list[Plan]) -> None:
     plan = _recsys(plans)
-    endpoints = _blocks(_doc(plan), "google_vertex_ai_endpoint")
+    endpoints = tf.blocks(tf.document(plan), "google_vertex_ai_endpoint")
     ranker = endpoints["ranker"]
     assert re.fullmatch(r"[1-9][0-9]{9}", ranker["name"])
     assert ranker["name"] == endpoint_id("acme-recsys-prod", "recsys", "prod", "ranker")
     assert ranker["location"] == "europe-west4"
     assert (
         ranker["name"]
-        != _blocks(_doc(_recsys(plans, "staging")), "google_vertex_ai_endpoint")["ranker"]["name"]
+        != tf.blocks(tf.document(_recsys(plans, "staging")), "google_vertex_ai_endpoint")["ranker"][
+            "name"
+        ]
     )
-    notes = _notes(plan)
+    notes = tf.notes(plan)
     assert "europe-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.2-1:latest" in notes
     assert "--traffic-split=0=20,PRIMARY_ID=80" in notes
     assert "--min-replica-count=3 --max-replica-count=20" in notes
-    bindings = _blocks(_doc(plan), "google_storage_bucket_iam_member")
+    bindings = tf.blocks(tf.document(plan), "google_storage_bucket_iam_member")
     vertex = sorted(
         (b["bucket"], b["condition"][0]["expression"])
         for k, b in bindings.items()
@@ -313,13 +300,13 @@ def test_vertex_endpoint_and_deployment_notes(plans: list[Plan]) -> None:
         ("acme-recsys-models", prefix_condition("acme-recsys-models", "ranker/xgb/v5")),
         ("acme-recsys-models", prefix_condition("acme-recsys-models", "ranker/xgb/v6")),
     ]
-    shop = _notes(_shop(plans))
+    shop = tf.notes(_shop(plans))
     assert "us-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-15:latest" in shop
     assert "--accelerator=type=nvidia-tesla-t4,count=1" in shop
 
 
 def test_cloud_run_service(plans: list[Plan]) -> None:
-    services = _blocks(_doc(_recsys(plans)), "google_cloud_run_v2_service")
+    services = tf.blocks(tf.document(_recsys(plans)), "google_cloud_run_v2_service")
     body = services["query_embedder"]
     assert len(body["name"]) <= 49
     assert body["invoker_iam_disabled"] is False
@@ -329,12 +316,12 @@ def test_cloud_run_service(plans: list[Plan]) -> None:
     assert template["service_account"] == "${google_service_account.run_query_embedder.email}"
     (container,) = template["containers"]
     assert container["resources"][0]["limits"] == {"memory": "4Gi", "cpu": "1"}
-    shop = _blocks(_doc(_shop(plans)), "google_cloud_run_v2_service")["embed_api"]
+    shop = tf.blocks(tf.document(_shop(plans)), "google_cloud_run_v2_service")["embed_api"]
     assert "max_instance_request_concurrency" not in shop["template"][0]
     assert shop["template"][0]["containers"][0]["resources"][0]["limits"]["cpu"] == "2"
     assert (run_cpu("512Mi"), run_cpu("8Gi"), run_cpu("9Gi"), run_cpu("32Gi")) == (1, 2, 4, 8)
-    assert "roles/run.invoker" in _notes(_shop(plans))
-    assert "update-traffic --to-revisions=REVISION=5" in _notes(_shop(plans))
+    assert "roles/run.invoker" in tf.notes(_shop(plans))
+    assert "update-traffic --to-revisions=REVISION=5" in tf.notes(_shop(plans))
 
 
 def _condition(policy: dict[str, Any]) -> dict[str, Any]:
@@ -344,7 +331,7 @@ def _condition(policy: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_alert_policies_use_each_service_metric_and_unit(plans: list[Plan]) -> None:
-    policies = _blocks(_doc(_recsys(plans)), "google_monitoring_alert_policy")
+    policies = tf.blocks(tf.document(_recsys(plans)), "google_monitoring_alert_policy")
     # Only the cloud servings: in-cluster ones get PrometheusRules instead.
     assert set(policies) == {"ranker_latency", "ranker_errors", "query_embedder_latency"}
     latency = _condition(policies["ranker_latency"])
@@ -369,7 +356,7 @@ def test_alert_policies_use_each_service_metric_and_unit(plans: list[Plan]) -> N
     assert 'resource.type = "cloud_run_revision"' in run["filter"]
     assert run["threshold_value"] == 500 and run["duration"] == "900s"
     assert policies["query_embedder_latency"]["severity"] == "WARNING"
-    shop = _blocks(_doc(_shop(plans)), "google_monitoring_alert_policy")
+    shop = tf.blocks(tf.document(_shop(plans)), "google_monitoring_alert_policy")
     run_errors = _condition(shop["embed_errors"])
     assert 'metric.labels.response_code_class = "5xx"' in run_errors["filter"]
     assert run_errors["threshold_value"] == 0.025
@@ -382,7 +369,7 @@ def test_alert_policies_use_each_service_metric_and_unit(plans: list[Plan]) -> N
 
 
 def test_feature_online_store(plans: list[Plan]) -> None:
-    stores = _blocks(_doc(_recsys(plans)), "google_vertex_ai_feature_online_store")
+    stores = tf.blocks(tf.document(_recsys(plans)), "google_vertex_ai_feature_online_store")
     assert stores == {
         "features": {
             "name": "recsys_prod_features",
@@ -390,19 +377,19 @@ def test_feature_online_store(plans: list[Plan]) -> None:
             "optimized": [{}],
         }
     }
-    notes = _notes(_recsys(plans))
+    notes = tf.notes(_recsys(plans))
     assert "feature group 'user-profile'" in notes and "lifetime_orders INT64" in notes
 
 
 def test_no_gcp_blocks_elsewhere(plans: list[Plan]) -> None:
     for plan in plans:
-        doc = _doc(plan)
+        doc = tf.document(plan)
         assert all(t.startswith("google_") for t in doc.get("resource", {}))
         assert '"//":' not in json.dumps(doc)
 
 
 def _pipeline(plan: Plan, model: str) -> dict[str, Any]:
-    return dict(json.loads(_files(plan)[f"terraform/vertex/{model}.pipeline.json"]))
+    return dict(json.loads(tf.files(plan)[f"terraform/vertex/{model}.pipeline.json"]))
 
 
 def _training_inputs(pipeline: dict[str, Any]) -> dict[str, Any]:
@@ -441,15 +428,15 @@ def test_vertex_pipeline_runs_the_models_training(plans: list[Plan]) -> None:
     assert inputs["base_output_directory"] == "gs://acme-recsys-models/ranker/xgb/v5"
     assert pipeline["defaultPipelineRoot"].startswith(inputs["base_output_directory"] + "/")
     assert (inputs["project"], inputs["location"]) == ("acme-recsys-prod", "europe-west4")
-    doc = _doc(plan)
-    account = _blocks(doc, "google_service_account")["vertex_train_ranker_xgb"]
+    doc = tf.document(plan)
+    account = tf.blocks(doc, "google_service_account")["vertex_train_ranker_xgb"]
     assert (
         inputs["service_account"]
         == f"{account['account_id']}@acme-recsys-prod.iam.gserviceaccount.com"
     )
     grants = {
         name: g
-        for name, g in _blocks(doc, "google_storage_bucket_iam_member").items()
+        for name, g in tf.blocks(doc, "google_storage_bucket_iam_member").items()
         if name.startswith("vertex_train_ranker_xgb")
     }
     assert [(g["role"], g["condition"][0]["expression"]) for g in grants.values()] == [
@@ -461,8 +448,8 @@ def test_vertex_pipeline_runs_the_models_training(plans: list[Plan]) -> None:
 
 def test_vertex_schedule_posts_the_pipeline_as_the_training_account(plans: list[Plan]) -> None:
     plan = _recsys(plans)
-    doc = _doc(plan)
-    job = _blocks(doc, "google_cloud_scheduler_job")["ranker_xgb"]
+    doc = tf.document(plan)
+    job = tf.blocks(doc, "google_cloud_scheduler_job")["ranker_xgb"]
     assert job["schedule"] == "0 5 * * MON" == cron.unix("0 5 * * mon")
     assert job["time_zone"] == "Etc/UTC"
     (target,) = job["http_target"]
@@ -484,7 +471,7 @@ def test_vertex_schedule_posts_the_pipeline_as_the_training_account(plans: list[
     scheduler = "serviceAccount:${google_service_account.vertex_schedule_ranker_xgb.email}"
     trainer = "serviceAccount:${google_service_account.vertex_train_ranker_xgb.email}"
     project_roles = {
-        (m["member"], m["role"]) for m in _blocks(doc, "google_project_iam_member").values()
+        (m["member"], m["role"]) for m in tf.blocks(doc, "google_project_iam_member").values()
     }
     assert {
         (scheduler, "roles/aiplatform.user"),
@@ -492,7 +479,7 @@ def test_vertex_schedule_posts_the_pipeline_as_the_training_account(plans: list[
     } <= project_roles
     act_as = {
         (m["member"], m["service_account_id"])
-        for m in _blocks(doc, "google_service_account_iam_member").values()
+        for m in tf.blocks(doc, "google_service_account_iam_member").values()
         if m["role"] == "roles/iam.serviceAccountUser"
     }
     train_account = "${google_service_account.vertex_train_ranker_xgb.name}"
@@ -501,7 +488,7 @@ def test_vertex_schedule_posts_the_pipeline_as_the_training_account(plans: list[
         "google_project_iam_member.vertex_schedule_ranker_xgb",
         "google_service_account_iam_member.vertex_schedule_ranker_xgb",
     }
-    assert "gcloud scheduler jobs run recsys-prod-ranker-xgb-train" in _notes(plan)
+    assert "gcloud scheduler jobs run recsys-prod-ranker-xgb-train" in tf.notes(plan)
 
 
 def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None:
@@ -520,18 +507,18 @@ def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None
     checked = check(spec)
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
     (plan,) = checked.plans
-    files = _files(plan)
+    files = tf.files(plan)
     assert sorted(p for p in files if p.startswith("terraform/vertex/")) == [
         "terraform/vertex/clf.pipeline.json"
     ]
     (pool,) = _training_inputs(_pipeline(plan, "clf"))["worker_pool_specs"]
     assert pool["machine_spec"] == {"machine_type": "n1-standard-8"}
     assert "command" not in pool["container_spec"]
-    doc = _doc(plan)
-    assert _blocks(doc, "google_cloud_scheduler_job") == {}
-    grants = _blocks(doc, "google_storage_bucket_iam_member")
+    doc = tf.document(plan)
+    assert tf.blocks(doc, "google_cloud_scheduler_job") == {}
+    grants = tf.blocks(doc, "google_storage_bucket_iam_member")
     assert "condition" not in grants["vertex_train_clf_0"]  # the whole bucket is the model
-    notes = _notes(plan)
+    notes = tf.notes(plan)
     assert 'template_path="terraform/vertex/clf.pipeline.json"' in notes
     assert "Vertex AI training of model 'hub' needs a gs:// model uri" in notes
     assert problems(doc) == []
