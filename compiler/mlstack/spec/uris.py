@@ -56,6 +56,25 @@ def parse(uri: str) -> Location:
     return Location(uri, scheme, match[1], (match[len(match.groups())] or "").strip("/"))
 
 
+def azure_blob(uri: str) -> tuple[str, str, str] | None:
+    """(account, container, "/PATH" or "") of an azureblob:// URI; None for other schemes."""
+    location = parse(uri)
+    if location.scheme != "azureblob":
+        return None
+    account, container = location.bucket.split("/", 1)
+    return account, container, f"/{location.prefix}" if location.prefix else ""
+
+
+def blob_url(uri: str) -> str | None:
+    """The blob endpoint URL of an azureblob:// URI (what Azure SDKs, KServe and Azure ML
+    read), None for other schemes."""
+    parts = azure_blob(uri)
+    if parts is None:
+        return None
+    account, container, path = parts
+    return f"https://{account}.blob.core.windows.net/{container}{path}"
+
+
 def _validator(allowed: tuple[str, ...], what: str) -> BeforeValidator:
     def check(value: object) -> str:
         if not isinstance(value, str):

@@ -15,7 +15,7 @@ from mlstack import names
 from mlstack.plan import Plan
 from mlstack.spec.base import Resources
 from mlstack.spec.tracking import MLflow
-from mlstack.spec.uris import parse
+from mlstack.spec.uris import azure_blob
 from mlstack.targets.kubernetes import identity, pods
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 from mlstack.targets.kubernetes.tracking import MLFLOW_PORT
@@ -34,11 +34,10 @@ def artifacts_destination(uri: str) -> str:
     """The artifact store as MLflow names it: s3:// and gs:// as written; Azure Blob only as
     `wasbs://CONTAINER@ACCOUNT.blob.core.windows.net/PATH` (AzureBlobArtifactRepository
     rejects anything else), authenticated by DefaultAzureCredential, i.e. workload identity."""
-    location = parse(uri)
-    if location.scheme != "azureblob":
+    parts = azure_blob(uri)
+    if parts is None:
         return uri
-    account, container = location.bucket.split("/", 1)
-    path = f"/{location.prefix}" if location.prefix else ""
+    account, container, path = parts
     return f"wasbs://{container}@{account}.blob.core.windows.net{path}"
 
 

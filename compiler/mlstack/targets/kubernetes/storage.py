@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlstack.spec.uris import parse
+from mlstack.spec.uris import blob_url
 
 
 def storage_uri(uri: str) -> str:
@@ -10,9 +10,4 @@ def storage_uri(uri: str) -> str:
     Azure SDKs read; every other scheme (s3, gs, hf, pvc, models:/) is kept as written.
     `models:/` needs a KServe ClusterStorageContainer for the MLflow registry
     (docs/choices.md)."""
-    location = parse(uri)
-    if location.scheme != "azureblob":
-        return uri
-    account, container = location.bucket.split("/", 1)
-    path = f"/{location.prefix}" if location.prefix else ""
-    return f"https://{account}.blob.core.windows.net/{container}{path}"
+    return blob_url(uri) or uri

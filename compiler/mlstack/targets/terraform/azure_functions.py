@@ -16,7 +16,7 @@ from mlstack.load import PathKey
 from mlstack.plan import Grant, Plan
 from mlstack.spec.serving import AzureFunctionsServing
 from mlstack.spec.types import quantity_value
-from mlstack.spec.uris import parse
+from mlstack.spec.uris import blob_url, parse
 from mlstack.targets.terraform.azure_attrs import (
     Docker,
     LinuxFunctionApp,
@@ -25,7 +25,6 @@ from mlstack.targets.terraform.azure_attrs import (
 )
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.azure_identity import role_assignments
-from mlstack.targets.terraform.azure_serving import blob_url
 from mlstack.targets.terraform.azure_workspace import storage_account
 from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 

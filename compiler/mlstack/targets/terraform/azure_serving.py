@@ -27,7 +27,7 @@ from typing import Any
 from mlstack.load import PathKey
 from mlstack.plan import Grant, Plan
 from mlstack.spec.serving import AzureMLServing
-from mlstack.spec.uris import parse
+from mlstack.spec.uris import blob_url, parse
 from mlstack.targets.terraform import azure_workspace
 from mlstack.targets.terraform.azure_attrs import AzapiResource
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
@@ -38,15 +38,6 @@ API = "2024-10-01"
 ML = "Microsoft.MachineLearningServices/workspaces"
 MODEL_TYPE = {"mlflow": "mlflow_model", "triton": "triton_model"}
 PORT = 8080
-
-
-def blob_url(uri: str) -> str | None:
-    location = parse(uri)
-    if location.scheme != "azureblob":
-        return None
-    account, container = location.bucket.split("/", 1)
-    path = f"/{location.prefix}" if location.prefix else ""
-    return f"https://{account}.blob.core.windows.net/{container}{path}"
 
 
 def azapi(type_: str, name: str, parent: str, body: dict[str, Any]) -> AzapiResource:

@@ -30,12 +30,12 @@ from mlstack.plan import Grant, Plan
 from mlstack.spec.models import ManagedTraining
 from mlstack.spec.platform import AzureCloud
 from mlstack.spec.types import duration_seconds
-from mlstack.spec.uris import parse
+from mlstack.spec.uris import blob_url, parse
 from mlstack.targets.terraform import azure_workspace, cron
 from mlstack.targets.terraform.azure_attrs import AzapiResource, MachineLearningComputeCluster
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.azure_identity import role_assignments
-from mlstack.targets.terraform.azure_serving import ML, azapi, blob_url
+from mlstack.targets.terraform.azure_serving import ML, azapi
 from mlstack.targets.terraform.blocks import Block, File, Note, resource, tags, tf_name
 
 FOLDER = "azureml"
