@@ -15,6 +15,7 @@ from typing import Literal
 from mlstack.diagnostics import Span
 from mlstack.load import PathKey
 from mlstack.spec import Stack
+from mlstack.spec.uris import CLOUD_SCHEMES, parse
 
 WorkloadKind = Literal["train", "pipeline", "notebook", "serve", "drift", "mlflow"]
 
@@ -27,6 +28,20 @@ class Grant:
     bucket: str
     prefix: str
     write: bool
+
+
+def storage_grants(spec: Stack, uri: str | None, *, write: bool) -> list[Grant]:
+    """The grant reading (or writing) a URI needs; models:/ URIs are read from the MLflow
+    artifact store. Resolve uses it for workloads, the Terraform target for cloud servings."""
+    if uri is None:
+        return []
+    location = parse(uri)
+    if location.scheme == "models":
+        mlflow = spec.tracking.mlflow
+        return storage_grants(spec, mlflow.artifacts if mlflow else None, write=False)
+    if location.scheme not in CLOUD_SCHEMES:
+        return []
+    return [Grant(location.scheme, location.bucket, location.prefix, write)]
 
 
 @dataclass(frozen=True)

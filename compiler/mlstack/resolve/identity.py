@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from mlstack import names
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Workload, WorkloadKind
+from mlstack.plan import Grant, Workload, WorkloadKind, storage_grants
 from mlstack.resolve.references import enabled
 from mlstack.spec import Stack
 from mlstack.spec.models import InClusterTraining
 from mlstack.spec.pipelines import ContainerStep, SparkStep
 from mlstack.spec.serving import IN_CLUSTER
-from mlstack.spec.uris import CLOUD_SCHEMES, parse
+from mlstack.spec.uris import CLOUD_SCHEMES
 
 
 class _Grants:
@@ -25,15 +25,7 @@ class _Grants:
         self.artifacts = mlflow.artifacts if mlflow else None
 
     def of(self, uri: str | None, *, write: bool) -> list[Grant]:
-        """The grant a URI needs; models:/ URIs are read from the MLflow artifact store."""
-        if uri is None:
-            return []
-        location = parse(uri)
-        if location.scheme == "models":
-            return self.of(self.artifacts, write=False)
-        if location.scheme not in CLOUD_SCHEMES:
-            return []
-        return [Grant(location.scheme, location.bucket, location.prefix, write)]
+        return storage_grants(self.stack, uri, write=write)
 
     def model(self, name: str, *, write: bool) -> list[Grant]:
         model = self.stack.models.get(name)

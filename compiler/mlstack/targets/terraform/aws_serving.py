@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from mlstack import catalogue, names
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan
+from mlstack.plan import Grant, Plan, storage_grants
 from mlstack.spec.serving import SageMakerServing
 from mlstack.spec.types import quantity_value
 from mlstack.spec.uris import parse
@@ -51,15 +51,9 @@ DEFAULT_SCALING = ("cpu", 80.0)
 
 
 def model_grants(plan: Plan, model: str) -> list[Grant]:
-    """What serving a model reads: its S3 location, or the MLflow artifact store for models:/."""
-    uri = plan.spec.models[model].uri
-    location = parse(uri)
-    mlflow = plan.spec.tracking.mlflow
-    if location.scheme == "models" and mlflow is not None and mlflow.artifacts:
-        location = parse(mlflow.artifacts)
-    if location.scheme != "s3":
-        return []
-    return [Grant("s3", location.bucket, location.prefix, False)]
+    """What serving a model reads on this cloud (s3://, or the MLflow store for models:/)."""
+    grants = storage_grants(plan.spec, plan.spec.models[model].uri, write=False)
+    return [grant for grant in grants if grant.scheme == "s3"]
 
 
 def _container(

@@ -24,11 +24,10 @@ import hashlib
 
 from mlstack import names
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan
+from mlstack.plan import Grant, Plan, storage_grants
 from mlstack.spec.platform import GcpCloud
 from mlstack.spec.serving import CloudRunServing, VertexServing
 from mlstack.spec.types import quantity_value
-from mlstack.spec.uris import parse
 from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import CloudRunV2Service, RunTemplate, VertexAiEndpoint
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
@@ -73,14 +72,9 @@ def endpoint_id(project: str, stack: str, environment: str, serving: str) -> str
 
 
 def model_grants(plan: Plan, model: str) -> list[Grant]:
-    """What serving a model reads: its GCS location, or the MLflow artifact store for models:/."""
-    location = parse(plan.spec.models[model].uri)
-    mlflow = plan.spec.tracking.mlflow
-    if location.scheme == "models" and mlflow is not None and mlflow.artifacts:
-        location = parse(mlflow.artifacts)
-    if location.scheme != "gs":
-        return []
-    return [Grant("gs", location.bucket, location.prefix, False)]
+    """What serving a model reads on this cloud (gs://, or the MLflow store for models:/)."""
+    grants = storage_grants(plan.spec, plan.spec.models[model].uri, write=False)
+    return [grant for grant in grants if grant.scheme == "gs"]
 
 
 def _serving_account(
