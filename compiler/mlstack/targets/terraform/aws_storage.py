@@ -14,7 +14,6 @@ rule applies to every object (aws provider 6 docs, "With neither a filter nor pr
 from __future__ import annotations
 
 from mlstack.plan import Plan
-from mlstack.spec.uris import parse
 from mlstack.targets.terraform.aws_attrs import (
     S3Bucket,
     S3BucketLifecycleConfiguration,
@@ -22,8 +21,7 @@ from mlstack.targets.terraform.aws_attrs import (
     S3BucketSse,
     S3BucketVersioning,
 )
-from mlstack.targets.terraform.aws_cluster import aws_cloud
-from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, owned_artifacts, resource, tf_name
 
 NONCURRENT_DAYS = 90
 """How long an overwritten artifact stays restorable: a quarter covers reviews of past runs."""
@@ -33,11 +31,8 @@ MULTIPART_DAYS = 7
 
 def artifact_bucket(plan: Plan) -> str | None:
     """The S3 bucket a deployed MLflow server writes to, when the stack owns one."""
-    mlflow = plan.spec.tracking.mlflow
-    if aws_cloud(plan) is None or mlflow is None or not mlflow.deploy or not mlflow.artifacts:
-        return None
-    location = parse(mlflow.artifacts)
-    return location.bucket if location.scheme == "s3" else None
+    location = owned_artifacts(plan, "s3")
+    return location.bucket if location else None
 
 
 def build(plan: Plan) -> list[Block | Note]:

@@ -12,19 +12,15 @@ account over. Model containers are granted, never created.
 from __future__ import annotations
 
 from mlstack.plan import Plan
-from mlstack.spec.uris import parse
 from mlstack.targets.terraform.azure_attrs import StorageContainer
 from mlstack.targets.terraform.azure_cluster import account_id, azure_cloud
-from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
+from mlstack.targets.terraform.blocks import Block, Note, owned_artifacts, resource, tf_name
 
 
 def artifact_container(plan: Plan) -> tuple[str, str] | None:
     """(ACCOUNT, CONTAINER) a deployed MLflow server writes to, when the stack owns one."""
-    mlflow = plan.spec.tracking.mlflow
-    if azure_cloud(plan) is None or mlflow is None or not mlflow.deploy or not mlflow.artifacts:
-        return None
-    location = parse(mlflow.artifacts)
-    if location.scheme != "azureblob":
+    location = owned_artifacts(plan, "azureblob")
+    if location is None:
         return None
     account, container = location.bucket.split("/", 1)
     return account, container

@@ -11,6 +11,7 @@ from typing import Any, Literal, TypedDict
 from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
+from mlstack.spec.uris import CLOUD_SCHEMES, Location, parse
 
 PROVIDERS: dict[str, dict[str, str]] = {
     # Pinned to the versions the offline schemas were taken from (../shared/schemas).
@@ -105,3 +106,16 @@ def gcp_labels(plan: Plan) -> dict[str, str]:
         return re.sub(r"[^a-z0-9_-]", "_", text.lower())[:63]
 
     return {clean(k): clean(v) for k, v in tags(plan).items()}
+
+
+def owned_artifacts(plan: Plan, scheme: str) -> Location | None:
+    """Where a deployed MLflow server writes, when that is `scheme` storage on the stack's
+    cloud: the one storage location a stack owns (docs/terraform.md)."""
+    cloud = plan.spec.platform.cloud
+    mlflow = plan.spec.tracking.mlflow
+    if cloud is None or cloud.provider != CLOUD_SCHEMES[scheme]:
+        return None
+    if mlflow is None or not mlflow.deploy or not mlflow.artifacts:
+        return None
+    location = parse(mlflow.artifacts)
+    return location if location.scheme == scheme else None

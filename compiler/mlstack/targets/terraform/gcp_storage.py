@@ -11,19 +11,22 @@ keys, so no encryption block is needed unless a customer-managed key is wanted.
 from __future__ import annotations
 
 from mlstack.plan import Plan
-from mlstack.spec.uris import parse
-from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, resource, tf_name
+from mlstack.targets.terraform.blocks import (
+    Block,
+    Note,
+    gcp_labels,
+    owned_artifacts,
+    resource,
+    tf_name,
+)
 from mlstack.targets.terraform.gcp_attrs import StorageBucket
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud
 
 
 def artifact_bucket(plan: Plan) -> str | None:
     """The GCS bucket a deployed MLflow server writes to, when the stack owns one."""
-    mlflow = plan.spec.tracking.mlflow
-    if gcp_cloud(plan) is None or mlflow is None or not mlflow.deploy or not mlflow.artifacts:
-        return None
-    location = parse(mlflow.artifacts)
-    return location.bucket if location.scheme == "gs" else None
+    location = owned_artifacts(plan, "gs")
+    return location.bucket if location else None
 
 
 def build(plan: Plan) -> list[Block | Note]:
