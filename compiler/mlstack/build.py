@@ -62,17 +62,18 @@ class Job:
     key: str
 
     def finish(self, artifacts: Sequence[Artifact], *, fresh: bool) -> Environment:
-        if fresh and self.cache is not None:
-            self.cache.put(self.key, artifacts)
-        if self.staging is not None:
-            self.staging.write(self.plan.stack, self.plan.environment, artifacts)
-        return Environment.of(
+        environment = Environment.of(
             self.plan.environment,
             self.result.file,
             self.result.sha256,
             artifacts,
             keep=self.staging is None,
         )
+        if fresh and self.cache is not None:
+            self.cache.put(self.key, artifacts, environment.files)
+        if self.staging is not None:
+            self.staging.write(self.plan.stack, self.plan.environment, artifacts)
+        return environment
 
 
 def planned(results: list[Checked]) -> list[tuple[Checked, Plan]]:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path, PurePosixPath
@@ -99,8 +99,9 @@ class Cache:
             return None
         return artifacts
 
-    def put(self, entry_key: str, artifacts: Sequence[Artifact]) -> None:
+    def put(self, entry_key: str, artifacts: Sequence[Artifact], hashes: Mapping[str, str]) -> None:
         """Best effort: a cache that cannot be written only costs the next compile time.
+        `hashes` are the artifacts' sha256 (path -> hex), already computed for the lock file.
         Written file by file, so a large environment is not held twice more in memory."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -112,7 +113,7 @@ class Cache:
                     )
                     for index, artifact in enumerate(artifacts):
                         item = {
-                            "sha256": hashlib.sha256(artifact.content).hexdigest(),
+                            "sha256": hashes[artifact.path],
                             "text": artifact.content.decode(),
                         }
                         separator = ", " if index else ""
