@@ -8,8 +8,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlstack.build import Options, build, planned
 from mlstack.compile_cache import Cache, key
@@ -180,9 +183,11 @@ def test_every_terraform_batch_size_gives_the_same_document() -> None:
                 if isinstance(item, Block)
             ]
             settings = {"terraform": {"backend": {"local": {}}}}
-            whole = terraform_synth.synthesize(settings, blocks)
-            assert terraform_synth.synthesize(settings, blocks, limit=1) == whole
-            assert terraform_synth.synthesize(settings, blocks, limit=7) == whole
+            text = terraform_synth.synthesize(settings, list(blocks))
+            assert terraform_synth.synthesize(settings, list(blocks), limit=1) == text
+            assert terraform_synth.synthesize(settings, list(blocks), limit=7) == text
+            whole = json.loads(text)
+            assert text == json.dumps(whole, indent=2, sort_keys=True, ensure_ascii=False)
             addresses = {
                 (kind, block_type, name)
                 for kind in ("resource", "data")
@@ -190,3 +195,35 @@ def test_every_terraform_batch_size_gives_the_same_document() -> None:
                 for name in named
             }
             assert addresses == {(b.kind, b.type, b.name) for b in blocks}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["output", "provider", "terraform"]), json_values, max_size=3),
+    st.dictionaries(
+        st.tuples(st.sampled_from(["data", "resource"]), st.text(max_size=3), st.text(max_size=3)),
+        json_values,
+        max_size=6,
+    ),
+)
+def test_terraform_text_is_written_as_json_dumps_writes_the_whole_document(
+    sections: dict[str, Any], blocks: dict[tuple[str, str, str], Any]
+) -> None:
+    """The text is written entry by entry; it must equal what one json.dumps gives."""
+    document: dict[str, Any] = dict(sections)
+    for (kind, block_type, name), body in blocks.items():
+        document.setdefault(kind, {}).setdefault(block_type, {})[name] = body
+    entries = sorted(
+        [((k,), v) for k, v in sections.items()] + list(blocks.items()), key=lambda e: e[0]
+    )
+    expected = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+    assert terraform_synth.json_text(entries) == expected

@@ -12,11 +12,12 @@ comes from the compile cache without starting Node at all.
 from __future__ import annotations
 
 import gc
+import hashlib
 import importlib
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -35,7 +36,7 @@ TARGETS: tuple[str, ...] = (
     "mlstack.targets.terraform",
     "mlstack.targets.argocd",
 )
-"""Modules with `compile_plan(plan) -> list[Artifact]`, in output order."""
+"""Modules with `compile_plan(plan) -> Iterable[Artifact]`, in output order."""
 
 
 class StackClash(Exception):
@@ -61,19 +62,32 @@ class Job:
     cache: Cache | None
     key: str
 
-    def finish(self, artifacts: Sequence[Artifact], *, fresh: bool) -> Environment:
-        environment = Environment.of(
-            self.plan.environment,
-            self.result.file,
-            self.result.sha256,
-            artifacts,
-            keep=self.staging is None,
+    def finish(self, artifacts: Iterable[Artifact], *, fresh: bool) -> Environment:
+        """Each file is hashed, written (and cached) as it comes, then dropped: a large
+        environment is never held whole, except for `diff`, which keeps its content."""
+        entry = self.cache.writer(self.key) if fresh and self.cache is not None else None
+        files: dict[str, str] = {}
+        content: dict[str, bytes] | None = {} if self.staging is None else None
+        try:
+            for artifact in artifacts:
+                if artifact.path in files:
+                    raise AssertionError(f"two files would be written to {artifact.path}")
+                files[artifact.path] = digest = hashlib.sha256(artifact.content).hexdigest()
+                if self.staging is not None:
+                    self.staging.write(self.plan.stack, self.plan.environment, (artifact,))
+                if content is not None:
+                    content[artifact.path] = artifact.content
+                if entry is not None:
+                    entry.add(artifact, digest)
+        except BaseException:
+            if entry is not None:
+                entry.abort()
+            raise
+        if entry is not None:
+            entry.commit()
+        return Environment(
+            self.plan.environment, self.result.file, self.result.sha256, files, content
         )
-        if fresh and self.cache is not None:
-            self.cache.put(self.key, artifacts, environment.files)
-        if self.staging is not None:
-            self.staging.write(self.plan.stack, self.plan.environment, artifacts)
-        return environment
 
 
 def planned(results: list[Checked]) -> list[tuple[Checked, Plan]]:
@@ -90,12 +104,9 @@ def planned(results: list[Checked]) -> list[tuple[Checked, Plan]]:
     return found
 
 
-def compile_plan(plan: Plan) -> list[Artifact]:
-    return [
-        artifact
-        for target in TARGETS
-        for artifact in importlib.import_module(target).compile_plan(plan)
-    ]
+def compile_plan(plan: Plan) -> Iterator[Artifact]:
+    for target in TARGETS:
+        yield from importlib.import_module(target).compile_plan(plan)
 
 
 def _units(plan: Plan) -> int:

@@ -12,15 +12,15 @@ trusted: the environment is compiled again and the entry rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TextIO
 
 import mlstack
 from mlstack.plan import Plan
@@ -79,11 +79,11 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def _entry(self, entry_key: str) -> Path:
+    def entry_path(self, entry_key: str) -> Path:
         return self.folder / f"{entry_key}.json"
 
     def get(self, entry_key: str) -> list[Artifact] | None:
-        entry = self._entry(entry_key)
+        entry = self.entry_path(entry_key)
         try:
             data = json.loads(entry.read_bytes())
             if data["format"] != FORMAT or data["key"] != entry_key:
@@ -99,37 +99,78 @@ class Cache:
             return None
         return artifacts
 
-    def put(self, entry_key: str, artifacts: Sequence[Artifact], hashes: Mapping[str, str]) -> None:
-        """Best effort: a cache that cannot be written only costs the next compile time.
-        `hashes` are the artifacts' sha256 (path -> hex), already computed for the lock file.
-        Written file by file, so a large environment is not held twice more in memory."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".entry-")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    stream.write(
-                        f'{{"format": {json.dumps(FORMAT)}, "key": "{entry_key}", "files": {{'
-                    )
-                    for index, artifact in enumerate(artifacts):
-                        item = {
-                            "sha256": hashes[artifact.path],
-                            "text": artifact.content.decode(),
-                        }
-                        separator = ", " if index else ""
-                        stream.write(f"{separator}{json.dumps(artifact.path)}: ")
-                        stream.write(json.dumps(item, ensure_ascii=False))
-                    stream.write("}}\n")
-                os.replace(temporary, self._entry(entry_key))
-            finally:
-                Path(temporary).unlink(missing_ok=True)
-            self._prune()
-        except (OSError, UnicodeDecodeError):
-            return
+    def writer(self, entry_key: str) -> Entry:
+        """An entry filled file by file as the environment is compiled, so a large
+        environment is never held whole for the cache; it appears only on `Entry.commit`."""
+        return Entry(self, entry_key)
 
-    def _prune(self) -> None:
+    def prune(self) -> None:
         entries = sorted(
             self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True
         )
         for stale in entries[KEEP:]:
             stale.unlink(missing_ok=True)
+
+
+class Entry:
+    """One entry being written to a temporary file. Best effort: a cache that cannot be
+    written only costs the next compile time, so an OSError stops the writing silently and
+    `commit` then leaves no entry."""
+
+    def __init__(self, cache: Cache, entry_key: str) -> None:
+        self.cache = cache
+        self.key = entry_key
+        self.count = 0
+        self.stream: TextIO | None = None
+        self.temporary: Path | None = None
+        try:
+            cache.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=cache.folder, prefix=".entry-")
+            self.temporary = Path(temporary)
+            self.stream = os.fdopen(handle, "w", encoding="utf-8")
+            self._write(f'{{"format": {json.dumps(FORMAT)}, "key": "{entry_key}", "files": {{')
+        except OSError:
+            self.abort()
+
+    def _write(self, text: str) -> None:
+        if self.stream is None:
+            return
+        try:
+            self.stream.write(text)
+        except OSError:
+            self.abort()
+
+    def add(self, artifact: Artifact, sha256: str) -> None:
+        """`sha256` of the content, already computed for the lock file."""
+        try:
+            item = {"sha256": sha256, "text": artifact.content.decode()}
+        except UnicodeDecodeError:
+            self.abort()
+            return
+        separator = ", " if self.count else ""
+        self.count += 1
+        self._write(
+            f"{separator}{json.dumps(artifact.path)}: {json.dumps(item, ensure_ascii=False)}"
+        )
+
+    def commit(self) -> None:
+        self._write("}}\n")
+        if self.stream is None:
+            return
+        assert self.temporary is not None
+        try:
+            self.stream.close()
+            self.stream = None
+            os.replace(self.temporary, self.cache.entry_path(self.key))
+            self.cache.prune()
+        except OSError:
+            self.abort()
+
+    def abort(self) -> None:
+        """Drop what was written: a compile that failed or a cache that cannot be written."""
+        if self.stream is not None:
+            with contextlib.suppress(OSError):
+                self.stream.close()
+            self.stream = None
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)

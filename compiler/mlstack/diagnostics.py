@@ -15,9 +15,10 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
-    """A 1-based position in a source file; `end_col` is exclusive and on the same line."""
+    """A 1-based position in a source file; `end_col` is exclusive and on the same line.
+    Slotted: a large stack keeps a span for every node it has (~1M at 5,000 models)."""
 
     file: str
     line: int

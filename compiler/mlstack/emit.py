@@ -9,7 +9,6 @@ in with renames. A failed or interrupted compile leaves `out/` as it was (at wor
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,20 +31,6 @@ class Environment:
     input_sha256: str
     files: Mapping[str, str]
     content: Mapping[str, bytes] | None = None
-
-    @classmethod
-    def of(
-        cls,
-        name: str,
-        input_path: str,
-        input_sha256: str,
-        artifacts: Sequence[Artifact],
-        *,
-        keep: bool,
-    ) -> Environment:
-        files = {a.path: hashlib.sha256(a.content).hexdigest() for a in artifacts}
-        content = {a.path: a.content for a in artifacts} if keep else None
-        return cls(name, input_path, input_sha256, files, content)
 
 
 def lock_file(environment: Environment) -> Artifact:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from mlstack.diagnostics import Span
@@ -77,5 +78,10 @@ class Plan:
                 return f"{span.file}:{span.line}"
         return f"{self.file}:1"
 
+    @cached_property
+    def _workload_index(self) -> dict[tuple[WorkloadKind, str], Workload]:
+        """Targets look a workload up per model: a scan of all of them would be quadratic."""
+        return {(w.kind, w.name): w for w in self.workloads}
+
     def workload(self, kind: WorkloadKind, name: str) -> Workload:
-        return next(w for w in self.workloads if w.kind == kind and w.name == name)
+        return self._workload_index[kind, name]

@@ -69,12 +69,12 @@ def test_kustomization_lists_exactly_the_files(index: int) -> None:
     kustomization = next(a for a in artifacts if a.path == "kubernetes/kustomization.yaml")
     listed = yaml.safe_load(kustomization.content)["resources"]
     files = [a.path.removeprefix("kubernetes/") for a in artifacts if a is not kustomization]
-    assert listed == sorted(files) == files
+    assert listed == sorted(files)
 
 
 def test_recompile_is_byte_identical() -> None:
     plan = _plans()[0]
-    assert compile_plan(plan) == compile_plan(plan)
+    assert list(compile_plan(plan)) == list(compile_plan(plan))
 
 
 def test_the_validators_reject_a_misspelled_field() -> None:

@@ -262,7 +262,7 @@ def test_dashboards_parse_and_query_the_alert_metrics(key: str) -> None:
 
 def test_dashboard_json_is_deterministic() -> None:
     first = [o["data"] for o in _kinds("fraud-prod", "ConfigMap")]
-    assert compile_plan(_plans()["fraud-prod"]) == compile_plan(_plans()["fraud-prod"])
+    assert list(compile_plan(_plans()["fraud-prod"])) == list(compile_plan(_plans()["fraud-prod"]))
     assert first
 
 

@@ -7,7 +7,6 @@ stable name, listed (exactly) in kustomization.yaml.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -53,7 +52,9 @@ BUILDERS: tuple[Callable[[Plan], list[Manifest]], ...] = (
 FOLDER = "kubernetes"
 
 
-def compile_plan(plan: Plan) -> list[Artifact]:
+def compile_plan(plan: Plan) -> Iterator[Artifact]:
+    """One file per object, yielded as cdk8s returns it (a large stack's files are written
+    while later ones are built), then the kustomization listing them all."""
     names: list[str] = []
 
     def objects() -> Iterator[dict[str, Any]]:
@@ -64,18 +65,16 @@ def compile_plan(plan: Plan) -> list[Artifact]:
                 names.append(manifest.file_name)
                 yield full_object(plan, manifest)
 
-    artifacts = [
-        Artifact(f"{FOLDER}/{names[index]}", yaml_out.dump(obj))
-        for index, obj in enumerate(synthesize(objects()))
-    ]
-    duplicates = sorted(n for n, c in Counter(names).items() if c > 1)
-    if duplicates:
-        raise AssertionError(f"two objects would be written to {duplicates}")
-    artifacts.sort(key=lambda a: a.path)
+    written: set[str] = set()
+    for index, obj in enumerate(synthesize(objects())):
+        if names[index] in written:
+            raise AssertionError(f"two objects would be written to {names[index]}")
+        written.add(names[index])
+        yield Artifact(f"{FOLDER}/{names[index]}", yaml_out.dump(obj))
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
-        "resources": [a.path.removeprefix(f"{FOLDER}/") for a in artifacts],
+        "resources": sorted(written),
         **azure_client_ids.kustomization_fields(plan),
     }
-    return [*artifacts, Artifact(f"{FOLDER}/kustomization.yaml", yaml_out.dump(kustomization))]
+    yield Artifact(f"{FOLDER}/kustomization.yaml", yaml_out.dump(kustomization))

@@ -6,7 +6,6 @@ the backend) and provider blocks, and writes sorted, pretty JSON that
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -139,11 +138,9 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     if cloud.provider == "azure" and (outputs := azure_identity.outputs(plan)):
         # Client ids exist only after apply: outputs hand them to the deploy step.
         settings["output"] = outputs
-    document = synthesize(settings, blocks)
-    # Large stacks hold tens of MB per copy: drop the blocks before the text is made.
-    del produced, blocks
-    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
-    del document
+    # Large stacks hold tens of MB per copy: synthesize frees each block once it is written.
+    del produced
+    text = synthesize(settings, blocks)
     artifacts = [Artifact(f"{FOLDER}/main.tf.json", f"{text}\n".encode())]
     if notes:
         lines = ["# What Terraform cannot express here", ""]

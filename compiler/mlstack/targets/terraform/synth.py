@@ -3,7 +3,8 @@
 cdktf is archived upstream (last release 0.21), so its use stays here, behind `synthesize`.
 Blocks cross into Node in batches: each batch is one `TerraformStack` (in an `App` of its
 own) holding its blocks as one escape-hatch override per block kind, read back with one
-`to_terraform()` call; the batches' documents are then merged (addresses never repeat).
+`to_terraform()` call. Blocks go in sorted by address, so each batch's blocks come back in
+order and are written as text at once: no document of the whole stack is ever built.
 One construct per block costs ~7 jsii calls (~1 ms) per block; one stack holding every
 block grows faster than linearly (a 67k-block stack: 9.8 s against 7.5 s in batches), so
 batches keep it linear. cdktf's `//` metadata is dropped so output only changes with input.
@@ -11,6 +12,10 @@ batches keep it linear. cdktf's `//` metadata is dropped so output only changes 
 
 from __future__ import annotations
 
+import heapq
+import math
+from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring
 from typing import Any
 
 from mlstack.targets.node_runtime import configure
@@ -21,6 +26,13 @@ configure()
 import cdktf  # noqa: E402  (after configure(): jsii reads JSII_NODE when it starts)
 
 from mlstack.targets.jsii_release import release  # noqa: E402
+
+_STRING = encode_basestring
+"""JSON string literal as `json.dumps(..., ensure_ascii=False)` writes it (C-accelerated)."""
+
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+BLOCK_KINDS = frozenset({"resource", "data"})
 
 BATCH_BLOCKS = 500
 """Blocks per stack: per-batch overhead (a new App and stack, ~1 ms) is nothing at this
@@ -46,24 +58,118 @@ def _synthesize_batch(sections: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
-    """Add one batch's document: `resource`/`data` merge by type, then by name."""
-    for section, value in part.items():
-        if section in ("resource", "data") and section in into:
-            for block_type, named in value.items():
-                into[section].setdefault(block_type, {}).update(named)
-        else:
-            into[section] = value
-
-
-def synthesize(
-    settings: dict[str, Any], blocks: list[Block], limit: int = BATCH_BLOCKS
-) -> dict[str, Any]:
-    """`settings` holds the `terraform`, `provider` and `output` sections; `blocks` the rest."""
-    document: dict[str, Any] = {}
-    for start in range(0, max(len(blocks), 1), limit):
-        sections: dict[str, Any] = {} if start else dict(settings)
-        for block in blocks[start : start + limit]:
+def _synthesized(blocks: list[Block], limit: int) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """((kind, type, name), body) as cdktf writes each block, in sorted order. `blocks`
+    is sorted here and emptied batch by batch, so bodies already synthesized are freed
+    while later batches run (a large stack's blocks and its output are not held together)."""
+    blocks.sort(key=lambda b: (b.kind, b.type, b.name), reverse=True)
+    while blocks:
+        sections: dict[str, Any] = {}
+        for _ in range(min(limit, len(blocks))):
+            block = blocks.pop()
             sections.setdefault(block.kind, {}).setdefault(block.type, {})[block.name] = block.body
-        _merge(document, _synthesize_batch(sections))
-    return document
+        document = _synthesize_batch(sections)
+        if unexpected := document.keys() - BLOCK_KINDS:
+            raise AssertionError(f"cdktf added {sorted(unexpected)} to a batch of blocks")
+        for kind in sorted(document):
+            for block_type, named in sorted(document[kind].items()):
+                for name, body in sorted(named.items()):
+                    yield (kind, block_type, name), body
+
+
+def _float(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _pretty(value: Any, depth: int, out: list[str]) -> None:
+    """Append what `json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)` gives,
+    as if nested `depth` objects deep. json's own indenting encoder makes a reference cycle
+    of closures per call, which the CLI (run without the cyclic GC) never frees: ~200 MB for
+    one environment of 68k blocks."""
+    if isinstance(value, str):
+        out.append(_STRING(value))
+    elif value is None or value is True or value is False:
+        out.append(_CONSTANTS[value])
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_float(value))
+    elif isinstance(value, dict | list | tuple):
+        if not value:
+            out.append("{}" if isinstance(value, dict) else "[]")
+            return
+        inner = "\n" + "  " * (depth + 1)
+        opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+        separator = opening + inner
+        if isinstance(value, dict):
+            for key in sorted(value):
+                if not isinstance(key, str):
+                    raise TypeError(f"Terraform JSON keys are strings, not {key!r}")
+                out += (separator, _STRING(key), ": ")
+                _pretty(value[key], depth + 1, out)
+                separator = "," + inner
+        else:
+            for item in value:
+                out.append(separator)
+                _pretty(item, depth + 1, out)
+                separator = "," + inner
+        out.append("\n" + "  " * depth + closing)
+    else:
+        raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def json_text(entries: Iterable[tuple[tuple[str, ...], Any]]) -> str:
+    """The text `json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)` gives
+    for the document holding each value at its path, written from entries in sorted path
+    order (no path a prefix of another) without the whole document ever being built."""
+    out = ["{"]
+    keys: list[str] = []
+    filled = [False]
+    """Whether each open object (the root first) has a member yet."""
+
+    def member(key: str) -> None:
+        out.append(f"{',' if filled[-1] else ''}\n{'  ' * (len(keys) + 1)}{_STRING(key)}: ")
+        filled[-1] = True
+
+    for path, value in entries:
+        *parents, leaf = path
+        common = 0
+        while common < min(len(keys), len(parents)) and keys[common] == parents[common]:
+            common += 1
+        while len(keys) > common:
+            out.append(f"\n{'  ' * len(keys)}}}")
+            keys.pop()
+            filled.pop()
+        for key in parents[common:]:
+            member(key)
+            out.append("{")
+            keys.append(key)
+            filled.append(False)
+        member(leaf)
+        # Joined per entry: millions of small pieces held to the end cost ~4x the text.
+        parts: list[str] = []
+        _pretty(value, len(keys) + 1, parts)
+        out.append("".join(parts))
+    while keys:
+        out.append(f"\n{'  ' * len(keys)}}}")
+        keys.pop()
+    out.append("\n}" if filled[0] else "}")
+    return "".join(out)
+
+
+def synthesize(settings: dict[str, Any], blocks: list[Block], limit: int = BATCH_BLOCKS) -> str:
+    """The Terraform JSON text (sorted keys, 2-space indentation). `settings` holds the
+    `terraform`, `provider` and `output` sections; `blocks` the rest, and is emptied."""
+    if clash := settings.keys() & BLOCK_KINDS:
+        raise AssertionError(f"settings cannot hold {sorted(clash)}")
+    head = _synthesize_batch(dict(settings))
+    entries = heapq.merge(
+        sorted(((section,), value) for section, value in head.items()),
+        _synthesized(blocks, limit),
+        key=lambda entry: entry[0],
+    )
+    return json_text(entries)
