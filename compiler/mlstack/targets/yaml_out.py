@@ -17,12 +17,10 @@ from typing import Any
 
 import yaml
 
-from mlstack.targets.yaml_scalars import LITERAL, float_text, requested_style, scalar
+from mlstack.targets.yaml_scalars import LITERAL, float_text, requested_style, scalar, simple_key
 
 _WIDTH = 1000
 """Line width given to PyYAML; past it libyaml folds quoted and plain scalars at spaces."""
-_SIMPLE_KEY = 128
-"""Longest key libyaml writes as `key:`; longer ones take the explicit `? key` form."""
 
 
 class _Dumper(yaml.CSafeDumper):
@@ -65,6 +63,7 @@ def _fast(document: Any) -> str | None:
     out: list[str] = []
     writer = _Writer(out)
     try:
+        writer.enter(document)
         writer.mapping(document, 0, "")
     except _Unsure:
         return None
@@ -91,12 +90,14 @@ class _Writer:
 
     def mapping(self, mapping: dict[Any, Any], indent: int, lead: str) -> None:
         """Keys at `indent`, the first one after `lead` (what is already on its line)."""
-        if not all(type(key) is str for key in mapping):
-            raise _Unsure
+        try:
+            keys = sorted(mapping)
+        except TypeError:
+            raise _Unsure from None
         pad = " " * indent
-        for key in sorted(mapping):
-            text = scalar(key)
-            if text is None or "\n" in key or len(key) > _SIMPLE_KEY:
+        for key in keys:
+            text = simple_key(key) if type(key) is str else None
+            if text is None:
                 raise _Unsure
             self.out.append(f"{lead}{text}:")
             lead = pad

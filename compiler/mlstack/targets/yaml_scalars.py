@@ -31,6 +31,9 @@ _resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = (
 _STR = "tag:yaml.org,2002:str"
 _FLOAT = "tag:yaml.org,2002:float"
 
+_SIMPLE_KEY = 128
+"""Longest key (in bytes; the handled alphabet is ASCII) libyaml writes as a simple key."""
+
 LITERAL = "|"
 """First character of `scalar`'s answer when the string goes out as a literal block."""
 
@@ -62,6 +65,15 @@ def scalar(value: str) -> str | None:
             return value
         return "'" + value.replace("'", "''") + "'"
     return double_quoted(value)
+
+
+@lru_cache(maxsize=1 << 14)
+def simple_key(value: str) -> str | None:
+    """`value` written as a mapping key, or None when libyaml would not write it as `key:`
+    (a multi-line or over-long key takes the explicit `? key` form) or `scalar` cannot say."""
+    if "\n" in value or len(value) > _SIMPLE_KEY:
+        return None
+    return scalar(value)
 
 
 def double_quoted(value: str) -> str:
