@@ -17,7 +17,14 @@ from typing import Any
 
 import yaml
 
-from mlstack.targets.yaml_scalars import LITERAL, float_text, requested_style, scalar, simple_key
+from mlstack.targets.yaml_scalars import (
+    LITERAL,
+    float_text,
+    folded,
+    requested_style,
+    scalar,
+    simple_key,
+)
 
 _WIDTH = 1000
 """Line width given to PyYAML; past it libyaml folds quoted and plain scalars at spaces."""
@@ -138,7 +145,7 @@ class _Writer:
                 self.literal(value, text, indent + 2)
                 return
             if text is not None and column + len(text) > _WIDTH:
-                text = None
+                text = folded(text, column, indent + 2, _WIDTH)
         elif kind is bool:
             text = "true" if value else "false"
         elif kind is int:

@@ -24,6 +24,7 @@ _HANDLED = re.compile(r"[\x20-\x7e\n]*")
 # A plain scalar may not start with an indicator, nor hold `: ` or ` #`, nor end with `:`.
 _INDICATOR_START = re.compile(r"---|\.\.\.|[#,\[\]{}&*!|>'\"%@`]|[?:-](?: |$)")
 _INDICATOR_INSIDE = re.compile(r": | #|:$")
+_SPACE = re.compile(" ")
 _resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = (
     yaml.resolver.Resolver().resolve
 )
@@ -74,6 +75,31 @@ def simple_key(value: str) -> str | None:
     if "\n" in value or len(value) > _SIMPLE_KEY:
         return None
     return scalar(value)
+
+
+def folded(text: str, column: int, indent: int, width: int) -> str | None:
+    """`text`, a scalar as `scalar` writes it, starting at `column`, with its lines broken
+    where libyaml breaks them: at a lone space (not in a run of spaces, and for quoted text not
+    the first or last character) once the line has passed `width`, continuing at `indent`.
+    Double-quoted text goes back to PyYAML (None): there libyaml also escapes a space that
+    would start a continuation line."""
+    if text[0] == '"':
+        return None
+    edge = 1 if text[0] == "'" else 0
+    lines: list[str] = []
+    start = 0
+    for space in _SPACE.finditer(text):
+        at = space.start()
+        if (
+            column + at - start > width
+            and edge < at < len(text) - 1 - edge
+            and text[at - 1] != " "
+            and text[at + 1] != " "
+        ):
+            lines.append(text[start:at])
+            start, column = at + 1, indent
+    lines.append(text[start:])
+    return ("\n" + " " * indent).join(lines)
 
 
 def double_quoted(value: str) -> str:
