@@ -30,7 +30,11 @@ def _golden(path: Path) -> tuple[bytes, Any]:
 
 def test_golden_manifests_are_written_unchanged() -> None:
     assert len(GOLDEN) > 100
-    mismatches = [p for p in GOLDEN if yaml_out.dump(_golden(p)[1]) != _golden(p)[0]]
+    mismatches = []
+    for path in GOLDEN:
+        raw, document = _golden(path)
+        if yaml_out.dump(document) != raw:
+            mismatches.append(path)
     assert mismatches == []
 
 
@@ -74,8 +78,8 @@ def test_shared_collections_fall_back_to_anchors() -> None:
 def test_long_lines_are_folded_as_libyaml_folds_them() -> None:
     words = " ".join(["word"] * 300)
     document = {"a": {"b": [words, f"'{words}  x"]}, "c": words + "."}
-    text = yaml_out._fast(document)
-    assert text == yaml_out._pyyaml(document)
+    text = yaml_out._pyyaml(document)
+    assert yaml_out._fast(document) == text
     assert max(len(line) for line in text.splitlines()) < 1010
     assert text.count("\n") > 5, "five lines unfolded: a, b, two items, c"
 

@@ -118,7 +118,7 @@ class _Writer:
                 self.out.append("\n")
                 self.sequence(value, indent, pad)
             else:
-                self.scalar(value, indent, indent + len(text) + 2)
+                self.leaf(value, indent, indent + len(text) + 2)
 
     def sequence(self, items: list[Any], indent: int, lead: str) -> None:
         """Dashes at `indent`, the first one after `lead`."""
@@ -133,9 +133,9 @@ class _Writer:
                 self.enter(item)
                 self.sequence(item, indent + 2, " ")
             else:
-                self.scalar(item, indent, indent + 2)
+                self.leaf(item, indent, indent + 2)
 
-    def scalar(self, value: Any, indent: int, column: int) -> None:
+    def leaf(self, value: Any, indent: int, column: int) -> None:
         """A scalar or empty collection after a key or dash at `indent`, starting at `column`."""
         kind = type(value)
         text: str | None = None
