@@ -14,7 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlstack.build import Options, build, planned
+from mlstack.build import (
+    MEMORY_BUDGET_MB,
+    Options,
+    build,
+    default_jobs,
+    estimated_peak_mb,
+    planned,
+)
 from mlstack.compile_cache import Cache, key
 from mlstack.pipeline import check
 from mlstack.targets import terraform
@@ -227,3 +234,12 @@ def test_terraform_text_is_written_as_json_dumps_writes_the_whole_document(
     )
     expected = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
     assert terraform_synth.json_text(entries) == expected
+
+
+def test_default_jobs_use_the_cpus_while_the_memory_budget_allows() -> None:
+    # Units per environment: the bench's N = 1,000 stack has 2,032, N = 5,000 has 10,151.
+    assert default_jobs([400, 400], cpus=8) == 1
+    assert default_jobs([2032, 2032], cpus=2) == 2
+    assert default_jobs([2032] * 8, cpus=8) == 3
+    assert default_jobs([10151, 10151], cpus=2) == 1
+    assert estimated_peak_mb(2, 10151) > MEMORY_BUDGET_MB >= estimated_peak_mb(1, 10151)

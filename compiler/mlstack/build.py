@@ -31,6 +31,19 @@ PARALLEL_UNITS = 1000
 """Models + servings + pipeline steps below which environments compile in this process:
 a worker's start (fork, imports, its own Node: ~0.5 s) costs more than it saves there."""
 
+MEMORY_BUDGET_MB = 1024
+"""Peak memory (Python and Node, every worker) the default `--jobs` stays within: each
+worker holds its own Node and its own copy of what it reads of the stack, so at 5,000
+models two workers need ~1.6 GB where one needs ~0.9 GB. `--jobs N` trades memory for time."""
+
+
+def estimated_peak_mb(workers: int, units: int) -> float:
+    """Peak memory of a compile with `workers` processes whose largest environment has
+    `units`: a fit of bench/compile.py's figures (2-core VM, N = 1,000 and 5,000 models,
+    one and two workers), rounded up."""
+    return 315 + workers * (110 + 0.055 * units)
+
+
 TARGETS: tuple[str, ...] = (
     "mlstack.targets.kubernetes",
     "mlstack.targets.terraform",
@@ -115,13 +128,22 @@ def _units(plan: Plan) -> int:
     return len(spec.models) + len(spec.serving) + steps
 
 
+def default_jobs(units: Sequence[int], cpus: int) -> int:
+    """Workers for environments of these sizes (in units) when `--jobs` is not given: one
+    per CPU, fewer when the memory budget says so, one for small stacks."""
+    if sum(units) < PARALLEL_UNITS:
+        return 1
+    wanted = cpus
+    while wanted > 1 and estimated_peak_mb(wanted, max(units)) > MEMORY_BUDGET_MB:
+        wanted -= 1
+    return wanted
+
+
 def _jobs(options: Options, jobs: Sequence[Job]) -> int:
     if options.jobs is not None:
         wanted = options.jobs
-    elif sum(_units(job.plan) for job in jobs) < PARALLEL_UNITS:
-        wanted = 1
     else:
-        wanted = len(os.sched_getaffinity(0))
+        wanted = default_jobs([_units(job.plan) for job in jobs], len(os.sched_getaffinity(0)))
     if "jsii" in sys.modules:
         # A forked worker would share this process's Node child and its pipes.
         return 1

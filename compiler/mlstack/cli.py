@@ -17,7 +17,7 @@ import click
 from pydantic_core import PydanticCustomError
 
 from mlstack import __version__, render
-from mlstack.build import Options, StackClash, build, planned
+from mlstack.build import MEMORY_BUDGET_MB, Options, StackClash, build, planned
 from mlstack.compile_cache import Cache, default_folder
 from mlstack.emit import Environment, Staging
 from mlstack.gitops.client_ids import command as azure_client_ids
@@ -69,7 +69,8 @@ def _build_options(function: F) -> F:
         "--jobs",
         type=click.IntRange(min=1),
         help="Compile environments in this many processes. Default: one per CPU when the "
-        "stacks are large enough to gain from it, else one.",
+        "stacks are large enough to gain from it and the estimated peak memory stays "
+        f"within {MEMORY_BUDGET_MB} MB, else one.",
     )(function)
     function = click.option(
         "--cache/--no-cache",
