@@ -43,8 +43,12 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def _compile(out: Path, *flags: str, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _compile(
+    out: Path, *flags: str, cache: Path | None = None, temp: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MLSTACK_CACHE_DIR": str(cache)} if cache else dict(os.environ)
+    if temp is not None:
+        env["TMPDIR"] = str(temp)
     result = subprocess.run(
         [sys.executable, "-m", "mlstack", "compile", "specs", "-o", str(out), *flags],
         cwd=ROOT,
@@ -57,9 +61,15 @@ def _compile(out: Path, *flags: str, cache: Path | None = None) -> subprocess.Co
     return result
 
 
-def test_worker_processes_give_the_committed_output(tmp_path: Path) -> None:
-    _compile(tmp_path / "out", "--no-cache", "--jobs", "2")
+def test_worker_processes_give_the_committed_output_and_leave_no_temporary_files(
+    tmp_path: Path,
+) -> None:
+    """Each worker stops its Node before leaving, so jsii removes the runtime it extracted."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    _compile(tmp_path / "out", "--no-cache", "--jobs", "2", temp=temp)
     assert _tree(tmp_path / "out") == _tree(OUT)
+    assert list(temp.iterdir()) == []
 
 
 def test_cold_and_warm_cache_give_the_committed_output(tmp_path: Path) -> None:
@@ -194,7 +204,8 @@ def test_every_terraform_batch_size_gives_the_same_document() -> None:
             assert terraform_synth.synthesize(settings, list(blocks), limit=1) == text
             assert terraform_synth.synthesize(settings, list(blocks), limit=7) == text
             whole = json.loads(text)
-            assert text == json.dumps(whole, indent=2, sort_keys=True, ensure_ascii=False)
+            dumped = json.dumps(whole, indent=2, sort_keys=True, ensure_ascii=False)
+            assert text == f"{dumped}\n".encode()
             addresses = {
                 (kind, block_type, name)
                 for kind in ("resource", "data")
@@ -233,7 +244,7 @@ def test_terraform_text_is_written_as_json_dumps_writes_the_whole_document(
         [((k,), v) for k, v in sections.items()] + list(blocks.items()), key=lambda e: e[0]
     )
     expected = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
-    assert terraform_synth.json_text(entries) == expected
+    assert terraform_synth.json_file(entries) == f"{expected}\n".encode()
 
 
 def test_default_jobs_use_the_cpus_while_the_memory_budget_allows() -> None:

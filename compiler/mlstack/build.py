@@ -15,6 +15,7 @@ import gc
 import hashlib
 import importlib
 import multiprocessing
+import multiprocessing.util
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -154,6 +155,17 @@ _PENDING: list[Job] = []
 """The jobs forked workers run, by index: inherited, never pickled."""
 
 
+def _worker_exit() -> None:
+    if "jsii" in sys.modules:  # this worker started Node
+        importlib.import_module("mlstack.targets.jsii_kernel").stop()
+
+
+def _worker_start() -> None:
+    """A worker leaves through `os._exit`, after multiprocessing's own finalizers but not
+    atexit, where jsii stops its Node: register that with multiprocessing instead."""
+    multiprocessing.util.Finalize(None, _worker_exit, exitpriority=0)
+
+
 def _run_pending(index: int) -> Environment:
     job = _PENDING[index]
     return job.finish(compile_plan(job.plan), fresh=True)
@@ -173,7 +185,9 @@ def _run_all(jobs: list[Job], options: Options, done: Callable[[Plan], None]) ->
     _PENDING[:] = jobs
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_worker_start
+        ) as pool:
             futures = [pool.submit(_run_pending, index) for index in range(len(jobs))]
             environments = []
             for job, future in zip(jobs, futures, strict=True):

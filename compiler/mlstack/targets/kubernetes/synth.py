@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ configure()
 
 import cdk8s  # noqa: E402  (after configure(): jsii reads JSII_NODE when it starts)
 
-from mlstack.targets.jsii_release import release  # noqa: E402
+from mlstack.targets.jsii_kernel import release  # noqa: E402
+from mlstack.targets.prefetch import prefetched  # noqa: E402
 
 BATCH_BYTES = 1_000_000
 """Serialized size of one batch (~2,000 objects): big enough that the per-batch cost (cdk8s
@@ -63,21 +65,34 @@ def batches(objects: Iterable[dict[str, Any]], limit: int) -> Iterator[list[str]
         yield batch
 
 
+def _synthesized(
+    objects: Iterable[dict[str, Any]], limit: int, folder: Path
+) -> Iterator[list[Any]]:
+    """Each batch as cdk8s synthesizes it (runs in the prefetch thread: every jsii call of
+    the Kubernetes target happens on that thread)."""
+    for index, batch in enumerate(batches(objects, limit)):
+        path = folder / f"batch-{index}.json"
+        path.write_text("\n---\n".join(batch) + "\n", encoding="ascii")
+        app = cdk8s.App()
+        chart = cdk8s.Chart(app, "mlstack", disable_resource_name_hashes=True)
+        include = cdk8s.Include(chart, "objects", url=str(path))
+        synthesized: list[Any] = chart.to_json()
+        release(app, chart, include)
+        path.unlink()
+        if len(synthesized) != len(batch):
+            raise AssertionError(f"cdk8s returned {len(synthesized)} of {len(batch)} objects")
+        yield synthesized
+
+
 def synthesize(
     objects: Iterable[dict[str, Any]], limit: int = BATCH_BYTES
 ) -> Iterator[dict[str, Any]]:
-    """The objects as cdk8s synthesizes them, in input order, one batch at a time: only a
-    batch of objects is held at once, in Python and in Node."""
-    with tempfile.TemporaryDirectory(prefix="mlstack-cdk8s-") as folder:
-        for index, batch in enumerate(batches(objects, limit)):
-            path = Path(folder) / f"batch-{index}.json"
-            path.write_text("\n---\n".join(batch) + "\n", encoding="ascii")
-            app = cdk8s.App()
-            chart = cdk8s.Chart(app, "mlstack", disable_resource_name_hashes=True)
-            include = cdk8s.Include(chart, "objects", url=str(path))
-            synthesized: list[dict[str, Any]] = chart.to_json()
-            release(app, chart, include)
-            path.unlink()
-            if len(synthesized) != len(batch):
-                raise AssertionError(f"cdk8s returned {len(synthesized)} of {len(batch)} objects")
+    """The objects as cdk8s synthesizes them, in input order, a batch at a time: only a few
+    batches of objects are held at once, in Python and in Node. The next batch is built and
+    synthesized in a thread while the caller writes out the previous one."""
+    with (
+        tempfile.TemporaryDirectory(prefix="mlstack-cdk8s-") as folder,
+        closing(prefetched(_synthesized(objects, limit, Path(folder)))) as ready,
+    ):
+        for synthesized in ready:
             yield from synthesized

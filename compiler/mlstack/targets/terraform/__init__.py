@@ -140,8 +140,7 @@ def compile_plan(plan: Plan) -> list[Artifact]:
         settings["output"] = outputs
     # Large stacks hold tens of MB per copy: synthesize frees each block once it is written.
     del produced
-    text = synthesize(settings, blocks)
-    artifacts = [Artifact(f"{FOLDER}/main.tf.json", f"{text}\n".encode())]
+    artifacts = [Artifact(f"{FOLDER}/main.tf.json", synthesize(settings, blocks))]
     if notes:
         lines = ["# What Terraform cannot express here", ""]
         lines += [f"- {note.text} ({plan.source(note.source)})" for note in notes]
