@@ -35,14 +35,15 @@ a worker's start (fork, imports, its own Node: ~0.5 s) costs more than it saves 
 MEMORY_BUDGET_MB = 1024
 """Peak memory (Python and Node, every worker) the default `--jobs` stays within: each
 worker holds its own Node and its own copy of what it reads of the stack, so at 5,000
-models two workers need ~1.6 GB where one needs ~0.9 GB. `--jobs N` trades memory for time."""
+models two workers need ~1.4 GB where one needs ~0.8 GB. `--jobs N` trades memory for time."""
 
 
 def estimated_peak_mb(workers: int, units: int) -> float:
-    """Peak memory of a compile with `workers` processes whose largest environment has
-    `units`: a fit of bench/compile.py's figures (2-core VM, N = 1,000 and 5,000 models,
-    one and two workers), rounded up."""
-    return 315 + workers * (110 + 0.055 * units)
+    """Peak PSS of a compile with `workers` processes whose largest environment has `units`:
+    a fit of bench/compile.py's figures (2-core VM; N = 1,000 and 5,000 models, 2,032 and
+    10,151 units per environment; one and two workers: 412 / 798 and 674 / 1,426 MB),
+    rounded up."""
+    return 150 + workers * (175 + 0.05 * units)
 
 
 TARGETS: tuple[str, ...] = (
