@@ -75,7 +75,7 @@ def test_worker_processes_give_the_committed_output_and_leave_no_temporary_files
 def test_cold_and_warm_cache_give_the_committed_output(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     _compile(tmp_path / "cold", cache=cache)
-    entries = sorted(cache.glob("*.json"))
+    entries = sorted(cache.glob("*.jsonl"))
     assert len(entries) == sum(len(check(spec).plans) for spec in SPECS)
     _compile(tmp_path / "warm", cache=cache)
     assert _tree(tmp_path / "cold") == _tree(OUT)
@@ -105,34 +105,29 @@ def test_a_warm_cache_does_not_start_node(tmp_path: Path) -> None:
     assert _tree(tmp_path / "warm") == _tree(OUT)
 
 
-def _entry(cache: Path) -> tuple[Path, dict[str, object]]:
-    path = sorted(cache.glob("*.json"))[0]
-    return path, json.loads(path.read_text())
-
-
 @pytest.mark.parametrize(
     "damage",
-    ["edited file", "unsafe path", "other key", "other format", "truncated", "not json"],
+    ["edited file", "unsafe path", "other key", "other format", "truncated", "no end", "not json"],
 )
 def test_a_damaged_cache_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
     cache_folder = tmp_path / "cache"
     plan = check(SPECS[0]).plans[0]
     cache = Cache(cache_folder)
     build(planned([check(SPECS[0])]), Options(jobs=1, cache=cache))
-    path = cache_folder / f"{key(plan)}.json"
-    data = json.loads(path.read_text())
+    path = cache_folder / f"{key(plan)}.jsonl"
     good = path.read_bytes()
-    files = data["files"]
-    first = sorted(files)[0]
+    header, first, *rest = [json.loads(line) for line in good.splitlines()]
     if damage == "edited file":
-        files[first]["text"] += "# injected\n"
+        first["text"] += "# injected\n"
     elif damage == "unsafe path":
-        files["../../escape.yaml"] = files.pop(first)
+        first["path"] = "../../escape.yaml"
     elif damage == "other key":
-        data["key"] = "0" * 64
+        header["key"] = "0" * 64
     elif damage == "other format":
-        data["format"] = "something-else/9"
-    path.write_text(json.dumps(data))
+        header["format"] = "something-else/9"
+    elif damage == "no end":
+        rest.pop()
+    path.write_text("".join(json.dumps(item) + "\n" for item in [header, first, *rest]))
     if damage == "truncated":
         path.write_bytes(good[: len(good) // 2])
     elif damage == "not json":
@@ -141,6 +136,18 @@ def test_a_damaged_cache_entry_is_ignored_and_rewritten(tmp_path: Path, damage: 
     rebuilt = build(planned([check(SPECS[0])]), Options(jobs=1, cache=cache))
     assert rebuilt == build(planned([check(SPECS[0])]), Options(jobs=1))
     assert path.read_bytes() == good
+
+
+def test_an_entry_is_read_file_by_file(tmp_path: Path) -> None:
+    """The files come from the entry as they are asked for, not all at once."""
+    cache = Cache(tmp_path)
+    plan = check(SPECS[0]).plans[0]
+    build(planned([check(SPECS[0])]), Options(jobs=1, cache=cache))
+    files = cache.get(key(plan))
+    assert files is not None and not isinstance(files, list | tuple)
+    first = next(files)
+    assert first.path and first.content
+    assert len(list(files)) == len(cache.entry_path(key(plan)).read_bytes().splitlines()) - 3
 
 
 def test_a_changed_environment_misses_and_the_others_hit(tmp_path: Path) -> None:

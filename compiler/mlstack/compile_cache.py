@@ -17,16 +17,17 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from functools import cache
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import mlstack
 from mlstack.plan import Plan
 from mlstack.targets import Artifact
 
-FORMAT = "mlstack-compile-cache/1"
+FORMAT = "mlstack-compile-cache/2"
 KEEP = 200
 """Entries kept (most recently used first): a few stacks' history of environments."""
 
@@ -74,42 +75,73 @@ def _safe_path(path: Any) -> bool:
 
 
 class Cache:
-    """One JSON file per entry, `KEY.json`: {format, key, files: {path: {sha256, text}}}."""
+    """One file per entry, `KEY.jsonl`, one JSON object per line: a header
+    `{format, key}`, then `{path, sha256, text}` per file, then `{end: COUNT}`. Lines, so an
+    entry is written and read file by file: a large environment is never held whole."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def entry_path(self, entry_key: str) -> Path:
-        return self.folder / f"{entry_key}.json"
+        return self.folder / f"{entry_key}.jsonl"
 
-    def get(self, entry_key: str) -> list[Artifact] | None:
-        entry = self.entry_path(entry_key)
+    def get(self, entry_key: str) -> Iterator[Artifact] | None:
+        """The entry's files, or None when it is missing or anything in it is unexpected.
+        The whole entry is checked before the first file is handed out, then read again
+        from the same open file as the caller asks for files."""
         try:
-            data = json.loads(entry.read_bytes())
-            if data["format"] != FORMAT or data["key"] != entry_key:
-                return None
-            artifacts = []
-            for path, item in data["files"].items():
-                content = item["text"].encode()
-                if not _safe_path(path) or hashlib.sha256(content).hexdigest() != item["sha256"]:
-                    return None
-                artifacts.append(Artifact(path, content))
-            os.utime(entry)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeError):
+            stream = self.entry_path(entry_key).open("rb")
+        except OSError:
             return None
-        return artifacts
+        try:
+            if not _valid(stream, entry_key):
+                stream.close()
+                return None
+            os.utime(stream.fileno())
+            stream.seek(0)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeError):
+            stream.close()
+            return None
+        return _artifacts(stream)
 
     def writer(self, entry_key: str) -> Entry:
-        """An entry filled file by file as the environment is compiled, so a large
-        environment is never held whole for the cache; it appears only on `Entry.commit`."""
+        """An entry filled file by file as the environment is compiled; it appears only on
+        `Entry.commit`."""
         return Entry(self, entry_key)
 
     def prune(self) -> None:
+        """Keep the KEEP most recently used entries; drop entries of the earlier format."""
+        for earlier in self.folder.glob("*.json"):
+            earlier.unlink(missing_ok=True)
         entries = sorted(
-            self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True
+            self.folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime_ns, reverse=True
         )
         for stale in entries[KEEP:]:
             stale.unlink(missing_ok=True)
+
+
+def _valid(stream: BinaryIO, entry_key: str) -> bool:
+    header = json.loads(stream.readline())
+    if header != {"format": FORMAT, "key": entry_key}:
+        return False
+    for count, line in enumerate(stream):
+        item = json.loads(line)
+        if set(item) == {"end"}:
+            return bool(item["end"] == count and not stream.read())
+        content = item["text"].encode()
+        if not _safe_path(item["path"]) or hashlib.sha256(content).hexdigest() != item["sha256"]:
+            return False
+    return False
+
+
+def _artifacts(stream: BinaryIO) -> Iterator[Artifact]:
+    with stream:
+        stream.readline()
+        for line in stream:
+            item = json.loads(line)
+            if "end" in item:
+                return
+            yield Artifact(item["path"], item["text"].encode())
 
 
 class Entry:
@@ -128,33 +160,30 @@ class Entry:
             handle, temporary = tempfile.mkstemp(dir=cache.folder, prefix=".entry-")
             self.temporary = Path(temporary)
             self.stream = os.fdopen(handle, "w", encoding="utf-8")
-            self._write(f'{{"format": {json.dumps(FORMAT)}, "key": "{entry_key}", "files": {{')
         except OSError:
             self.abort()
+        self._line({"format": FORMAT, "key": entry_key})
 
-    def _write(self, text: str) -> None:
+    def _line(self, item: dict[str, Any]) -> None:
         if self.stream is None:
             return
         try:
-            self.stream.write(text)
+            self.stream.write(json.dumps(item, ensure_ascii=False) + "\n")
         except OSError:
             self.abort()
 
     def add(self, artifact: Artifact, sha256: str) -> None:
         """`sha256` of the content, already computed for the lock file."""
         try:
-            item = {"sha256": sha256, "text": artifact.content.decode()}
+            text = artifact.content.decode()
         except UnicodeDecodeError:
             self.abort()
             return
-        separator = ", " if self.count else ""
         self.count += 1
-        self._write(
-            f"{separator}{json.dumps(artifact.path)}: {json.dumps(item, ensure_ascii=False)}"
-        )
+        self._line({"path": artifact.path, "sha256": sha256, "text": text})
 
     def commit(self) -> None:
-        self._write("}}\n")
+        self._line({"end": self.count})
         if self.stream is None:
             return
         assert self.temporary is not None
