@@ -170,8 +170,9 @@ def table(rows: list[Row]) -> str:
     lines = [
         f"| stack | objects | validate s | compile s | --jobs 1 s | --jobs {CPUS} s "
         "| no Terraform s | warm s | peak PSS / RSS MB | --jobs 1 PSS MB "
-        f"| --jobs {CPUS} PSS MB | CSafeDumper s | json.dumps s | compile / CSafeDumper |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| --jobs {CPUS} PSS MB | warm PSS MB | CSafeDumper s | json.dumps s "
+        "| compile / CSafeDumper |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
@@ -179,7 +180,7 @@ def table(rows: list[Row]) -> str:
             f"| {r.serial.seconds:.2f} | {r.parallel.seconds:.2f} "
             f"| {r.no_terraform.seconds:.2f} | {r.warm.seconds:.2f} "
             f"| {r.cold.pss_mb:.0f} / {r.cold.rss_mb:.0f} | {r.serial.pss_mb:.0f} "
-            f"| {r.parallel.pss_mb:.0f} "
+            f"| {r.parallel.pss_mb:.0f} | {r.warm.pss_mb:.0f} "
             f"| {r.yaml_s:.2f} | {r.json_s:.2f} "
             f"| {r.cold.seconds / r.yaml_s:.1f}x |"
         )
