@@ -2,7 +2,7 @@
 floor: serializing the very same output objects with PyYAML's C dumper and `json.dumps`.
 
     .venv/bin/python bench/compile.py                  # reference, N = 10, 100, 1000
-    .venv/bin/python bench/compile.py --large          # ... and N = 5000 (~10 min more)
+    .venv/bin/python bench/compile.py --large          # ... and N = 5000 (~20 min more)
     .venv/bin/python bench/compile.py --sizes 100 --runs 1
 
 Per stack, every figure from child processes of this script (start-up, imports and Node
