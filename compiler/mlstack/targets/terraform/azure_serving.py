@@ -52,56 +52,59 @@ def azapi(type_: str, name: str, parent: str, body: dict[str, Any]) -> AzapiReso
     }
 
 
+def versioned_asset(
+    block: str,
+    asset: tuple[str, str, dict[str, Any]],
+    version: tuple[str, dict[str, Any]],
+    source: PathKey,
+) -> list[Block]:
+    """An Azure ML asset (`models`, `environments`: TYPE, NAME, BODY) in the workspace and one
+    version of it (CONTENT, BODY), named by a hash of CONTENT (the model URI, the image) so a
+    new content is a new version and an unchanged one is not replaced."""
+    kind, name, body = asset
+    container = resource(
+        "azapi_resource",
+        block,
+        azapi(f"{ML}/{kind}", name, azure_workspace.WORKSPACE, body),
+        source,
+    )
+    content, version_body = version
+    label = hashlib.sha256(content.encode()).hexdigest()[:8]
+    return [
+        container,
+        resource(
+            "azapi_resource",
+            f"{block}_version",
+            azapi(f"{ML}/{kind}/versions", label, container.ref("id"), version_body),
+            source,
+        ),
+    ]
+
+
 def _model(plan: Plan, key: str, model_name: str, source: PathKey) -> list[Block]:
     model = plan.spec.models[model_name]
     url = blob_url(model.uri)
     assert url is not None
-    container = resource(
-        "azapi_resource",
-        f"{key}_model",
-        azapi(
-            f"{ML}/models",
-            model_name,
-            azure_workspace.WORKSPACE,
-            {"properties": {"description": model.description or f"mlstack model {model_name}"}},
-        ),
-        source,
-    )
-    version = hashlib.sha256(model.uri.encode()).hexdigest()[:8]
-    body = {
+    description = model.description or f"mlstack model {model_name}"
+    version_body = {
         "properties": {
             "modelUri": url,
             "modelType": MODEL_TYPE.get(model.framework, "custom_model"),
             "tags": {"mlstack-uri": model.uri},
         }
     }
-    return [
-        container,
-        resource(
-            "azapi_resource",
-            f"{key}_model_version",
-            azapi(f"{ML}/models/versions", version, container.ref("id"), body),
-            source,
-        ),
-    ]
+    return versioned_asset(
+        f"{key}_model",
+        ("models", model_name, {"properties": {"description": description}}),
+        (model.uri, version_body),
+        source,
+    )
 
 
 def _environment(key: str, serving: AzureMLServing, source: PathKey) -> list[Block]:
     assert serving.image is not None
-    container = resource(
-        "azapi_resource",
-        f"{key}_env",
-        azapi(
-            f"{ML}/environments",
-            key.replace("_", "-"),
-            azure_workspace.WORKSPACE,
-            {"properties": {}},
-        ),
-        source,
-    )
-    version = hashlib.sha256(serving.image.encode()).hexdigest()[:8]
     route = {"port": PORT}
-    body = {
+    version_body = {
         "properties": {
             "image": serving.image,
             "inferenceConfig": {
@@ -111,15 +114,12 @@ def _environment(key: str, serving: AzureMLServing, source: PathKey) -> list[Blo
             },
         }
     }
-    return [
-        container,
-        resource(
-            "azapi_resource",
-            f"{key}_env_version",
-            azapi(f"{ML}/environments/versions", version, container.ref("id"), body),
-            source,
-        ),
-    ]
+    return versioned_asset(
+        f"{key}_env",
+        ("environments", key.replace("_", "-"), {"properties": {}}),
+        (serving.image, version_body),
+        source,
+    )
 
 
 def _deployment(

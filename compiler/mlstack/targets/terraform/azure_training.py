@@ -18,7 +18,6 @@ cluster by id). Azure ML cron takes days of week 0-6 (cron.py).
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 from typing import Any
 
@@ -35,7 +34,7 @@ from mlstack.targets.terraform import azure_workspace, cron
 from mlstack.targets.terraform.azure_attrs import AzapiResource, MachineLearningComputeCluster
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.azure_identity import role_assignments
-from mlstack.targets.terraform.azure_serving import ML, azapi
+from mlstack.targets.terraform.azure_serving import ML, azapi, versioned_asset
 from mlstack.targets.terraform.blocks import Block, File, Note, resource, tags, tf_name
 
 FOLDER = "azureml"
@@ -73,29 +72,12 @@ def job_definition(
 
 
 def _environment(model: str, image: str, source: PathKey) -> list[Block]:
-    key = f"{tf_name(model)}_train_env"
-    container = resource(
-        "azapi_resource",
-        key,
-        azapi(
-            f"{ML}/environments",
-            names.training(model),
-            azure_workspace.WORKSPACE,
-            {"properties": {}},
-        ),
+    return versioned_asset(
+        f"{tf_name(model)}_train_env",
+        ("environments", names.training(model), {"properties": {}}),
+        (image, {"properties": {"image": image, "osType": "Linux"}}),
         source,
     )
-    version = hashlib.sha256(image.encode()).hexdigest()[:8]
-    body = {"properties": {"image": image, "osType": "Linux"}}
-    return [
-        container,
-        resource(
-            "azapi_resource",
-            f"{key}_version",
-            azapi(f"{ML}/environments/versions", version, container.ref("id"), body),
-            source,
-        ),
-    ]
 
 
 def _schedule(
