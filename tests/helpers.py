@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from mlstack.diagnostics import Diagnostic
@@ -43,3 +46,15 @@ def cloud_plans(provider: str, extra: Path | None = None) -> list[Plan]:
         for plan in result.plans
         if plan.spec.platform.cloud is not None and plan.spec.platform.cloud.provider == provider
     ]
+
+
+def run_mlstack(*args: str, cache: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user runs it, with caches (deploy clones, compile cache) under `cache`."""
+    return subprocess.run(
+        [sys.executable, "-m", "mlstack", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+    )

@@ -5,9 +5,6 @@ and diff does not count them as removed."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import git
@@ -15,7 +12,7 @@ import git
 from mlstack.gitops.client_ids import write
 from mlstack.gitops.diff import compare
 from mlstack.gitops.publish import Request, StackTree, publish
-from tests.helpers import ROOT
+from tests.helpers import run_mlstack
 
 ENV_FILE = "azure-client-ids.env"
 READS = (
@@ -102,23 +99,12 @@ def test_diff_does_not_count_the_client_ids_as_removed() -> None:
     assert f"--- a/vision/prod/kubernetes/{ENV_FILE}" in left_azure["vision/prod"].unified
 
 
-def _mlstack(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mlstack", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "XDG_CACHE_HOME": str(tmp)},
-    )
-
-
 def test_azure_stack_published_then_given_its_ids(tmp_path: Path) -> None:
     """The whole flow on specs/vision-azure: publish says what it awaits, the deploy step
     writes prod's ids with `azure-client-ids`, and publish and diff leave them be."""
     spec, deploy = "specs/vision-azure/mlstack.yaml", str(tmp_path / "deploy.git")
     options = ("--repo", deploy, "-o", str(tmp_path / "out"))
-    first = _mlstack("publish", spec, *options, tmp=tmp_path)
+    first = run_mlstack("publish", spec, *options, cache=tmp_path)
     assert first.returncode == 0, first.stderr
     awaited = [line.split()[1].rstrip(":") for line in first.stdout.splitlines()[1:]]
     assert awaited == [f"stacks/vision/{env}/kubernetes/{ENV_FILE}" for env in ("prod", "staging")]
@@ -135,9 +121,9 @@ def test_azure_stack_published_then_given_its_ids(tmp_path: Path) -> None:
     clone.index.commit("client ids", author=git.Actor("ci", "ci@example.com"))
     clone.remotes.origin.push("main")
 
-    unchanged = _mlstack("diff", spec, "--repo", deploy, "--exit-code", tmp=tmp_path)
+    unchanged = run_mlstack("diff", spec, "--repo", deploy, "--exit-code", cache=tmp_path)
     assert (unchanged.returncode, unchanged.stdout.strip()) == (0, "no changes")
-    again = _mlstack("publish", spec, *options, tmp=tmp_path)
+    again = run_mlstack("publish", spec, *options, cache=tmp_path)
     assert again.returncode == 0 and "nothing to commit" in again.stdout
     assert f"awaiting stacks/vision/staging/kubernetes/{ENV_FILE}" in again.stdout
     assert "prod/kubernetes" not in again.stdout

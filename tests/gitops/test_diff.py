@@ -3,26 +3,12 @@ and against another git ref of a real config repo."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import git
 
 from mlstack.gitops.diff import compare, field_changes, render_markdown
-from tests.helpers import REFERENCE
-
-
-def _mlstack(*args: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mlstack", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
-    )
+from tests.helpers import REFERENCE, run_mlstack
 
 
 def test_plain_words_for_well_known_fields() -> None:
@@ -68,7 +54,7 @@ def test_diff_against_the_deploy_repo(tmp_path: Path) -> None:
     spec = tmp_path / "fraud.yaml"
     spec.write_text(REFERENCE.read_text())
     deploy = tmp_path / "deploy.git"
-    published = _mlstack(
+    published = run_mlstack(
         "publish",
         str(spec),
         "--repo",
@@ -79,7 +65,7 @@ def test_diff_against_the_deploy_repo(tmp_path: Path) -> None:
         cache=tmp_path,
     )
     assert published.returncode == 0, published.stderr
-    unchanged = _mlstack(
+    unchanged = run_mlstack(
         "diff", str(spec), "--repo", str(deploy), "--exit-code", cwd=tmp_path, cache=tmp_path
     )
     assert (unchanged.returncode, unchanged.stdout.strip()) == (0, "no changes")
@@ -89,7 +75,7 @@ def test_diff_against_the_deploy_repo(tmp_path: Path) -> None:
             "canary: {model: fraud-xgb-v8, traffic: 20}",
         )
     )
-    changed = _mlstack(
+    changed = run_mlstack(
         "diff", str(spec), "--repo", str(deploy), "--exit-code", cwd=tmp_path, cache=tmp_path
     )
     assert changed.returncode == 1
@@ -109,7 +95,7 @@ def test_diff_against_a_base_ref(tmp_path: Path) -> None:
     spec.write_text(
         REFERENCE.read_text().replace("replicas: {min: 4, max: 40}", "replicas: {min: 6, max: 40}")
     )
-    result = _mlstack(
+    result = run_mlstack(
         "diff",
         "mlstack.yaml",
         "--base",

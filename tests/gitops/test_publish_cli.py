@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import git
 
-from tests.helpers import ROOT
-
-
-def _run(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mlstack", "publish", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
-    )
+from tests.helpers import run_mlstack
 
 
 def test_publish_to_a_local_repo_it_creates_then_nothing_to_do(tmp_path: Path) -> None:
     deploy = tmp_path / "deploy.git"
-    first = _run(
+    first = run_mlstack(
+        "publish",
         "specs/fraud/mlstack.yaml",
         "--repo",
         str(deploy),
@@ -39,7 +26,8 @@ def test_publish_to_a_local_repo_it_creates_then_nothing_to_do(tmp_path: Path) -
     files = [b.path for b in repo.commit("main").tree.traverse() if b.type == "blob"]  # type: ignore[union-attr]
     assert "stacks/fraud/prod/kubernetes/kustomization.yaml" in files
     assert "stacks/fraud/staging/argocd/application.yaml" in files
-    second = _run(
+    second = run_mlstack(
+        "publish",
         "specs/fraud/mlstack.yaml",
         "--repo",
         str(deploy),
@@ -52,7 +40,8 @@ def test_publish_to_a_local_repo_it_creates_then_nothing_to_do(tmp_path: Path) -
 
 
 def test_unreachable_remote_is_one_line_exit_1(tmp_path: Path) -> None:
-    result = _run(
+    result = run_mlstack(
+        "publish",
         "specs/fraud/mlstack.yaml",
         "--repo",
         "https://deploy.invalid/ml.git",
