@@ -275,11 +275,17 @@ def stack(n: int) -> dict[str, Any]:
         },
         "environments": {
             "staging": {
-                "platform": {"kubernetes": {"namespace": f"{STACK}-staging"}},
+                "platform": {
+                    "kubernetes": {"namespace": f"{STACK}-staging"},
+                    "terraform": {"backend": {"s3": {"key": f"ml/{STACK}/staging.tfstate"}}},
+                },
                 "compute": {"gpu": {"nodes": {"min": 0, "max": 2}}},
                 "serving": {serving_name(i): {"replicas": {"min": 1, "max": 2}} for i in overlaid},
             },
             "prod": {
+                "platform": {
+                    "terraform": {"backend": {"s3": {"key": f"ml/{STACK}/prod.tfstate"}}},
+                },
                 "serving": {
                     serving_name(i): {"replicas": {"min": 2 + i % 3, "max": 8 + 2 * (i % 17)}}
                     for i in overlaid

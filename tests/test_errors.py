@@ -48,6 +48,8 @@ SUMMARY = re.compile(
 UNREACHABLE = {
     "E0011": "a read error needs an unreadable file, which a checkout cannot hold (tests run "
     "as root); tests/cli/test_cli.py::test_unreadable_file_is_a_diagnostic covers it",
+    "E0803": "two stacks in one deploy folder needs two files compiled together; "
+    "tests/resolve/test_isolation.py::test_two_stacks_in_nested_deploy_folders_are_refused",
 }
 
 

@@ -101,7 +101,7 @@ class Job:
         if entry is not None:
             entry.commit()
         return Environment(
-            self.plan.environment, self.result.file, self.result.sha256, files, content
+            self.plan.environment, self.plan.source_file, self.result.sha256, files, content
         )
 
 

@@ -20,9 +20,10 @@ from mlstack import __version__, render
 from mlstack.build import MEMORY_BUDGET_MB, Options, StackClash, build, planned
 from mlstack.compile_cache import Cache, default_folder
 from mlstack.emit import Environment, Staging
+from mlstack.explain import explain_all
 from mlstack.gitops.client_ids import command as azure_client_ids
 from mlstack.load import DEFAULT_MAX_BYTES, Limits
-from mlstack.pipeline import Checked, check, stack_files
+from mlstack.pipeline import Checked, check_files, stack_files
 from mlstack.progress import reporter
 from mlstack.schema import render as render_schema
 from mlstack.spec.types import NAME_MAX, validate_name
@@ -99,7 +100,7 @@ def _checked(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> lis
     files = list(stack_files(list(paths)))
     if not files:
         raise click.UsageError("no *.yaml or *.yml files found in the given paths")
-    results = [check(path, Limits(max_bytes=max_bytes)) for path in files]
+    results = check_files(files, Limits(max_bytes=max_bytes))
     report(results, output_format)
     if not all(r.ok for r in results):
         sys.exit(1)
@@ -169,7 +170,7 @@ def validate(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> Non
     files = list(stack_files(list(paths)))
     if not files:
         raise click.UsageError("no *.yaml or *.yml files found in the given paths")
-    results = [check(path, Limits(max_bytes=max_bytes)) for path in files]
+    results = check_files(files, Limits(max_bytes=max_bytes))
     report(results, output_format)
     if output_format == "text":
         for result in results:
@@ -295,6 +296,35 @@ def diff(
         output_format=output_format,
         exit_code=exit_code,
     )
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--spec",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The stack file to look in; default: FILE of each source, from the repository root.",
+)
+def explain(sources: tuple[str, ...], spec: Path | None) -> None:
+    """Show the spec line behind generated objects.
+
+    SOURCES are `mlstack.dev/source` values (FILE#POINTER, e.g.
+    'specs/fraud/mlstack.yaml#/serving/fraud-api') or generated manifest files, whose
+    annotations are read. Exit code 1 when a pointer names nothing in the spec any more.
+
+    \b
+    mlstack explain out/fraud/prod/kubernetes/inferenceservice-fraud-api.yaml
+    """
+    missing = False
+    for found in explain_all(sources, spec, Path.cwd()):
+        if found.span is None:
+            click.echo(f"{found.source}: not in the spec (recompile?)", err=True)
+            missing = True
+            continue
+        click.echo(f"{found.span}: {found.source}")
+        click.echo(f"   {found.span.line:>4} | {found.line}")
+    if missing:
+        sys.exit(1)
 
 
 @cli.command()

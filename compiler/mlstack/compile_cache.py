@@ -61,8 +61,9 @@ def key(plan: Plan) -> str:
     names = (plan.stack, plan.environment, plan.file, plan.namespace, sorted(plan.labels.items()))
     digest.update(repr((names, plan.workloads)).encode())
     digest.update(plan.spec.model_dump_json().encode())
-    lines = [[list(path), span.file, span.line] for path, span in plan.spans.items()]
-    digest.update(json.dumps(lines).encode())
+    # Sources are FILE#POINTER: which paths are written matters, not on which line.
+    digest.update(plan.source_file.encode())
+    digest.update(json.dumps([list(path) for path in plan.spans]).encode())
     return digest.hexdigest()
 
 

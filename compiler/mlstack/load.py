@@ -55,6 +55,9 @@ class Document:
     data: dict[str, Any]
     key_spans: Mapping[PathKey, Span] = field(default_factory=dict)
     value_spans: Mapping[PathKey, Span] = field(default_factory=dict)
+    source_file: str = ""
+    """The file as generated objects name it (`mlstack.dev/source`): its path from the root
+    of the git repository that holds it, else its file name; never the working folder."""
 
     def span(self, path: PathKey, *, key: bool = False) -> Span:
         """The best span for `path`: its key or value, else the nearest ancestor's key."""
@@ -410,8 +413,21 @@ def _syntax_error(error: MarkedYAMLError | YAMLError, file: str, lines: list[str
 _PARSER = YAML(typ="safe")
 
 
-def loads(raw: bytes, file: str, limits: Limits = Limits()) -> Document:
-    """Load one stack file's bytes; raise InputError with diagnostics when it is unusable."""
+def repository_path(path: Path) -> str:
+    """`path` relative to the root of the git repository holding it (the nearest parent
+    with a `.git` entry, a folder or a worktree's file), else its file name."""
+    resolved = path.resolve()
+    for parent in resolved.parents:
+        if (parent / ".git").exists():
+            return resolved.relative_to(parent).as_posix()
+    return resolved.name
+
+
+def loads(
+    raw: bytes, file: str, limits: Limits = Limits(), source_file: str | None = None
+) -> Document:
+    """Load one stack file's bytes; raise InputError with diagnostics when it is unusable.
+    `source_file` is its repository path (default: the file name of `file`)."""
     if len(raw) > limits.max_bytes:
         raise _too_large(file, len(raw), limits)
     text = _decode(raw, file)
@@ -458,7 +474,8 @@ def loads(raw: bytes, file: str, limits: Limits = Limits()) -> Document:
         if key_span is not None:
             key_spans[path] = key_span
         value_spans[path] = value_span
-    return Document(file, tuple(lines), builder.root, key_spans, value_spans)
+    source = source_file if source_file is not None else Path(file).name
+    return Document(file, tuple(lines), builder.root, key_spans, value_spans, source)
 
 
 def _too_large(file: str, size: int, limits: Limits) -> InputError:
@@ -482,4 +499,4 @@ def load(path: Path, limits: Limits = Limits()) -> Document:
         raise _problem(
             "E0011", f"cannot read the file: {error.strerror}", Span(display, 1, 1, 1)
         ) from None
-    return loads(raw, display, limits)
+    return loads(raw, display, limits, repository_path(path))

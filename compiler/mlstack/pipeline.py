@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlstack.diagnostics import Diagnostic, InputError, unique_sorted
 from mlstack.load import Document, Limits, load, loads
 from mlstack.parse import parse
 from mlstack.plan import Plan
-from mlstack.resolve import resolve
+from mlstack.resolve import isolation, resolve
 
 STACK_SUFFIXES = (".yaml", ".yml")
 
@@ -53,10 +53,13 @@ def check(path: Path, limits: Limits = Limits()) -> Checked:
     return _checked(doc, raw)
 
 
-def check_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Checked:
-    """Check content that is not on disk (a file at another git revision), named `display`."""
+def check_bytes(
+    raw: bytes, display: str, limits: Limits = Limits(), source_file: str | None = None
+) -> Checked:
+    """Check content that is not on disk (a file at another git revision), named `display`
+    (`source_file`: its path in that repository)."""
     try:
-        doc = loads(raw, display, limits)
+        doc = loads(raw, display, limits, source_file)
     except InputError as error:
         return Checked(display, _lines(raw), (), tuple(error.diagnostics))
     return _checked(doc, raw)
@@ -65,11 +68,26 @@ def check_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Checked:
 def _checked(doc: Document, raw: bytes) -> Checked:
     stack, diagnostics, hidden = parse(doc)
     plans, diagnostics = resolve(doc, stack, hidden, diagnostics)
+    if not any(d.is_error for d in diagnostics):
+        diagnostics += isolation.check(plans)
     diagnostics = unique_sorted(diagnostics)
     if any(d.is_error for d in diagnostics):
         plans = []
     digest = hashlib.sha256(raw).hexdigest()
     return Checked(doc.file, doc.lines, tuple(plans), tuple(diagnostics), digest)
+
+
+def check_files(paths: list[Path], limits: Limits = Limits()) -> list[Checked]:
+    """Check files compiled together: each on its own, then what their environments may not
+    share between files (resolve/isolation.py); a file with such a clash has no plans."""
+    results = [check(path, limits) for path in paths]
+    clashes = isolation.check([p for r in results for p in r.plans], across=True)
+    out = []
+    for result in results:
+        mine = [d for d in clashes if d.span is not None and d.span.file == result.file]
+        diagnostics = tuple(unique_sorted([*result.diagnostics, *mine]))
+        out.append(replace(result, plans=(), diagnostics=diagnostics) if mine else result)
+    return out
 
 
 def stack_files(paths: list[Path]) -> Iterator[Path]:

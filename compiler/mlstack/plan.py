@@ -16,7 +16,7 @@ from typing import Literal
 from mlstack.diagnostics import Span
 from mlstack.load import PathKey
 from mlstack.spec import Stack
-from mlstack.spec.uris import CLOUD_SCHEMES, parse
+from mlstack.spec.uris import CLOUD_SCHEMES, Location, parse, runs_beside
 
 WorkloadKind = Literal["train", "pipeline", "notebook", "serve", "drift", "mlflow"]
 
@@ -45,6 +45,36 @@ def storage_grants(spec: Stack, uri: str | None, *, write: bool) -> list[Grant]:
     return [Grant(location.scheme, location.bucket, location.prefix, write)]
 
 
+def json_pointer(path: PathKey) -> str:
+    """RFC 6901: `/`-separated segments with `~` and `/` escaped; the root is empty."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def created_bucket(spec: Stack) -> Location | None:
+    """The artifact location of a deployed MLflow server when mlstack creates (and so owns)
+    its bucket: on the stack's own cloud, unless `createBucket: false`. Resolve refuses it
+    when the bucket holds what the stack serves (resolve/isolation.py); the Terraform target
+    creates it."""
+    cloud = spec.platform.cloud
+    mlflow = spec.tracking.mlflow
+    if cloud is None or mlflow is None or not mlflow.deploy or not mlflow.create_bucket:
+        return None
+    location = parse(mlflow.artifacts) if mlflow.artifacts else None
+    if location is None or CLOUD_SCHEMES.get(location.scheme) != cloud.provider:
+        return None
+    return location
+
+
+def training_output(spec: Stack, model: str) -> str | None:
+    """Where the training of `model` writes: its `training.output`, else a runs/ prefix
+    beside the model's uri. The one place both resolve (grants, checks) and the targets
+    (job definitions) read it from."""
+    entry = spec.models[model]
+    if entry.training is not None and entry.training.output is not None:
+        return entry.training.output
+    return runs_beside(entry.uri)
+
+
 @dataclass(frozen=True)
 class Workload:
     """Something that runs as pods under its own ServiceAccount."""
@@ -69,14 +99,23 @@ class Plan:
     workloads: tuple[Workload, ...]
     labels: Mapping[str, str]
     spans: Mapping[PathKey, Span] = field(repr=False)
+    source_file: str = ""
+    """The spec's path from its repository root (load.repository_path)."""
+
+    def span(self, path: PathKey) -> Span:
+        """Where the value behind `path` (or its nearest ancestor) was written."""
+        for cut in range(len(path), -1, -1):
+            found = self.spans.get(path[:cut])
+            if found is not None:
+                return found
+        return Span(self.file, 1, 1)
 
     def source(self, path: PathKey) -> str:
-        """`FILE:LINE` of the spec line behind `path` (nearest ancestor when unknown)."""
-        for cut in range(len(path), -1, -1):
-            span = self.spans.get(path[:cut])
-            if span is not None:
-                return f"{span.file}:{span.line}"
-        return f"{self.file}:1"
+        """`FILE#POINTER` of the spec entry behind `path` (its nearest written ancestor):
+        no line number and no working folder, so an edit elsewhere in the file or a compile
+        from another folder changes no object (`mlstack explain` maps it back to a line)."""
+        cut = next((c for c in range(len(path), 0, -1) if path[:c] in self.spans), 0)
+        return f"{self.source_file}#{json_pointer(path[:cut])}"
 
     @cached_property
     def _workload_index(self) -> dict[tuple[WorkloadKind, str], Workload]:

@@ -38,6 +38,13 @@ _CLOUD = {
 """,
     "none": "",
 }
+_STATE = {
+    "aws": "s3: {key: mlstack/NAME/ENV.tfstate}",
+    "gcp": "gcs: {prefix: mlstack/NAME/ENV}",
+    "azure": "azurerm: {key: NAME/ENV.tfstate}",
+}
+"""Each environment's own Terraform state: one shared state would let `terraform apply` of
+one environment destroy the other's resources (mlstack validate refuses it, E0801)."""
 _POOL = {"aws": "m6i.2xlarge", "gcp": "n2-standard-8", "azure": "Standard_D8s_v5"}
 _BUCKET = {"aws": "s3://my-models", "gcp": "gs://my-models", "azure": "azureblob://mymodels/models"}
 
@@ -59,6 +66,15 @@ compute:
         else ""
     )
     uri = _BUCKET.get(cloud, "s3://my-models")
+
+    def own(environment: str, namespace: str) -> str:
+        """An overlay's own namespace and state: environments never share either."""
+        lines = f"\n    platform:\n      kubernetes: {{namespace: {namespace}}}"
+        if cloud in _STATE:
+            state = _STATE[cloud].replace("NAME", name).replace("ENV", environment)
+            lines += f"\n      terraform:\n        backend:\n          {state}"
+        return lines
+
     return f"""\
 # yaml-language-server: $schema={SCHEMA_ID}
 # An mlstack stack: `mlstack validate` checks it, `mlstack compile` turns it into
@@ -88,11 +104,12 @@ serving:
     replicas: {{min: 1, max: 3}}
     resources: {{cpu: "1", memory: 2Gi}}
 
-# Environments overlay the base: maps merge by key, scalars and lists replace.
+# Environments overlay the base: maps merge by key, scalars and lists replace. Each has its
+# own namespace and Terraform state, so one can never destroy or prune the other.
 environments:
-  staging:
+  staging:{own("staging", f"{name}-staging")}
     serving:
       churn-api:
         replicas: {{min: 1, max: 1}}
-  prod: {{}}
+  prod:{own("prod", name)}
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from mlstack.cli import cli
-from mlstack.pipeline import check
+from mlstack.pipeline import check, check_files
 from mlstack.reference import render as render_reference
 from mlstack.schema import render as render_schema
+from mlstack.starter import starter
 from tests.helpers import REFERENCE, ROOT, SHARED_REFERENCE, SPECS
 
 
@@ -52,6 +54,33 @@ def test_init_writes_a_valid_starter(tmp_path: Path, cloud: str) -> None:
     assert "(staging, prod)" in result.output
     again = runner.invoke(cli, ["init", "-o", str(target)])
     assert again.exit_code == 2
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure", "none"])
+def test_starter_environments_share_no_state_or_namespace(tmp_path: Path, cloud: str) -> None:
+    """The starter once had staging and prod on one state and one namespace: with a deploy
+    repository added, applying or syncing one would have destroyed the other's resources."""
+    gitops = "gitops:\n  repo: https://git.example.com/deploy.git\n"
+    text = starter(cloud, "churn") + gitops
+    (result,) = check_files([_file(tmp_path, "ok.yaml", text)])
+    assert result.ok, result.diagnostics
+    staging, prod = result.plans
+    assert staging.namespace != prod.namespace
+    if cloud != "none":
+        assert staging.spec.platform.terraform.backend != prod.spec.platform.terraform.backend
+    # The same starter without the overlays' own platform is refused: the check could fail.
+    overlays = text.index("environments:")
+    shared = text[:overlays] + re.sub(r"    platform:\n(?: {6,}.*\n)+", "", text[overlays:])
+    shared = shared.replace("  prod:\ngitops", "  prod: {}\ngitops")
+    assert shared.count("platform:") == 1
+    (refused,) = check_files([_file(tmp_path, "shared.yaml", shared)])
+    wanted = {"E0802"} | ({"E0801"} if cloud != "none" else set())
+    assert {d.code for d in refused.diagnostics} == wanted
+
+
+def _file(folder: Path, name: str, text: str) -> Path:
+    (folder / name).write_text(text)
+    return folder / name
 
 
 def test_formats_and_exit_codes(tmp_path: Path) -> None:
@@ -94,7 +123,7 @@ def test_internal_error_is_one_line_with_exit_3(tmp_path: Path) -> None:
         "import mlstack.pipeline as p\n"
         "def boom(*a, **k):\n    raise RuntimeError('kaboom')\n"
         "import mlstack.cli as c\n"
-        "c.check = boom\n"
+        "p.check = boom\n"
         f"sys.argv = ['mlstack', 'validate', {str(REFERENCE)!r}]\n"
         "c.main()\n"
     )

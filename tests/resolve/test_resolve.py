@@ -38,10 +38,12 @@ def test_reference_stack_plans_per_environment() -> None:
     assert staging.spec.serving["fraud-api"].replicas.max == 2
     assert prod.spec.serving["fraud-api"].replicas.max == 40
     assert staging.spec.serving["fraud-api"].canary.traffic == 50  # type: ignore[union-attr]
-    # The overlay's value points at the overlay line, the base's at the base.
-    assert staging.source(("serving", "fraud-api", "replicas", "max")) != prod.source(
-        ("serving", "fraud-api", "replicas", "max")
-    )
+    # The overlay's value was written on the overlay's line, the base's on the base's; the
+    # objects name the same entry in both (FILE#POINTER: no line numbers in objects).
+    max_replicas = ("serving", "fraud-api", "replicas", "max")
+    assert staging.span(max_replicas).line != prod.span(max_replicas).line
+    assert staging.source(max_replicas) == prod.source(max_replicas)
+    assert prod.source(max_replicas) == "specs/fraud/mlstack.yaml#/serving/fraud-api/replicas/max"
     assert staging.spec.gitops is not None and staging.spec.gitops.path == "stacks/fraud"
 
 
@@ -53,9 +55,10 @@ def test_workload_grants_are_exactly_what_each_reads() -> None:
     assert [(g.bucket, g.prefix, g.write) for g in serve.grants] == [
         ("acme-models", "fraud/bert/v2", False)
     ]
+    # Training writes its runs/ prefix beside the served v7, and reads nothing it serves.
     train = plan.workload("train", "fraud-xgb")
     assert [(g.bucket, g.prefix, g.write) for g in train.grants] == [
-        ("acme-models", "fraud/xgb/v7", True)
+        ("acme-models", "fraud/xgb/runs", True)
     ]
     # The canary model is models:/ (MLflow registry): read on the artifact store.
     api = plan.workload("serve", "fraud-api")

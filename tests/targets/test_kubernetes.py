@@ -11,7 +11,7 @@ import yaml
 
 from mlstack import names
 from mlstack.pipeline import check
-from mlstack.plan import Plan
+from mlstack.plan import Plan, json_pointer
 from mlstack.targets import Artifact
 from mlstack.targets.kubernetes import compile_plan
 from tests.helpers import SPECS
@@ -59,8 +59,11 @@ def test_every_object_carries_labels_and_source(index: int) -> None:
         assert labels["mlstack.dev/stack"] == plan.stack, path
         assert labels["mlstack.dev/environment"] == plan.environment, path
         source = obj["metadata"]["annotations"]["mlstack.dev/source"]
-        file, line = source.rsplit(":", 1)
-        assert file == plan.file and int(line) >= 1, path
+        # FILE#POINTER, and the pointer names an entry written in the spec.
+        file, pointer = source.split("#", 1)
+        assert file == plan.source_file and file.endswith("/mlstack.yaml"), path
+        written = {json_pointer(p) for p in plan.spans}
+        assert pointer in written, path
 
 
 @pytest.mark.parametrize("index", range(len(PLAN_IDS)), ids=PLAN_IDS)

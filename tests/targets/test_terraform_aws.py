@@ -217,7 +217,8 @@ def test_mlflow_artifact_bucket_is_private_versioned_encrypted(plans: list[Plan]
     fraud = next(p for p in plans if p.stack == "fraud")
     doc = tf.document(fraud)
     (bucket,) = tf.blocks(doc, "aws_s3_bucket").values()
-    assert bucket == {"bucket": "acme-ml-artifacts"}
+    # A destroy, rename or removed stack must fail at plan, not delete every run's artifacts.
+    assert bucket == {"bucket": "acme-ml-artifacts", "lifecycle": {"prevent_destroy": True}}
     (versioning,) = tf.blocks(doc, "aws_s3_bucket_versioning").values()
     assert versioning["versioning_configuration"] == [{"status": "Enabled"}]
     (sse,) = tf.blocks(doc, "aws_s3_bucket_server_side_encryption_configuration").values()
@@ -228,7 +229,8 @@ def test_mlflow_artifact_bucket_is_private_versioned_encrypted(plans: list[Plan]
     assert all(public[k] is True for k in public if k != "bucket")
     (lifecycle,) = tf.blocks(doc, "aws_s3_bucket_lifecycle_configuration").values()
     (rule,) = lifecycle["rule"]
-    assert rule["status"] == "Enabled" and "filter" not in rule  # every object
+    # Only MLflow's prefix: the bucket may hold objects that are not mlstack's to expire.
+    assert rule["status"] == "Enabled" and rule["filter"] == [{"prefix": "fraud/"}]
     assert rule["noncurrent_version_expiration"] == [{"noncurrent_days": 90}]
     assert rule["abort_incomplete_multipart_upload"] == [{"days_after_initiation": 7}]
     assert "expiration" not in rule  # current artifacts are kept
@@ -411,7 +413,8 @@ def test_sagemaker_training_and_pipelines(plans: list[Plan]) -> None:
     (step,) = train["Steps"]
     assert step["Type"] == "Training"
     arguments = step["Arguments"]
-    assert arguments["OutputDataConfig"] == {"S3OutputPath": "s3://edge-models/churn/v1"}
+    # Runs go beside the served model, never into it.
+    assert arguments["OutputDataConfig"] == {"S3OutputPath": "s3://edge-models/churn/runs"}
     assert arguments["ResourceConfig"]["InstanceType"] == "ml.m5.2xlarge"
     assert arguments["AlgorithmSpecification"]["ContainerEntrypoint"] == ["python"]
     assert arguments["RoleArn"] == "${aws_iam_role.pipeline_churn_train.arn}"
@@ -425,5 +428,5 @@ def test_sagemaker_training_and_pipelines(plans: list[Plan]) -> None:
     assert schedules["weekly"]["target"][0]["arn"] == "${aws_sagemaker_pipeline.weekly.arn}"
     access = tf.blocks(doc, "aws_iam_policy_document", "data")["pipeline_churn_train_access"]
     objects = next(s for s in access["statement"] if s["sid"] == "Objects0")
-    assert objects["resources"] == object_arns("edge-models", "churn/v1")
+    assert objects["resources"] == object_arns("edge-models", "churn/runs")
     assert "s3:PutObject" in objects["actions"]

@@ -345,7 +345,8 @@ def test_azureml_training_compute() -> None:
     assert re.fullmatch(r"[a-zA-Z][a-zA-Z0-9-]{1,15}", compute["name"])
     grant = tf.blocks(doc, "azurerm_role_assignment")["defect_detector_train_0"]
     assert grant["role_definition_name"] == "Storage Blob Data Contributor"
-    assert grant["condition"] == prefix_condition(["defect-detector/v4"], write=True)
+    # The training cluster writes its runs/ prefix, not the served v4.
+    assert grant["condition"] == prefix_condition(["defect-detector/runs"], write=True)
 
 
 def test_azureml_job_definition_runs_the_training_on_its_cluster() -> None:
@@ -365,7 +366,7 @@ def test_azureml_job_definition_runs_the_training_on_its_cluster() -> None:
         "model": {
             "type": "uri_folder",
             "mode": "rw_mount",
-            "path": "https://acmevisionml.blob.core.windows.net/models/defect-detector/v4",
+            "path": "https://acmevisionml.blob.core.windows.net/models/defect-detector/runs",
         }
     }
     assert "az ml job create -f terraform/azureml/defect-detector.job.yaml" in tf.notes(plan)

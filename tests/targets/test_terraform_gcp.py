@@ -425,7 +425,7 @@ def test_vertex_pipeline_runs_the_models_training(plans: list[Plan]) -> None:
     assert (primary["replica_count"], workers["replica_count"]) == (1, 1)  # instanceCount 2
     assert workers["machine_spec"] == primary["machine_spec"]
     assert inputs["timeout"] == "21600s"
-    assert inputs["base_output_directory"] == "gs://acme-recsys-models/ranker/xgb/v5"
+    assert inputs["base_output_directory"] == "gs://acme-recsys-models/ranker/xgb/runs"
     assert pipeline["defaultPipelineRoot"].startswith(inputs["base_output_directory"] + "/")
     assert (inputs["project"], inputs["location"]) == ("acme-recsys-prod", "europe-west4")
     doc = tf.document(plan)
@@ -440,7 +440,7 @@ def test_vertex_pipeline_runs_the_models_training(plans: list[Plan]) -> None:
         if name.startswith("vertex_train_ranker_xgb")
     }
     assert [(g["role"], g["condition"][0]["expression"]) for g in grants.values()] == [
-        ("roles/storage.objectUser", prefix_condition("acme-recsys-models", "ranker/xgb/v5"))
+        ("roles/storage.objectUser", prefix_condition("acme-recsys-models", "ranker/xgb/runs"))
     ]
     executor = pipeline["deploymentSpec"]["executors"]["exec-custom-training-job"]["container"]
     assert executor["image"] == "gcr.io/ml-pipeline/google-cloud-pipeline-components:2.22.0"
@@ -498,7 +498,7 @@ def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None
             '  clf: {framework: sklearn, uri: "gs://shop-clf"}',
             '  clf:\n    framework: sklearn\n    uri: "gs://shop-clf"\n'
             '    training: {operator: vertex, image: "gcr.io/shop/clf:1", '
-            "instanceType: n1-standard-8}\n"
+            'instanceType: n1-standard-8, output: "gs://shop-runs/clf"}\n'
             "  hub:\n    framework: huggingface\n    uri: hf://acme/hub\n"
             '    training: {operator: vertex, image: "gcr.io/shop/hub:1", '
             'instanceType: n1-standard-8, schedule: "@daily"}',
@@ -517,8 +517,12 @@ def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None
     doc = tf.document(plan)
     assert tf.blocks(doc, "google_cloud_scheduler_job") == {}
     grants = tf.blocks(doc, "google_storage_bucket_iam_member")
-    assert "condition" not in grants["vertex_train_clf_0"]  # the whole bucket is the model
+    # The served model is the whole bucket: its runs go to their own output, and only there.
+    assert grants["vertex_train_clf_0"]["bucket"] == "shop-runs"
+    assert grants["vertex_train_clf_0"]["condition"][0]["expression"] == prefix_condition(
+        "shop-runs", "clf"
+    )
     notes = tf.notes(plan)
     assert 'template_path="terraform/vertex/clf.pipeline.json"' in notes
-    assert "Vertex AI training of model 'hub' needs a gs:// model uri" in notes
+    assert "Vertex AI training of model 'hub' needs a gs:// training output" in notes
     assert problems(doc) == []

@@ -64,5 +64,5 @@ def at_revision(results: Sequence[Checked], ref: str) -> list[Checked]:
             raise PublishError(
                 f"{result.file} is not in a git repository: --base needs one"
             ) from None
-        out.append(check_bytes(raw, result.file))
+        out.append(check_bytes(raw, result.file, source_file=relative))
     return out

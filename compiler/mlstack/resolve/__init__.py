@@ -117,6 +117,7 @@ def resolve_environment(
         stack=stack.metadata.name,
         environment=environment,
         file=doc.file,
+        source_file=doc.source_file,
         spec=pruned,
         namespace=pruned.platform.kubernetes.namespace or pruned.metadata.name,
         workloads=found,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mlstack import names
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Workload, WorkloadKind, storage_grants
+from mlstack.plan import Grant, Workload, WorkloadKind, storage_grants, training_output
 from mlstack.resolve.references import enabled
 from mlstack.spec import Stack
 from mlstack.spec.models import InClusterTraining
@@ -27,9 +27,16 @@ class _Grants:
     def of(self, uri: str | None, *, write: bool) -> list[Grant]:
         return storage_grants(self.stack, uri, write=write)
 
-    def model(self, name: str, *, write: bool) -> list[Grant]:
+    def model(self, name: str) -> list[Grant]:
+        """Reading a model's artifact."""
         model = self.stack.models.get(name)
-        return self.of(model.uri, write=write) if model else []
+        return self.of(model.uri, write=False) if model else []
+
+    def output(self, name: str) -> list[Grant]:
+        """Writing a model's training output, and nothing it serves from."""
+        if name not in self.stack.models:
+            return []  # an unknown model: references.py reports it
+        return self.of(training_output(self.stack, name), write=True)
 
 
 def _merge(grants: list[Grant]) -> tuple[Grant, ...]:
@@ -57,35 +64,33 @@ def workloads(stack: Stack, environment: str) -> tuple[Workload, ...]:
         )
     for name, model in enabled(stack.models).items():
         if isinstance(model.training, InClusterTraining):
-            found.append(
-                ("train", name, grants.model(name, write=True), ("models", name, "training"))
-            )
+            found.append(("train", name, grants.output(name), ("models", name, "training")))
     for name, pipeline in enabled(stack.pipelines).items():
         if pipeline.engine == "sagemaker":
             continue
         wanted = grants.of(grants.artifacts, write=True)
         for step in enabled(pipeline.steps).values():
             if isinstance(step, ContainerStep) and step.model:
-                wanted += grants.model(step.model, write=True)
+                wanted += grants.output(step.model)
             elif isinstance(step, SparkStep):
                 wanted += [g for uri in step.reads for g in grants.of(uri, write=False)]
         found.append(("pipeline", name, wanted, ("pipelines", name)))
     for name, notebook in enabled(stack.notebooks).items():
         wanted = grants.of(grants.artifacts, write=True)
-        wanted += [g for model in notebook.models for g in grants.model(model, write=False)]
+        wanted += [g for model in notebook.models for g in grants.model(model)]
         found.append(("notebook", name, wanted, ("notebooks", name)))
     for name, serving in enabled(stack.serving).items():
         if serving.runtime not in IN_CLUSTER:
             continue
-        wanted = grants.model(serving.model, write=False)
+        wanted = grants.model(serving.model)
         if serving.canary is not None:
-            wanted += grants.model(serving.canary.model, write=False)
+            wanted += grants.model(serving.canary.model)
         found.append(("serve", name, wanted, ("serving", name)))
     for name, check in enabled(stack.monitoring.drift).items():
         wanted = grants.of(check.reference, write=False) + grants.of(check.current, write=False)
         serving = stack.serving.get(name)
         if serving is not None:
-            wanted += grants.model(serving.model, write=False)
+            wanted += grants.model(serving.model)
         found.append(("drift", name, wanted, ("monitoring", "drift", name)))
 
     cloud = stack.platform.cloud

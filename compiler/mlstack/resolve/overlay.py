@@ -128,5 +128,6 @@ def merge_environment(doc: Document, environment: str) -> tuple[Document, list[D
         merged,
         OverlaySpans(doc.key_spans, merger.prefix, replaced),
         OverlaySpans(doc.value_spans, merger.prefix, replaced),
+        doc.source_file,
     )
     return merged_doc, merger.diagnostics

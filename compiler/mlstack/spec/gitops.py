@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import SpecModel
 from mlstack.spec.types import Name
+
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+"""Argo CD's name for the cluster it runs in."""
+
+
+class Destination(SpecModel):
+    """The cluster an environment deploys to: Argo CD's `server` URL or its cluster `name`."""
+
+    server: Annotated[str, Field(pattern=r"^https://[^\s@/]+(:[0-9]+)?(/\S*)?$")] | None = None
+    """API server URL of a cluster registered in Argo CD."""
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")] | None = None
+    """Name of a cluster registered in Argo CD."""
+
+    @model_validator(mode="after")
+    def _one(self) -> Destination:
+        if (self.server is None) == (self.name is None):
+            raise PydanticCustomError(
+                "E0114",
+                "a destination is exactly one of 'server' or 'name'",
+                {"hint": f"for example destination: {{server: {IN_CLUSTER_SERVER}}}"},
+            )
+        return self
+
+    def key(self) -> str:
+        """What identifies the cluster for the isolation check (resolve/isolation.py)."""
+        return f"server={self.server}" if self.server else f"name={self.name}"
 
 
 class ArgoCD(SpecModel):
@@ -23,6 +51,28 @@ class ArgoCD(SpecModel):
     """Delete objects that disappeared from the deploy repo."""
     self_heal: bool = False
     """Revert changes made in the cluster by hand."""
+    destination: Destination = Destination(server=IN_CLUSTER_SERVER)
+    """Cluster the environment deploys to: {server: URL} or {name: CLUSTER}; default the
+    cluster Argo CD runs in. Environments in different clusters may share a namespace."""
+
+
+PATH_PATTERN = r"^(?!(.*/)?(\.\.?|\.[gG][iI][tT])(/|$))[\w.-]+(/[\w.-]+)*$"
+"""The JSON Schema's form of the rule below, for editors."""
+
+
+def _inside_repository(value: str) -> str:
+    """`path` is replaced whole by publish, so it must be a folder of its own inside the
+    deploy repository: never its root (that would delete `.git`), never `.git` itself, never outside it."""
+    if not re.fullmatch(PATH_PATTERN, value):
+        raise PydanticCustomError(
+            "E0117",
+            "must be a folder inside the deploy repository",
+            {
+                "hint": "a relative path without '.' or '..' segments, e.g. stacks/fraud "
+                "(publish replaces that folder)"
+            },
+        )
+    return value
 
 
 class GitOps(SpecModel):
@@ -34,7 +84,15 @@ class GitOps(SpecModel):
     """Deploy repository: https://, ssh://, git@host:path, or a local path."""
     branch: Annotated[str, Field(pattern=r"^[\w./-]+$")] = "main"
     """Branch Argo CD follows and publish pushes to."""
-    path: Annotated[str, Field(pattern=r"^[\w.-]+(/[\w.-]+)*$")] | None = None
-    """Folder of this stack in the deploy repo; default: stacks/NAME."""
+    path: (
+        Annotated[
+            str,
+            AfterValidator(_inside_repository),
+            Field(json_schema_extra={"pattern": PATH_PATTERN}),
+        ]
+        | None
+    ) = None
+    """Folder of this stack in the deploy repo, relative to its root (no '..'); default:
+    stacks/NAME. Each environment goes to PATH/ENV/."""
     argocd: ArgoCD = ArgoCD()
     """Argo CD Application settings."""

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from mlstack.spec.base import Named, Resources, SpecModel
 from mlstack.spec.types import Image, Name, Schedule
-from mlstack.spec.uris import ModelUri
+from mlstack.spec.uris import ModelUri, OutputUri
 
 Framework = Literal[
     "sklearn", "xgboost", "lightgbm", "tensorflow", "pytorch", "onnx", "huggingface", "mlflow",
@@ -34,6 +34,10 @@ class _Training(SpecModel):
     """Entrypoint and arguments, e.g. [python, train.py, --epochs, "20"]."""
     schedule: Schedule | None = None
     """Retrain on a schedule (five-field cron or @hourly/@daily/@weekly/@monthly/@yearly)."""
+    output: OutputUri | None = None
+    """Where a run writes its result (s3://, gs://, azureblob://, pvc://); default: a runs/
+    prefix beside the model's uri. Never a location a serving serves: promoting a run is a
+    reviewed change of the model's uri."""
 
 
 class InClusterTraining(_Training):

@@ -66,6 +66,9 @@ class MLflow(SpecModel):
     """Tracking URI of an existing server; required when deploy is false."""
     image: Image = "ghcr.io/mlflow/mlflow:v2.22.1"
     """MLflow server image."""
+    create_bucket: bool = True
+    """Create the artifact bucket (encrypted, private, protected against destroy) on the
+    stack's cloud; false when the bucket exists and is not this stack's to own."""
 
     @model_validator(mode="after")
     def _where(self) -> MLflow:

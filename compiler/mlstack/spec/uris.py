@@ -111,8 +111,38 @@ DataUri = Annotated[
     _validator(("s3", "gs", "azureblob", "pvc"), "data"),
     Field(json_schema_extra={"examples": ["s3://acme-ml-data/fraud/reference.parquet"]}),
 ]
+OutputUri = Annotated[
+    str,
+    _validator(("s3", "gs", "azureblob", "pvc"), "a training output"),
+    Field(json_schema_extra={"examples": ["s3://acme-models/fraud/xgb/runs/"]}),
+]
 ArtifactUri = Annotated[
     str,
     _validator(("s3", "gs", "azureblob"), "an artifact store"),
     Field(json_schema_extra={"examples": ["s3://acme-ml-artifacts/fraud"]}),
 ]
+
+
+RUNS = "runs"
+"""The folder beside a model's artifact where its training writes by default."""
+
+
+def runs_beside(uri: str) -> str | None:
+    """The default `training.output`: a `runs/` prefix beside the model (`s3://b/m/v7` ->
+    `s3://b/m/runs/`), so a training never overwrites what a serving serves. None for
+    locations a training does not write to (hf://, models:/, where MLflow keeps runs)."""
+    location = parse(uri)
+    if location.scheme not in ("s3", "gs", "azureblob", "pvc"):
+        return None
+    parent = location.prefix.strip("/").rpartition("/")[0]
+    return f"{location.scheme}://{location.bucket}/{parent + '/' if parent else ''}{RUNS}/"
+
+
+def overlaps(a: str, b: str) -> bool:
+    """Whether two storage URIs name the same objects in part: one is a prefix of the other
+    at a folder boundary (`s3://b/m` and `s3://b/m/v7` do, `s3://b/m` and `s3://b/m2` not)."""
+    first, second = parse(a), parse(b)
+    if (first.scheme, first.bucket) != (second.scheme, second.bucket):
+        return False
+    x, y = first.prefix.strip("/"), second.prefix.strip("/")
+    return not x or not y or x == y or x.startswith(f"{y}/") or y.startswith(f"{x}/")

@@ -13,8 +13,6 @@ from mlstack.plan import Plan
 from mlstack.targets import Artifact, yaml_out
 from mlstack.targets.labels import common_labels
 
-IN_CLUSTER = "https://kubernetes.default.svc"
-
 
 def application(plan: Plan) -> dict[str, Any]:
     gitops = plan.spec.gitops
@@ -52,7 +50,10 @@ def application(plan: Plan) -> dict[str, Any]:
                 "targetRevision": gitops.branch,
                 "path": f"{gitops.path}/{plan.environment}/kubernetes",
             },
-            "destination": {"server": IN_CLUSTER, "namespace": plan.namespace},
+            "destination": {
+                **argocd.destination.model_dump(exclude_none=True),
+                "namespace": plan.namespace,
+            },
             "syncPolicy": sync,
         },
     }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlstack.plan import Plan
+from mlstack.plan import Plan, training_output
 from mlstack.resolve.references import enabled
-from mlstack.spec.models import InClusterTraining
+from mlstack.spec.models import EnvVar, InClusterTraining
 from mlstack.spec.pipelines import ContainerStep, Pipeline
 
 
@@ -22,15 +22,26 @@ def ordered_steps(pipeline: Pipeline) -> list[tuple[str, Any, list[str]]]:
     return [(name, steps[name], deps[name]) for name in done]
 
 
+OUTPUT_ENV = "MLSTACK_TRAINING_OUTPUT"
+"""Where a training run writes its result (the only place its identity may write)."""
+
+
+def output_env(plan: Plan, model: str) -> list[EnvVar]:
+    """The run's output location, as SageMaker's SM_MODEL_DIR or Vertex's AIP_MODEL_DIR
+    tell their jobs; none for models whose training writes only to MLflow."""
+    uri = training_output(plan.spec, model)
+    return [] if uri is None else [EnvVar(name=OUTPUT_ENV, value=uri)]
+
+
 def container_parts(plan: Plan, step: ContainerStep) -> dict[str, Any]:
     """image, command, env (without tracking), resources spec and pool of a container step;
     a step naming a model takes them from that model's training."""
     training = plan.spec.models[step.model].training if step.model else None
-    if isinstance(training, InClusterTraining):
+    if step.model and isinstance(training, InClusterTraining):
         return {
             "image": training.image,
             "command": training.command,
-            "env": [*training.env, *step.env],
+            "env": [*training.env, *output_env(plan, step.model), *step.env],
             "resources": training.resources,
             "pool": training.pool,
         }

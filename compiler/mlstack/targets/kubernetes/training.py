@@ -26,6 +26,7 @@ from mlstack.resolve.references import enabled
 from mlstack.spec.models import InClusterTraining
 from mlstack.targets.kubernetes import argo, identity, pods
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
+from mlstack.targets.kubernetes.steps import output_env
 from mlstack.targets.kubernetes.tracking import tracking_env
 
 COMPONENT = "training"
@@ -65,7 +66,7 @@ def pod_template(
     plan: Plan, name: str, training: InClusterTraining, container: str
 ) -> dict[str, Any]:
     workload = plan.workload("train", name)
-    env = [{"name": e.name, "value": e.value} for e in training.env]
+    env = [{"name": e.name, "value": e.value} for e in [*training.env, *output_env(plan, name)]]
     mounts = [{"name": "tmp", "mountPath": "/tmp"}]
     volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
     if training.operator == "pytorchjob":

@@ -135,9 +135,14 @@ class NoncurrentVersionExpiration(TypedDict):
     noncurrent_days: int
 
 
+class LifecycleRuleFilter(TypedDict, total=False):
+    prefix: str
+
+
 class LifecycleRule(TypedDict, total=False):
     id: str
     status: Literal["Enabled", "Disabled"]
+    filter: list[LifecycleRuleFilter]
     abort_incomplete_multipart_upload: list[AbortIncompleteMultipartUpload]
     noncurrent_version_expiration: list[NoncurrentVersionExpiration]
 

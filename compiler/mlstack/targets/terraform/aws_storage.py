@@ -7,8 +7,10 @@ key, bucket keys on to keep KMS calls cheap) and closed to public access at the 
 Versioning without expiry would keep every overwritten artifact forever, and uploads that
 MLflow abandons halfway keep their parts (billed, invisible) until aborted: a lifecycle rule
 expires noncurrent versions after NONCURRENT_DAYS and aborts multipart uploads after
-MULTIPART_DAYS; current versions, the runs' record, are never expired. Without a filter the
-rule applies to every object (aws provider 6 docs, "With neither a filter nor prefix").
+MULTIPART_DAYS; current versions, the runs' record, are never expired. The rule is filtered to
+the artifact prefix: the bucket may hold other data that is not mlstack's to expire (without a
+filter a rule applies to every object, and provider 5 warns that one of filter or prefix is
+required). The bucket is protected against destroy (blocks.PROTECTED).
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from mlstack.targets.terraform.aws_attrs import (
     S3BucketSse,
     S3BucketVersioning,
 )
-from mlstack.targets.terraform.blocks import Block, Note, owned_artifacts, resource, tf_name
+from mlstack.targets.terraform.blocks import (
+    PROTECTED,
+    Block,
+    Note,
+    owned_artifacts,
+    resource,
+    tf_name,
+)
 
 NONCURRENT_DAYS = 90
 """How long an overwritten artifact stays restorable: a quarter covers reviews of past runs."""
@@ -36,12 +45,13 @@ def artifact_bucket(plan: Plan) -> str | None:
 
 
 def build(plan: Plan) -> list[Block | Note]:
-    name = artifact_bucket(plan)
-    if name is None:
+    location = owned_artifacts(plan, "s3")
+    if location is None:
         return []
+    name = location.bucket
     source = ("tracking", "mlflow", "artifacts")
     block = tf_name(f"mlflow-artifacts-{name}")
-    bucket_body: S3Bucket = {"bucket": name}
+    bucket_body: S3Bucket = {"bucket": name, "lifecycle": PROTECTED}
     bucket = resource("aws_s3_bucket", block, bucket_body, source)
     versioning: S3BucketVersioning = {
         "bucket": bucket.ref("id"),
@@ -70,6 +80,7 @@ def build(plan: Plan) -> list[Block | Note]:
             {
                 "id": "mlstack-expire-noncurrent-and-abort-uploads",
                 "status": "Enabled",
+                "filter": [{"prefix": f"{location.prefix}/" if location.prefix else ""}],
                 "noncurrent_version_expiration": [{"noncurrent_days": NONCURRENT_DAYS}],
                 "abort_incomplete_multipart_upload": [{"days_after_initiation": MULTIPART_DAYS}],
             }

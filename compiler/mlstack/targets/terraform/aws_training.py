@@ -18,7 +18,7 @@ import re
 
 from mlstack import names
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan
+from mlstack.plan import Grant, Plan, training_output
 from mlstack.spec.models import ManagedTraining
 from mlstack.spec.pipelines import ContainerStep
 from mlstack.spec.types import duration_seconds
@@ -51,8 +51,12 @@ def eventbridge_cron(schedule: str) -> str:
 
 
 def _output(plan: Plan, model: str) -> Grant | None:
-    location = parse(plan.spec.models[model].uri)
-    return Grant("s3", location.bucket, location.prefix, True) if location.scheme == "s3" else None
+    """Write access to the run's output, never to the model's served uri."""
+    uri = training_output(plan.spec, model)
+    location = parse(uri) if uri else None
+    if location is None or location.scheme != "s3":
+        return None
+    return Grant("s3", location.bucket, location.prefix, True)
 
 
 def _artifacts(plan: Plan) -> Grant | None:
@@ -245,7 +249,7 @@ def build(plan: Plan) -> list[Block | Note]:
         if output is None:
             out.append(
                 Note(
-                    f"SageMaker training of model '{model}' needs an s3:// model uri to write to; no pipeline was generated.",
+                    f"SageMaker training of model '{model}' needs an s3:// training output to write to; no pipeline was generated.",
                     (*path, "operator"),
                 )
             )
@@ -279,7 +283,7 @@ def build(plan: Plan) -> list[Block | Note]:
                 if output is None:
                     out.append(
                         Note(
-                            f"step '{step_name}' of pipeline '{name}' needs an s3:// uri on model '{step.model}'.",
+                            f"step '{step_name}' of pipeline '{name}' needs an s3:// training output on model '{step.model}'.",
                             (*path, "steps", step_name),
                         )
                     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
+from mlstack.targets.terraform.blocks import Lifecycle
+
 
 # --- data sources ------------------------------------------------------------------------
 class DataKubernetesCluster(TypedDict, total=False):
@@ -89,6 +91,7 @@ class StorageContainer(TypedDict, total=False):
     storage_account_id: str
     container_access_type: Literal["private", "blob", "container"]
     metadata: dict[str, str]
+    lifecycle: Lifecycle
 
 
 class RetentionPolicy(TypedDict):

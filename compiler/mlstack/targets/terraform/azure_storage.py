@@ -14,7 +14,14 @@ from __future__ import annotations
 from mlstack.plan import Plan
 from mlstack.targets.terraform.azure_attrs import StorageContainer
 from mlstack.targets.terraform.azure_cluster import account_id, azure_cloud
-from mlstack.targets.terraform.blocks import Block, Note, owned_artifacts, resource, tf_name
+from mlstack.targets.terraform.blocks import (
+    PROTECTED,
+    Block,
+    Note,
+    owned_artifacts,
+    resource,
+    tf_name,
+)
 
 
 def artifact_container(plan: Plan) -> tuple[str, str] | None:
@@ -42,6 +49,7 @@ def build(plan: Plan) -> list[Block | Note]:
             "mlstack_environment": plan.environment.replace("-", "_"),
             "mlstack_role": "mlflow_artifacts",
         },
+        "lifecycle": PROTECTED,
     }
     source = ("tracking", "mlflow", "artifacts")
     return [

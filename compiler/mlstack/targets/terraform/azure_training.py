@@ -25,7 +25,7 @@ import yaml
 
 from mlstack import names
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan
+from mlstack.plan import Grant, Plan, training_output
 from mlstack.spec.models import ManagedTraining
 from mlstack.spec.platform import AzureCloud
 from mlstack.spec.types import duration_seconds
@@ -65,7 +65,8 @@ def job_definition(
         "limits": {"timeout": int(duration_seconds(training.max_runtime))},
         "identity": {"type": "managed"},
     }
-    url = blob_url(plan.spec.models[model].uri)
+    output = training_output(plan.spec, model)
+    url = blob_url(output) if output else None
     if url is not None:
         job["outputs"] = {OUTPUT: {"type": "uri_folder", "mode": "rw_mount", "path": url}}
     return job
@@ -165,8 +166,9 @@ def build(plan: Plan) -> list[Block | Note | File]:
         source: PathKey = ("models", name, "training")
         compute = _compute(cloud, plan, name, training)
         out.append(compute)
-        location = parse(model.uri)
-        if location.scheme == "azureblob":
+        output = training_output(plan.spec, name)
+        location = parse(output) if output else None
+        if location is not None and location.scheme == "azureblob":
             grant = Grant(location.scheme, location.bucket, location.prefix, True)
             out += role_assignments(
                 cloud,
@@ -202,7 +204,7 @@ def build(plan: Plan) -> list[Block | Note | File]:
             )
         if "outputs" not in job:
             note += (
-                f"; its model uri {model.uri} is not azureblob://, so the job has no output "
+                f"; its training output {output} is not azureblob://, so the job has no output "
                 "location and the cluster no storage grant"
             )
         out.append(Note(note + ".", source))

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
 from mlstack.load import PathKey
-from mlstack.plan import Plan
+from mlstack.plan import Plan, created_bucket
 from mlstack.spec.monitoring import Alert
-from mlstack.spec.uris import CLOUD_SCHEMES, Location, parse
+from mlstack.spec.uris import Location
 
 PROVIDERS: dict[str, dict[str, str]] = {
     # Pinned to the versions the offline schemas were taken from (../shared/schemas).
@@ -72,6 +72,12 @@ class Lifecycle(TypedDict, total=False):
 
     ignore_changes: list[str]
     create_before_destroy: bool
+    prevent_destroy: bool
+
+
+PROTECTED: Lifecycle = {"prevent_destroy": True}
+"""On storage mlstack creates: a `terraform destroy` or a rename must never delete artifacts;
+removing the resource takes a reviewed edit of the generated code (docs/choices.md)."""
 
 
 def cloud_alerts(plan: Plan, runtimes: tuple[type, ...]) -> Iterator[tuple[str, Alert, Any]]:
@@ -110,12 +116,7 @@ def gcp_labels(plan: Plan) -> dict[str, str]:
 
 def owned_artifacts(plan: Plan, scheme: str) -> Location | None:
     """Where a deployed MLflow server writes, when that is `scheme` storage on the stack's
-    cloud: the one storage location a stack owns (docs/terraform.md)."""
-    cloud = plan.spec.platform.cloud
-    mlflow = plan.spec.tracking.mlflow
-    if cloud is None or cloud.provider != CLOUD_SCHEMES[scheme]:
-        return None
-    if mlflow is None or not mlflow.deploy or not mlflow.artifacts:
-        return None
-    location = parse(mlflow.artifacts)
-    return location if location.scheme == scheme else None
+    cloud and `createBucket` is on: the one storage location a stack owns (docs/terraform.md;
+    resolve/ownership.py refuses it when it holds models, references or training output)."""
+    location = created_bucket(plan.spec)
+    return location if location is not None and location.scheme == scheme else None

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
+from mlstack.targets.terraform.blocks import Lifecycle
+
 
 # --- data sources ------------------------------------------------------------------------
 class DataContainerCluster(TypedDict, total=False):
@@ -131,6 +133,7 @@ class StorageBucket(TypedDict, total=False):
     versioning: list[Versioning]
     labels: dict[str, str]
     force_destroy: bool
+    lifecycle: Lifecycle
 
 
 # --- Vertex AI endpoint -------------------------------------------------------------------

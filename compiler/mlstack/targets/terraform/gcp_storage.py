@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from mlstack.plan import Plan
 from mlstack.targets.terraform.blocks import (
+    PROTECTED,
     Block,
     Note,
     gcp_labels,
@@ -41,6 +42,7 @@ def build(plan: Plan) -> list[Block | Note]:
         "public_access_prevention": "enforced",
         "versioning": [{"enabled": True}],
         "labels": {**gcp_labels(plan), "mlstack-role": "mlflow-artifacts"},
+        "lifecycle": PROTECTED,
     }
     source = ("tracking", "mlflow", "artifacts")
     return [resource("google_storage_bucket", tf_name(f"mlflow-artifacts-{name}"), body, source)]

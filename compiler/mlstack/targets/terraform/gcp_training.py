@@ -31,7 +31,7 @@ from typing import Any
 
 from mlstack import catalogue, names
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan
+from mlstack.plan import Grant, Plan, training_output
 from mlstack.spec.models import ManagedTraining
 from mlstack.spec.platform import GcpCloud
 from mlstack.spec.types import duration_seconds
@@ -91,7 +91,7 @@ def pipeline_spec(
     plan: Plan, cloud: GcpCloud, model: str, training: ManagedTraining, email: str
 ) -> dict[str, Any]:
     """The PipelineSpec the KFP SDK compiles for one CustomTrainingJobOp with these inputs."""
-    uri = plan.spec.models[model].uri.rstrip("/")
+    uri = (training_output(plan.spec, model) or "").rstrip("/")
     data = _custom_job()
     constants: dict[str, Any] = {
         "base_output_directory": uri,
@@ -227,11 +227,12 @@ def build(plan: Plan) -> list[Block | Note | File]:
         if not isinstance(training, ManagedTraining) or training.operator != "vertex":
             continue
         source: PathKey = ("models", model, "training")
-        location = parse(spec.uri)
-        if location.scheme != "gs":
+        output = training_output(plan.spec, model)
+        location = parse(output) if output else None
+        if location is None or location.scheme != "gs":
             out.append(
                 Note(
-                    f"Vertex AI training of model '{model}' needs a gs:// model uri to write to; no pipeline was generated.",
+                    f"Vertex AI training of model '{model}' needs a gs:// training output to write to; no pipeline was generated.",
                     (*source, "operator"),
                 )
             )
