@@ -17,6 +17,13 @@ def training(model: str) -> str:
     return f"{model}-train"
 
 
+def training_run(model: str, definition: str) -> str:
+    """An unscheduled training job, named after what defines it: a changed image, command,
+    resource or output is a new job (one run), an unrelated sync finds the old one finished.
+    `{model}-run-` + 6 hex keeps pod names such as `NAME-worker-1023` within 63."""
+    return f"{model}-run-{hashlib.sha256(definition.encode()).hexdigest()[:6]}"
+
+
 def drift(serving: str) -> str:
     return f"{serving}-drift"
 

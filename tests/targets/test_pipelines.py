@@ -3,10 +3,10 @@ SparkApplications with their RBAC, CronWorkflows, and the Kubeflow IR."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
+import yaml
 
 from mlstack.spec.pipelines import Pipeline
 from mlstack.targets.kubernetes import kfp
@@ -89,7 +89,7 @@ def test_spark_step_creates_a_spark_application() -> None:
     assert (
         step["failureCondition"] == "status.applicationState.state in (FAILED, SUBMISSION_FAILED)"
     )
-    app = json.loads(step["manifest"])
+    app = yaml.safe_load(step["manifest"])
     assert problems(app, "1.32") == []
     assert app["metadata"]["generateName"] == "feature-refresh-build-features-"
     body = app["spec"]

@@ -3,16 +3,15 @@ and the CronWorkflow + RBAC of scheduled trainings (whose inline job must be sch
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
 import pytest
 import yaml
 
-from mlstack.pipeline import check
+from mlstack.pipeline import check, check_bytes
 from mlstack.plan import Plan
-from mlstack.targets.kubernetes import compile_plan
+from mlstack.targets.kubernetes import compile_plan, training
 from mlstack.targets.kubernetes.training import conditions, job_body
 from tests.helpers import ROOT
 from tests.targets.schemas import CRDS, problems
@@ -37,12 +36,48 @@ def _objects(stack: str, environment: str = "default") -> dict[tuple[str, str], 
 
 
 def _inline(cron: dict[str, Any]) -> dict[str, Any]:
-    template = cron["spec"]["workflowSpec"]["templates"][0]
-    return json.loads(template["resource"]["manifest"])  # type: ignore[no-any-return]
+    """The job a CronWorkflow creates: block YAML, one field a line in a review diff."""
+    manifest = cron["spec"]["workflowSpec"]["templates"][0]["resource"]["manifest"]
+    assert manifest.count("\n") > 20 and not manifest.startswith("{")
+    return yaml.safe_load(manifest)  # type: ignore[no-any-return]
+
+
+def _run(stack: str, kind: str, model: str, environment: str = "default") -> dict[str, Any]:
+    """The one unscheduled job of `model` (named MODEL-run-HASH of its definition)."""
+    (job,) = [
+        o
+        for (k, name), o in _objects(stack, environment).items()
+        if k == kind and name.startswith(f"{model}-run-")
+    ]
+    return job
+
+
+def _run_name(text: str, model: str) -> str:
+    (plan,) = check_bytes(text.encode(), "mlstack.yaml").plans
+    (name,) = [m.name for m in training.build(plan) if m.name.startswith(f"{model}-run-")]
+    return name
+
+
+def test_an_unscheduled_training_runs_once_per_change_of_its_definition() -> None:
+    """Argo CD creates a job once per name: the name must follow the image, command and
+    resources, and nothing else (an unrelated serving edit must not start a GPU run)."""
+    text = (ROOT / "specs" / "edge-onprem" / "mlstack.yaml").read_text()
+    name = _run_name(text, "anomaly-ae")
+    image = "registry.plant.acme.example/ml/anomaly-train:0.8.1"
+    assert image in text
+    for changed in (
+        text.replace(image, "registry.plant.acme.example/ml/anomaly-train:0.8.2"),
+        text.replace("--epochs", "--epochz"),
+        text.replace("memory: 32Gi, gpu: 1}", "memory: 48Gi, gpu: 1}"),
+    ):
+        assert changed != text and _run_name(changed, "anomaly-ae") != name
+    unrelated = text.replace("replicas: {min: 2, max: 6}", "replicas: {min: 2, max: 7}", 1)
+    assert unrelated != text and _run_name(unrelated, "anomaly-ae") == name
+    assert _run_name("# a comment\n" + text, "anomaly-ae") == name
 
 
 def test_pytorchjob_world_size_is_master_plus_workers() -> None:
-    job = _objects("edge-onprem")[("PyTorchJob", "anomaly-ae-train")]
+    job = _run("edge-onprem", "PyTorchJob", "anomaly-ae")
     replicas = job["spec"]["pytorchReplicaSpecs"]
     assert replicas["Master"]["replicas"] == 1
     assert replicas["Worker"]["replicas"] == 1  # workers: 2
@@ -64,7 +99,7 @@ def test_pytorchjob_world_size_is_master_plus_workers() -> None:
 
 
 def test_unscheduled_tfjob_has_chief_and_workers() -> None:
-    job = _objects("vision-azure", "prod")[("TFJob", "label-classifier-train")]
+    job = _run("vision-azure", "TFJob", "label-classifier", "prod")
     replicas = job["spec"]["tfReplicaSpecs"]
     assert replicas["Chief"]["replicas"] == 1 and replicas["Worker"]["replicas"] == 1
     pod = replicas["Chief"]["template"]

@@ -13,11 +13,11 @@ container (workflow/controller/workflowpod.go `setupServiceAccount`).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from mlstack.load import PathKey
 from mlstack.plan import Plan
+from mlstack.targets import yaml_out
 from mlstack.targets.kubernetes.meta import Manifest
 from mlstack.targets.labels import common_labels
 
@@ -97,13 +97,14 @@ def inline_object(
 def create_template(name: str, obj: dict[str, Any], success: str, failure: str) -> dict[str, Any]:
     """A `resource` template that creates `obj`, owned by the workflow (deleted with it), and
     polls it (GET every 5s, workflow/executor/resource.go) until a condition holds. Conditions
-    are label-selector expressions over gjson paths; failure requirements are ORed."""
+    are label-selector expressions over gjson paths; failure requirements are ORed. The
+    manifest is block YAML (Argo reads YAML or JSON), one field a line in a review diff."""
     return {
         "name": name,
         "resource": {
             "action": "create",
             "setOwnerReference": True,
-            "manifest": json.dumps(obj, sort_keys=True),
+            "manifest": yaml_out.dump(obj).decode(),
             "successCondition": success,
             "failureCondition": failure,
         },

@@ -8,6 +8,11 @@ against `runPolicy.backoffLimit`. A batch Job runs `workers` pods (Indexed when 
 so each pod has its JOB_COMPLETION_INDEX) with `restartPolicy: Never`, so that every failure
 is a failed pod and `status.failed > backoffLimit` is exactly the Job's own failure rule.
 
+An unscheduled training is applied as a job named after a hash of its definition (image,
+command, resources, env, output, placement): Argo CD creates it once per change of what defines
+it; an unrelated sync finds the finished job in place and runs nothing; a changed definition is
+a new job, and the superseded one is pruned with the Application's `prune`.
+
 A scheduled training is a CronWorkflow whose one step creates the job (a new name each run)
 and waits for it. It runs as a dedicated `schedule-M` account, not as `train-M`: the step
 runs only Argo's executor, which needs the API (create/get on that one kind, plus task
@@ -17,6 +22,7 @@ runs user code that needs no API access. Keeping them apart gives each exactly o
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,11 +214,14 @@ def build(plan: Plan) -> list[Manifest]:
             out.extend(_scheduled(plan, name, training))
             continue
         body = job_body(plan, name, training, scheduled=False)
+        # Named after its whole definition (kept after it finishes: no TTL), so a sync
+        # creates it once per change and never again for an unrelated one (docs/choices.md).
+        definition = json.dumps([plan.labels, body], sort_keys=True)
         out.append(
             Manifest(
                 body.pop("apiVersion"),
                 body.pop("kind"),
-                names.training(name),
+                names.training_run(name, definition),
                 body,
                 ("models", name, "training"),
                 labels=selector_labels(COMPONENT, name),
