@@ -21,6 +21,7 @@ from pathlib import Path
 import git
 
 from mlstack import __version__
+from mlstack.crashpoint import crash_point
 from mlstack.gitops.deploy_inputs import is_kustomization, missing_inputs
 from mlstack.gitops.folders import inside
 from mlstack.gitops.repo import PublishError, auth_env, cache_lock, one_line, open_cache
@@ -159,11 +160,13 @@ def _publish_locked(request: Request) -> Outcome:
             base = target_branch if target_branch in _remote_heads(repo) else request.branch
             _start(repo, base, target_branch, new_branch=request.new_branch)
             changed, awaiting = _apply(repo, request.stacks)
+            crash_point("publish-after-apply")
             if not changed:
                 return Outcome(None, target_branch, (), attempt, awaiting)
             commit = repo.index.commit(message, author=AUTHOR, committer=AUTHOR)
             if request.dry_run:
                 return Outcome(commit.hexsha, target_branch, changed, attempt, awaiting)
+            crash_point("publish-before-push")
             with repo.git.custom_environment(**env):
                 repo.git.push("origin", f"HEAD:refs/heads/{target_branch}")
             return Outcome(commit.hexsha, target_branch, changed, attempt, awaiting)
