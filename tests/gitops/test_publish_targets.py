@@ -157,3 +157,14 @@ def test_two_stacks_in_one_folder_are_refused(tmp_path: Path) -> None:
         "give each stack a folder of its own (gitops.path)"
     ]
     assert _commits(deploy, "main") == 1
+
+
+def test_one_review_branch_for_environments_on_two_branches_is_refused(tmp_path: Path) -> None:
+    deploy = _bare(tmp_path / "deploy.git", "main", "release")
+    spec = _spec(tmp_path / "demo.yaml", deploy, {"staging": "", "prod": "{branch: release}"})
+    result = run_mlstack(
+        "publish", str(spec), "--branch", "review/x", "-o", str(tmp_path / "out"), cache=tmp_path
+    )
+    assert result.returncode == 2
+    assert "follow main and release" in result.stderr
+    assert {h.name for h in git.Repo(deploy).heads} == {"main", "release"}

@@ -44,12 +44,12 @@ def _placements(results: list[Checked], repo: str | None) -> list[Placement]:
     for result in results:
         for plan in result.plans:
             gitops = plan.spec.gitops
-            remote = repo or (gitops.repo if gitops else None)
-            if remote is None:
+            url = repo or (gitops.repo if gitops else None)
+            if url is None:
                 raise click.UsageError(f"stack '{plan.stack}' has no gitops.repo; pass --repo")
             branch = gitops.branch if gitops else "main"
             folder = gitops.path if gitops and gitops.path else f"stacks/{plan.stack}"
-            found.append(Placement(plan.stack, plan.environment, remote, branch, folder))
+            found.append(Placement(plan.stack, plan.environment, url, branch, folder))
     return found
 
 
@@ -80,6 +80,21 @@ def _targets(placements: list[Placement]) -> Targets:
                 "(gitops.path)"
             )
     return grouped
+
+
+def _one_branch_per_remote(targets: Targets, push_branch: str) -> None:
+    """`--branch` pushes a remote's environments to one review branch, which is based on one
+    branch: environments of that remote on two branches cannot share it."""
+    branches: dict[str, list[str]] = {}
+    for remote_url, branch in sorted(targets):
+        branches.setdefault(remote_url, []).append(branch)
+    for remote_url, names in branches.items():
+        if len(names) > 1:
+            raise click.UsageError(
+                f"--branch {push_branch}: the environments published to {remote_url} follow "
+                f"{' and '.join(names)}, and one review branch cannot be based on both; publish "
+                "without --branch"
+            )
 
 
 def _remote_option(repo: str | None, *, create: bool) -> tuple[str | None, bool]:
@@ -117,6 +132,8 @@ def run(
     except PublishError as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
+    if push_branch is not None:
+        _one_branch_per_remote(targets, push_branch)
     failed = False
     for (remote_url, branch), folders in sorted(targets.items()):
         try:
