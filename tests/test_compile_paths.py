@@ -24,7 +24,7 @@ from mlstack.build import (
 )
 from mlstack.compile_cache import Cache, key
 from mlstack.pipeline import check
-from mlstack.targets import terraform
+from mlstack.targets import node_runtime, terraform
 from mlstack.targets.kubernetes import BUILDERS
 from mlstack.targets.kubernetes import synth as kubernetes_synth
 from mlstack.targets.kubernetes.meta import full_object
@@ -313,8 +313,19 @@ def test_temporary_files_of_a_killed_compile_are_removed_by_a_later_run(tmp_path
     (cache / ".entry-killed").write_text('{"format": "half')
     (temp / "mlstack-cdk8s-killed").mkdir()
     (temp / "mlstack-cdk8s-killed" / "batch-0.json").write_text("[")
-    for stale in (cache / ".entry-killed", temp / "mlstack-cdk8s-killed"):
+    jsii = temp / "tmpkilled"  # jsii's own extraction of its runtime, at every start
+    for name, content in node_runtime._files().items():
+        if not name.startswith("bin/mlstack"):
+            (jsii / name).parent.mkdir(parents=True, exist_ok=True)
+            (jsii / name).write_bytes(content)
+    (temp / "tmpsomeone-else").mkdir()
+    for stale in (
+        cache / ".entry-killed",
+        temp / "mlstack-cdk8s-killed",
+        jsii,
+        temp / "tmpsomeone-else",
+    ):
         os.utime(stale, (0, 0))
     _compile(tmp_path / "out", cache=cache, temp=temp)
     assert not (cache / ".entry-killed").exists()
-    assert list(temp.iterdir()) == []
+    assert [p.name for p in temp.iterdir()] == ["tmpsomeone-else"]

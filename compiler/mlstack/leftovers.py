@@ -12,19 +12,27 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 STALE_SECONDS = 3600
 
 
-def remove_stale(folder: Path, prefix: str, *, older_than: float = STALE_SECONDS) -> None:
-    """Remove `folder/prefix*` entries not modified for `older_than` seconds. Best effort:
-    an entry another user owns, or one that vanishes meanwhile, is left alone."""
+def remove_stale(
+    folder: Path,
+    prefix: str,
+    *,
+    older_than: float = STALE_SECONDS,
+    ours: Callable[[Path], bool] = lambda entry: True,
+) -> None:
+    """Remove `folder/prefix*` entries not modified for `older_than` seconds (and, for a
+    prefix others use too, that `ours` recognises). Best effort: an entry another user
+    owns, or one that vanishes meanwhile, is left alone."""
     cutoff = time.time() - older_than
     with contextlib.suppress(OSError):
         for entry in folder.glob(f"{prefix}*"):
             with contextlib.suppress(OSError):
-                if entry.lstat().st_mtime >= cutoff:
+                if entry.lstat().st_mtime >= cutoff or not ours(entry):
                     continue
                 if entry.is_dir() and not entry.is_symlink():
                     shutil.rmtree(entry)

