@@ -23,7 +23,7 @@ $(CHECKOV):
 
 install: $(STAMP) $(CHECKOV)
 
-DEPLOY := .mlstack/deploy.git
+DEPLOY := ./.mlstack/deploy.git
 
 # The whole loop on an embedded default: a local bare deploy repository (created on first
 # use; no network, no account), then the commit and tree it holds, then a second publish

@@ -37,10 +37,17 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from validate import find_mlstack, find_reference, machine, revision, write_stack
+from validate import (
+    find_mlstack,
+    find_reference,
+    machine,
+    revision,
+    usable_cpus,
+    write_stack,
+)
 
 NO_TERRAFORM = Path(__file__).resolve().parent / "no_terraform.py"
-CPUS = len(os.sched_getaffinity(0))
+CPUS = usable_cpus()
 
 
 @dataclass(frozen=True)

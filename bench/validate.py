@@ -188,6 +188,13 @@ def bench_file(label: str, models: int | None, path: Path, mlstack: Path, gnu_ti
     return Row(label, models, path.stat().st_size, validate, baseline)
 
 
+def usable_cpus() -> int:
+    """As mlstack.build.usable_cpus (the bench may run without mlstack importable)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -197,7 +204,7 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usable = usable_cpus()
     return (
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC | nproc {usable} | {cpu} | "
         f"Python {platform.python_version()} ({sys.executable}) | {platform.platform()}"

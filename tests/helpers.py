@@ -49,7 +49,8 @@ def cloud_plans(provider: str, extra: Path | None = None) -> list[Plan]:
 
 
 def run_mlstack(*args: str, cache: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """The CLI as a user runs it, with caches (deploy clones, compile cache) under `cache`."""
+    """The CLI as a user runs it. Its caches (compile entries, deploy clones) are the test
+    session's private `MLSTACK_CACHE_DIR` (conftest.py); `cache` is its XDG cache home."""
     return subprocess.run(
         [sys.executable, "-m", "mlstack", *args],
         cwd=cwd,

@@ -24,7 +24,7 @@ from mlstack.build import (
 )
 from mlstack.compile_cache import Cache, key
 from mlstack.pipeline import check
-from mlstack.targets import terraform
+from mlstack.targets import node_runtime, terraform
 from mlstack.targets.kubernetes import BUILDERS
 from mlstack.targets.kubernetes import synth as kubernetes_synth
 from mlstack.targets.kubernetes.meta import full_object
@@ -262,3 +262,71 @@ def test_default_jobs_use_the_cpus_while_the_memory_budget_allows() -> None:
     assert default_jobs([2032] * 8, cpus=8) == 3
     assert default_jobs([10151, 10151], cpus=2) == 1
     assert estimated_peak_mb(2, 10151) > MEMORY_BUDGET_MB >= estimated_peak_mb(1, 10151)
+
+
+def _crash_compile(spec: Path, out: Path, point: str | None) -> int:
+    """`mlstack compile` killed with SIGKILL at `point` (None: not killed); its return code."""
+    env = {**os.environ, "MLSTACK_TEST_CRASH_AT": point or ""}
+    return subprocess.run(
+        [sys.executable, "-m", "mlstack", "compile", str(spec), "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        env=env,
+    ).returncode
+
+
+@pytest.mark.parametrize(
+    "point", ["compile-before-swap", "swap-after-old-rename", "swap-after-new-rename"]
+)
+def test_a_compile_killed_anywhere_in_the_swap_leaves_the_old_or_the_new_tree(
+    tmp_path: Path, point: str
+) -> None:
+    spec = tmp_path / "mlstack.yaml"
+    text = (ROOT / "specs" / "fraud" / "mlstack.yaml").read_text()
+    spec.write_text(text)
+    out = tmp_path / "out"
+    assert _crash_compile(spec, out, None) == 0
+    old = _tree(out / "fraud")
+    spec.write_text(text.replace("replicas: {min: 4, max: 40}", "replicas: {min: 4, max: 41}"))
+    assert _crash_compile(spec, out, point) == -9
+    left = {p.name: _tree(p) for p in out.iterdir()}
+    # The next run settles what was left before anything else: killed right after that,
+    # `out/fraud` is one whole tree, old or new, and no `.fraud.old` remains.
+    assert _crash_compile(spec, out, "compile-before-swap") == -9
+    new = _tree(out / ".fraud.new")
+    assert _tree(out / "fraud") in (old, new) and old != new
+    assert sorted(p.name for p in out.iterdir()) == [".fraud.new", "fraud"]
+    assert _crash_compile(spec, out, None) == 0
+    assert _tree(out / "fraud") == new
+    assert sorted(p.name for p in out.iterdir()) == ["fraud"]
+    # Right after the first kill: a whole tree in place, or the old one kept aside.
+    assert left.get("fraud", left.get(".fraud.old")) in (old, new)
+    assert left.get(".fraud.old", old) == old
+
+
+def test_temporary_files_of_a_killed_compile_are_removed_by_a_later_run(tmp_path: Path) -> None:
+    """Cache entries being written and cdk8s batch folders of a killed process: removed by
+    the next compile once they are stale (a recent one may be a concurrent compile's)."""
+    cache, temp = tmp_path / "cache", tmp_path / "tmp"
+    temp.mkdir()
+    (cache / ".entry-killed").parent.mkdir(parents=True)
+    (cache / ".entry-killed").write_text('{"format": "half')
+    (temp / "mlstack-cdk8s-killed").mkdir()
+    (temp / "mlstack-cdk8s-killed" / "batch-0.json").write_text("[")
+    jsii = temp / "tmpkilled"  # jsii's own extraction of its runtime, at every start
+    for name, content in node_runtime._files().items():
+        if not name.startswith("bin/mlstack"):
+            (jsii / name).parent.mkdir(parents=True, exist_ok=True)
+            (jsii / name).write_bytes(content)
+    (temp / "tmpsomeone-else").mkdir()
+    for stale in (
+        cache / ".entry-killed",
+        temp / "mlstack-cdk8s-killed",
+        jsii,
+        temp / "tmpsomeone-else",
+    ):
+        os.utime(stale, (0, 0))
+    _compile(tmp_path / "out", cache=cache, temp=temp)
+    assert not (cache / ".entry-killed").exists()
+    assert [p.name for p in temp.iterdir()] == ["tmpsomeone-else"]

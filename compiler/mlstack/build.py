@@ -141,11 +141,19 @@ def default_jobs(units: Sequence[int], cpus: int) -> int:
     return wanted
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on: `sched_getaffinity` where the OS has it (Linux; a
+    container's CPU set), else the machine's count (macOS, Windows)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _jobs(options: Options, jobs: Sequence[Job]) -> int:
     if options.jobs is not None:
         wanted = options.jobs
     else:
-        wanted = default_jobs([_units(job.plan) for job in jobs], len(os.sched_getaffinity(0)))
+        wanted = default_jobs([_units(job.plan) for job in jobs], usable_cpus())
     if "jsii" in sys.modules:
         # A forked worker would share this process's Node child and its pipes.
         return 1

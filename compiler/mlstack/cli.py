@@ -31,6 +31,12 @@ from mlstack.starter import starter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+CACHES = (
+    "Caches live in $MLSTACK_CACHE_DIR (default $XDG_CACHE_HOME/mlstack/compile, else "
+    "~/.cache/mlstack/compile): compiled environments, the Node runtime (runtime/) and clones "
+    "of deploy repositories (deploy/). Removing the folder only costs time."
+)
+
 
 def _format_option(function: F) -> F:
     return click.option(
@@ -181,7 +187,7 @@ def validate(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> Non
         sys.exit(1)
 
 
-@cli.command(name="compile")
+@cli.command(name="compile", epilog=CACHES)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @_out_option
 @_format_option
@@ -210,11 +216,11 @@ def compile_command(
                 click.echo(f"compiled {out / stack / environment.name} ({count} files)")
 
 
-@cli.command()
+@cli.command(epilog=CACHES)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--repo",
-    help="Deploy repository (URL or path); default: each stack's gitops.repo. A local path that does not exist is created as a bare repository.",
+    help="Deploy repository (URL, git@host:path, or path); default: each environment's gitops.repo. A local path that does not exist is created as a bare repository when it is explicit (absolute, ./ or ../, or file://).",
 )
 @click.option(
     "--branch", "push_branch", help="Push to this branch (for review) instead of gitops.branch."
@@ -238,10 +244,12 @@ def publish(
 ) -> None:
     """Compile stacks and commit them to the deploy repository Argo CD syncs.
 
-    Each stack's folder in the deploy repo (gitops.path, default stacks/NAME) is replaced
-    by its compiled tree; other stacks are untouched. No change, no commit. A push rejected
-    because the remote moved is retried on the new tip. A token for HTTPS remotes may be
-    given in MLSTACK_GIT_TOKEN; it is never printed or stored.
+    Each environment goes to its own gitops.repo, gitops.branch and folder
+    gitops.path/ENV (default stacks/NAME/ENV), one commit per repository and branch; a stack
+    folder is replaced by exactly the environments published there, other stacks are
+    untouched. No change, no commit. A push rejected because the remote moved is retried on
+    the new tip. A token for HTTPS remotes may be given in MLSTACK_GIT_TOKEN: it is sent to
+    that remote's https origin only, never printed or stored.
     """
     results = _checked(paths, output_format, max_bytes)
     stacks = _built(results, _options(jobs, cache, progress), out)
@@ -250,7 +258,7 @@ def publish(
     )
 
 
-@cli.command()
+@cli.command(epilog=CACHES)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--base",
@@ -258,7 +266,7 @@ def publish(
     help="Compare with the compile of the stacks at this git ref of their repository, instead of the deploy repo.",
 )
 @click.option(
-    "--repo", help="Deploy repository to compare with; default: each stack's gitops.repo."
+    "--repo", help="Deploy repository to compare with; default: each environment's gitops.repo."
 )
 @click.option(
     "--format",
@@ -283,7 +291,8 @@ def diff(
     progress: bool | None,
 ) -> None:
     """Show what a compile would change: objects added, changed (in plain words) and
-    removed per environment, then the unified diff."""
+    removed per environment, then the unified diff. Each environment is compared with its
+    own deploy repository, branch and folder (or with the compile at --base)."""
     results = _checked(paths, "text", max_bytes)
     options = _options(jobs, cache, progress)
     stacks = _built(results, options, None)

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, TextIO
 
 import mlstack
+from mlstack.leftovers import remove_stale
 from mlstack.plan import Plan
 from mlstack.targets import Artifact
 
@@ -111,7 +112,9 @@ class Cache:
         return Entry(self, entry_key)
 
     def prune(self) -> None:
-        """Keep the KEEP most recently used entries; drop entries of the earlier format."""
+        """Keep the KEEP most recently used entries; drop entries of the earlier format and
+        the temporary files of writers that were killed."""
+        remove_stale(self.folder, ".entry-")
         for earlier in self.folder.glob("*.json"):
             earlier.unlink(missing_ok=True)
         entries = sorted(

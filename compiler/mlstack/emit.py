@@ -3,8 +3,10 @@
 Each stack's new folder is written beside the old one (`.STACK.new`) while its environments
 are compiled, each as soon as it is ready (by whichever process compiled it), so a large
 stack is never held in memory whole; `commit` then adds the lock files and swaps the folders
-in with renames. A failed or interrupted compile leaves `out/` as it was (at worst a stray
-`.STACK.new` folder, removed by the next run).
+in with renames: the old one to `.STACK.old`, the new one in, the old one removed. A failed
+or killed compile leaves `out/STACK` as it was or complete, or (killed between the two
+renames) the old tree in `.STACK.old`, which the next run puts back before anything else;
+a stray `.STACK.new` is removed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlstack import __version__
+from mlstack.crashpoint import crash_point
 from mlstack.targets import Artifact
 
 LOCK = "mlstack.lock.json"
@@ -57,10 +60,19 @@ class Staging:
         self.stacks = sorted(set(stacks))
         out.mkdir(parents=True, exist_ok=True)
         for stack in self.stacks:
-            for leftover in (self._fresh(stack), self._old(stack)):
-                if leftover.exists():
-                    shutil.rmtree(leftover)
+            self._recover(stack)
             self._fresh(stack).mkdir()
+
+    def _recover(self, stack: str) -> None:
+        """Settle a swap a killed run left half done: with `.STACK.old` and no `STACK` it
+        stopped between the renames (the old tree goes back), with both it stopped after the
+        new tree was in (the old one goes); a `.STACK.new` is always incomplete here."""
+        final, fresh, old = self.out / stack, self._fresh(stack), self._old(stack)
+        if old.exists() and not final.exists():
+            old.rename(final)
+        for leftover in (old, fresh):
+            if leftover.exists():
+                shutil.rmtree(leftover)
 
     def _fresh(self, stack: str) -> Path:
         return self.out / f".{stack}.new"
@@ -78,9 +90,12 @@ class Staging:
             for environment in stacks.get(stack, ()):
                 self.write(stack, environment.name, [lock_file(environment)])
             final, fresh, old = self.out / stack, self._fresh(stack), self._old(stack)
+            crash_point("compile-before-swap")
             if final.exists():
                 final.rename(old)
+            crash_point("swap-after-old-rename")
             fresh.rename(final)
+            crash_point("swap-after-new-rename")
             if old.exists():
                 shutil.rmtree(old)
 

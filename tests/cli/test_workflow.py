@@ -37,3 +37,16 @@ def test_workflow_commands_exist() -> None:
         }
         used = {arg for arg in args[2:] if arg.startswith("--")}
         assert used <= known, (args, used - known)
+
+
+def test_the_job_holding_the_push_token_restores_no_cache() -> None:
+    """A restored compile cache (or the Node runtime kept in it) would decide what is pushed."""
+    workflow = yaml.safe_load((ROOT / ".github/workflows/mlstack.yml").read_text())
+    holders = [
+        job
+        for job in workflow["jobs"].values()
+        if "MLSTACK_GIT_TOKEN" in yaml.safe_dump(job.get("env", {})) + yaml.safe_dump(job["steps"])
+    ]
+    assert holders
+    for job in holders:
+        assert not [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/cache")]

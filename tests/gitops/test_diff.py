@@ -7,7 +7,7 @@ from pathlib import Path
 
 import git
 
-from mlstack.gitops.diff import compare, field_changes, render_markdown
+from mlstack.gitops.diff import compare, field_changes, render_markdown, render_text
 from tests.helpers import REFERENCE, run_mlstack
 
 
@@ -108,3 +108,48 @@ def test_diff_against_a_base_ref(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "**fraud/prod**: 1 changed" in result.stdout
     assert "- changed `InferenceService/fraud-api`: min replicas 4 → 6" in result.stdout
+
+
+def test_files_that_are_not_manifests_are_compared_as_text() -> None:
+    """NOTES.md (markdown a YAML scanner rejects), JSON and `.env` files: unified diff only."""
+    notes = "# What Terraform cannot express here\n\n- `terraform apply` first: {a: b\n"
+    old = {
+        "s/prod/terraform/NOTES.md": notes.encode(),
+        "s/prod/kubernetes/azure-client-ids.env": b"serve-a=1\n",
+        "s/prod/extra.json": b'{"a": 1}',
+        "s/prod/kubernetes/broken.yaml": b"kind: [",
+    }
+    new = {
+        "s/prod/terraform/NOTES.md": (notes + "- `kubectl` needs: more\n").encode(),
+        "s/prod/kubernetes/azure-client-ids.env": b"serve-a=2\n",
+        "s/prod/extra.json": b"not json",
+        "s/prod/kubernetes/broken.yaml": b"kind: {",
+    }
+    entry = compare(old, new)["s/prod"]
+    assert entry.changes == []
+    assert "+- `kubectl` needs: more" in entry.unified
+    assert "+serve-a=2" in entry.unified and "+not json" in entry.unified
+    assert render_text(compare(old, new)).startswith("== s/prod: files changed\n")
+
+
+def test_diff_when_only_the_notes_changed_in_the_deploy_repo(tmp_path: Path) -> None:
+    spec = tmp_path / "fraud.yaml"
+    spec.write_text(REFERENCE.read_text())
+    deploy = tmp_path / "deploy.git"
+    out = tmp_path / "out"
+    published = run_mlstack(
+        "publish", str(spec), "--repo", str(deploy), "-o", str(out), cwd=tmp_path, cache=tmp_path
+    )
+    assert published.returncode == 0, published.stderr
+    work = git.Repo.clone_from(str(deploy), tmp_path / "edit")
+    notes = tmp_path / "edit" / "stacks" / "fraud" / "prod" / "terraform" / "NOTES.md"
+    notes.write_text(notes.read_text() + "- `terraform apply` by hand: see the runbook\n")
+    work.index.add([str(notes)])
+    work.index.commit("hand edit", author=git.Actor("t", "t@example.com"))
+    work.git.push("origin", "HEAD:main")
+    result = run_mlstack(
+        "diff", str(spec), "--repo", str(deploy), "--exit-code", cwd=tmp_path, cache=tmp_path
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[0] == "== fraud/prod: files changed"
+    assert "-- `terraform apply` by hand: see the runbook" in result.stdout

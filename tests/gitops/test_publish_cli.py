@@ -55,3 +55,10 @@ def test_unreachable_remote_is_one_line_exit_1(tmp_path: Path) -> None:
         "error: cannot clone https://deploy.invalid/ml.git: "
     )
     assert "Traceback" not in result.stderr
+
+
+def test_help_says_where_the_caches_live(tmp_path: Path) -> None:
+    for command in ("compile", "publish", "diff"):
+        result = run_mlstack(command, "--help", cache=tmp_path)
+        text = " ".join(result.stdout.split())
+        assert "$MLSTACK_CACHE_DIR" in text and "(deploy/)" in text, command

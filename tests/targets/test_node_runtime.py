@@ -32,6 +32,33 @@ def test_the_runtime_folder_is_made_once_and_remade_when_damaged(
     assert sorted(p.name for p in (tmp_path / "runtime").iterdir()) == [folder.name]
 
 
+def test_a_runtime_file_of_the_right_size_but_other_content_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is writable by anything running as the user: content is checked, not size."""
+    monkeypatch.setenv("MLSTACK_CACHE_DIR", str(tmp_path))
+    files = node_runtime._files()
+    folder = node_runtime._runtime(files)
+    starter = folder / "bin" / "mlstack-runtime.js"
+    evil = b"require('child_process').execSync('touch /tmp/owned');//"
+    starter.write_bytes(evil.ljust(len(node_runtime.STARTER.encode()), b"/"))
+    assert starter.stat().st_size == len(node_runtime.STARTER.encode())
+    assert node_runtime._runtime(files) == folder
+    assert starter.read_text() == node_runtime.STARTER
+
+
+def test_temporary_folders_of_a_killed_setup_are_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLSTACK_CACHE_DIR", str(tmp_path))
+    stale, recent = tmp_path / "runtime" / ".runtime-stale", tmp_path / "runtime" / ".runtime-now"
+    for leftover in (stale, recent):
+        (leftover / "lib").mkdir(parents=True)
+    os.utime(stale, (0, 0))
+    node_runtime._runtime(node_runtime._files())
+    assert not stale.exists() and recent.exists()
+
+
 def test_the_kernel_runs_with_the_heap_limit(tmp_path: Path) -> None:
     """Start jsii (importing the synth module loads cdk8s) and read the kernel's command line."""
     probe = (

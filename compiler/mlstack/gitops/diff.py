@@ -2,7 +2,8 @@
 
 Trees are compared file by file, then object by object (kind and name), then field by
 field; well-known fields get plain words ("replicas 2 → 4", "canary traffic 10% → 50%").
-The unified diff follows for the details.
+The unified diff follows for the details. Files that are not manifests or Terraform
+(NOTES.md, JSON, `.env` files), and files that do not parse, are compared as text only.
 """
 
 from __future__ import annotations
@@ -115,6 +116,20 @@ def _terraform(content: bytes | None) -> dict[tuple[str, str], Any]:
     }
 
 
+def _read(path: str, content: bytes | None) -> dict[tuple[str, str], Any]:
+    """The objects of a manifest or Terraform file; none for anything else (NOTES.md, JSON,
+    `.env` files) or for a file that does not parse (a hand edit in the deploy repo): those
+    are compared as text, in the unified diff only."""
+    try:
+        if path.endswith(".tf.json"):
+            return _terraform(content)
+        if path.endswith((".yaml", ".yml")):
+            return _objects(content)
+    except (yaml.YAMLError, ValueError, AttributeError):
+        pass
+    return {}
+
+
 def compare(old: Tree, new: Tree) -> dict[str, EnvironmentDiff]:
     """Per `STACK/ENV`: object changes and the unified diff of every changed file. The deploy
     side's files that `new` reads (the Azure client ids) are publish's to keep, not changes."""
@@ -130,8 +145,7 @@ def compare(old: Tree, new: Tree) -> dict[str, EnvironmentDiff]:
             continue
         environment = "/".join(path.split("/")[:2])
         entry = result.setdefault(environment, EnvironmentDiff(environment))
-        reader = _terraform if path.endswith(".tf.json") else _objects
-        objects_before, objects_after = reader(before), reader(after)
+        objects_before, objects_after = _read(path, before), _read(path, after)
         for key in sorted(objects_before.keys() | objects_after.keys()):
             kind, name = key
             if key not in objects_before:
@@ -142,8 +156,8 @@ def compare(old: Tree, new: Tree) -> dict[str, EnvironmentDiff]:
                 entry.changes.append(Change(kind, name, "changed", fields))
         entry.unified.extend(
             difflib.unified_diff(
-                (before or b"").decode().splitlines(),
-                (after or b"").decode().splitlines(),
+                (before or b"").decode(errors="replace").splitlines(),
+                (after or b"").decode(errors="replace").splitlines(),
                 f"a/{path}" if before is not None else "/dev/null",
                 f"b/{path}" if after is not None else "/dev/null",
                 lineterm="",

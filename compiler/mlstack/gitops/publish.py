@@ -1,10 +1,13 @@
-"""`mlstack publish`: put compiled stacks into the deploy repository, one commit per run.
+"""`mlstack publish`: put compiled environments into the deploy repository, one commit per
+remote and branch.
 
-Exactly each published stack's folder is replaced (stale files go, other stacks' folders stay,
-and so do the deploy side's files the new kustomizations read: deploy_inputs.py), the commit
-names the stacks, environments and source commit with trailers, and a push the remote
-rejects because it moved is retried on the new tip with backoff. Nothing reaches the remote
-before the push, so any earlier failure leaves it untouched.
+Each stack folder that environments are published to is replaced by exactly those
+environments (stale files and environments go, other stacks' folders stay, and so do the
+deploy side's files the new kustomizations read: deploy_inputs.py), after checking that
+every folder touched is inside the clone's working tree (folders.py). The commit names the
+stacks, environments and source commit with trailers, and a push the remote rejects because
+it moved is retried on the new tip with backoff. Nothing reaches the remote before the
+push, so any earlier failure leaves it untouched.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from pathlib import Path
 import git
 
 from mlstack import __version__
+from mlstack.crashpoint import crash_point
 from mlstack.gitops.deploy_inputs import is_kustomization, missing_inputs
+from mlstack.gitops.folders import inside
 from mlstack.gitops.repo import PublishError, auth_env, cache_lock, one_line, open_cache
 
 AUTHOR = git.Actor("mlstack", "mlstack@users.noreply.localhost")
@@ -26,10 +31,12 @@ AUTHOR = git.Actor("mlstack", "mlstack@users.noreply.localhost")
 
 @dataclass(frozen=True)
 class StackTree:
-    """A compiled stack: where it is in out/ and where it goes in the deploy repo."""
+    """Environments of a compiled stack that go to one folder of one deploy branch: their
+    trees `source/ENV` become `target/ENV`, and nothing else stays in `target`."""
 
     name: str
     source: Path
+    """The stack's folder in out/."""
     target: str
     environments: tuple[str, ...]
 
@@ -76,9 +83,15 @@ def _start(repo: git.Repo, base: str, branch: str, *, new_branch: bool) -> None:
         )
 
 
-def _deploy_side(source: Path) -> set[str]:
+def _deploy_side(stack: StackTree) -> set[str]:
     """Files (relative to the stack folder) its kustomizations read that compile did not write."""
-    present = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()}
+    source = stack.source
+    present = {
+        p.relative_to(source).as_posix()
+        for environment in stack.environments
+        for p in (source / environment).rglob("*")
+        if p.is_file()
+    }
     found = {name: (source / name).read_bytes() for name in present if is_kustomization(name)}
     return missing_inputs(found, present)
 
@@ -87,13 +100,20 @@ def _apply(repo: git.Repo, stacks: Sequence[StackTree]) -> tuple[tuple[str, ...]
     """Stage the stacks; return the changed paths and the deploy-side files still awaited."""
     work = Path(repo.working_tree_dir or ".")
     awaiting = []
+    # Every path is checked before the first one is touched: a refusal writes nothing.
+    plans = []
     for stack in stacks:
-        target = work / stack.target
-        wanted = _deploy_side(stack.source)
+        target = inside(work, stack.target)
+        wanted = _deploy_side(stack)
+        for name in wanted:
+            inside(work, f"{stack.target}/{name}")
+        plans.append((stack, target, wanted))
+    for stack, target, wanted in plans:
         kept = {name: (target / name).read_bytes() for name in wanted if (target / name).is_file()}
         if target.exists():
             shutil.rmtree(target)
-        shutil.copytree(stack.source, target)
+        for environment in stack.environments:
+            shutil.copytree(stack.source / environment, target / environment)
         for name, content in kept.items():
             (target / name).write_bytes(content)
         awaiting += [f"{stack.target}/{name}" for name in wanted - kept.keys()]
@@ -132,7 +152,7 @@ def publish(request: Request) -> Outcome:
 def _publish_locked(request: Request) -> Outcome:
     target_branch = request.push_branch or request.branch
     message = _message(request.stacks, request.source_repo, request.source_commit)
-    env = auth_env()
+    env = auth_env(request.remote)
     repo = open_cache(request.remote, request.cache)
     for attempt in range(1, request.attempts + 1):
         try:
@@ -140,11 +160,13 @@ def _publish_locked(request: Request) -> Outcome:
             base = target_branch if target_branch in _remote_heads(repo) else request.branch
             _start(repo, base, target_branch, new_branch=request.new_branch)
             changed, awaiting = _apply(repo, request.stacks)
+            crash_point("publish-after-apply")
             if not changed:
                 return Outcome(None, target_branch, (), attempt, awaiting)
             commit = repo.index.commit(message, author=AUTHOR, committer=AUTHOR)
             if request.dry_run:
                 return Outcome(commit.hexsha, target_branch, changed, attempt, awaiting)
+            crash_point("publish-before-push")
             with repo.git.custom_environment(**env):
                 repo.git.push("origin", f"HEAD:refs/heads/{target_branch}")
             return Outcome(commit.hexsha, target_branch, changed, attempt, awaiting)
@@ -176,14 +198,9 @@ def _moved(error: git.GitCommandError) -> bool:
     )
 
 
-def stack_trees(out: Path, targets: Mapping[str, str]) -> list[StackTree]:
-    """The compiled stacks in `out` that have a target folder in the deploy repo."""
+def stack_trees(out: Path, folders: Mapping[tuple[str, str], Sequence[str]]) -> list[StackTree]:
+    """(stack, folder in the deploy repo) -> the environments of out/STACK published there."""
     return [
-        StackTree(
-            name,
-            out / name,
-            target,
-            tuple(sorted(p.name for p in (out / name).iterdir() if p.is_dir())),
-        )
-        for name, target in sorted(targets.items())
+        StackTree(stack, out / stack, folder, tuple(sorted(environments)))
+        for (stack, folder), environments in sorted(folders.items())
     ]

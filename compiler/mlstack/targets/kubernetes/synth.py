@@ -19,6 +19,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from mlstack.leftovers import remove_stale
 from mlstack.targets.node_runtime import configure
 
 configure()
@@ -90,6 +91,7 @@ def synthesize(
     """The objects as cdk8s synthesizes them, in input order, a batch at a time: only a few
     batches of objects are held at once, in Python and in Node. The next batch is built and
     synthesized in a thread while the caller writes out the previous one."""
+    remove_stale(Path(tempfile.gettempdir()), "mlstack-cdk8s-")
     with (
         tempfile.TemporaryDirectory(prefix="mlstack-cdk8s-") as folder,
         closing(prefetched(_synthesized(objects, limit, Path(folder)))) as ready,
