@@ -134,24 +134,27 @@ def test_two_repositories_one_commit_each(tmp_path: Path) -> None:
 
 
 def test_two_stacks_in_one_folder_are_refused(tmp_path: Path) -> None:
+    """validate refuses two stacks in one folder of one repository (E0803); publish checks
+    again for what validate cannot see: `--repo` sending stacks of two repositories to one."""
     deploy = _bare(tmp_path / "deploy.git", "main")
     spec = _spec(tmp_path / "demo.yaml", deploy, {"prod": "{path: shared}"})
     other = tmp_path / "other.yaml"
-    other.write_text(spec.read_text().replace("name: demo", "name: other"))
-    result = run_mlstack(
-        "publish", str(spec), str(other), "-o", str(tmp_path / "out"), cache=tmp_path
-    )
+
+    def write_other(text: str) -> None:
+        text = text.replace("name: demo", "name: other").replace("demo-", "other-")
+        other.write_text(text.replace(str(deploy), str(tmp_path / "elsewhere.git")))
+
+    write_other(spec.read_text())
+    publish = ("publish", str(spec), str(other), "--repo", str(deploy))
+    result = run_mlstack(*publish, "-o", str(tmp_path / "out"), cache=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"error: {deploy} main: 'shared' is the folder of demo and other; "
         "give each stack a folder of its own (gitops.path)"
     ]
     assert _commits(deploy, "main") == 1
-    nested = spec.read_text().replace("{path: shared}", "{path: shared/prod}")
-    other.write_text(nested.replace("name: demo", "name: other"))
-    result = run_mlstack(
-        "publish", str(spec), str(other), "-o", str(tmp_path / "out"), cache=tmp_path
-    )
+    write_other(spec.read_text().replace("{path: shared}", "{path: shared/prod}"))
+    result = run_mlstack(*publish, "-o", str(tmp_path / "out"), cache=tmp_path)
     assert result.stderr.strip().splitlines() == [
         f"error: {deploy} main: 'shared/prod' (other) is inside 'shared' (demo); "
         "give each stack a folder of its own (gitops.path)"
