@@ -91,7 +91,7 @@ def test_a_warm_cache_does_not_start_node(tmp_path: Path) -> None:
         f"    cli.main(['compile', 'specs', '-o', {str(tmp_path / 'warm')!r}])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in ('jsii', 'cdk8s', 'cdktf') if m in sys.modules))\n"
+        "print(sorted(m for m in ('jsii', 'cdk8s', 'cdktf', 'cdktn') if m in sys.modules))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],

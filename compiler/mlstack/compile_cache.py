@@ -32,7 +32,7 @@ FORMAT = "mlstack-compile-cache/2"
 KEEP = 200
 """Entries kept (most recently used first): a few stacks' history of environments."""
 
-_LIBRARIES = ("cdk8s", "cdktf", "constructs", "jsii", "PyYAML", "pydantic")
+_LIBRARIES = ("cdk8s", "cdktn", "constructs", "jsii", "PyYAML", "pydantic")
 
 
 def default_folder() -> Path:

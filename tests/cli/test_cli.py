@@ -110,7 +110,7 @@ def test_validate_never_loads_the_code_generators() -> None:
         f"sys.argv = ['mlstack', 'validate', {str(REFERENCE)!r}]\n"
         "try:\n    main()\n"
         "finally:\n"
-        "    print(sorted(m for m in sys.modules if m.split('.')[0] in ('cdk8s', 'cdktf', 'jsii', 'constructs', 'git')))\n"
+        "    print(sorted(m for m in sys.modules if m.split('.')[0] in ('cdk8s', 'cdktf', 'cdktn', 'jsii', 'constructs', 'git')))\n"
     )
     result = _run("-c", probe)
     assert result.returncode == 0, result.stderr
