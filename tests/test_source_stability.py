@@ -87,7 +87,11 @@ def test_an_edit_changes_only_what_it_concerns(
     (edited / SPEC).write_text(text)
     after = _objects(_compile(Path(SPEC), tmp_path / "out", edited))
     changed = sorted(k for k in after if after[k] != _objects(before).get(k))
-    assert changed == ["fraud/prod/kubernetes/inferenceservice-fraud-api.yaml"]
+    # The quota follows: Knative starts a new revision at `min` pods beside the serving one.
+    assert changed == [
+        "fraud/prod/kubernetes/inferenceservice-fraud-api.yaml",
+        "fraud/prod/kubernetes/resourcequota-mlstack-quota.yaml",
+    ]
 
 
 def test_explain_maps_a_pointer_back_to_its_line(checkout: Path, before: dict[str, bytes]) -> None:

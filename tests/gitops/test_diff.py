@@ -106,7 +106,8 @@ def test_diff_against_a_base_ref(tmp_path: Path) -> None:
         cache=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert "**fraud/prod**: 1 changed" in result.stdout
+    # The quota follows `min`: a new Knative revision starts at `min` pods (quota.py).
+    assert "**fraud/prod**: 2 changed" in result.stdout
     assert "- changed `InferenceService/fraud-api`: min replicas 4 → 6" in result.stdout
 
 

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, ConfigDict, Field, create_model, model_vali
 from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import SpecModel
+from mlstack.spec.network import Network, StorageEndpoint
 from mlstack.spec.types import Name, SecretName
 
 
@@ -47,6 +48,11 @@ class Kubernetes(SpecModel):
     storage_secret: SecretName | None = None
     """Secret with cloud-storage credentials; required on stacks without platform.cloud that
     read s3://, gs:// or azureblob:// URIs (no workload identity exists there)."""
+    storage_endpoint: StorageEndpoint | None = None
+    """S3-compatible storage on clusters without a cloud (`https://minio.storage.svc:9000`):
+    the NetworkPolicies open its port to every pod of the stack."""
+    network: Network = Network()
+    """Flows the NetworkPolicies allow beyond what mlstack derives from the spec."""
 
 
 class _Cloud(SpecModel):

@@ -23,6 +23,7 @@ from mlstack.targets.kubernetes import (
     monitoring,
     monitoring_rules,
     namespace,
+    network,
     notebooks,
     pipelines,
     plain,
@@ -34,6 +35,7 @@ from mlstack.targets.kubernetes.synth import synthesize
 
 BUILDERS: tuple[Callable[[Plan], list[Manifest]], ...] = (
     namespace.build,
+    network.build,
     identity.build,
     kserve.build,
     mlflow_server.build,

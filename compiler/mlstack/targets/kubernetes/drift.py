@@ -42,7 +42,7 @@ from mlstack.spec.monitoring import Drift
 from mlstack.spec.uris import CLOUD_SCHEMES, parse
 from mlstack.targets.kubernetes import identity, pods
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
-from mlstack.targets.kubernetes.namespace import MONITORING_NAMESPACE
+from mlstack.targets.kubernetes.network import MONITORING_NAMESPACE
 
 PUSHGATEWAY_SERVICE = "prometheus-pushgateway"
 PUSHGATEWAY_PORT = 9091

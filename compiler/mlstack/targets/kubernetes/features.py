@@ -152,6 +152,8 @@ def _feature_store(plan: Plan, repo_hash: str) -> dict[str, Any]:
         "feastProjectDir": {"init": {"minimal": True}},
         "services": {
             "runFeastApplyOnInit": True,
+            # The servers' stores are ReadWriteOnce volumes: replace the pod, never overlap.
+            "deploymentStrategy": {"type": "Recreate"},
             "podAnnotations": {HASH_ANNOTATION: repo_hash},
             # The CRD takes no container securityContext; the pod-level one still enforces
             # non-root, seccomp and an fsGroup that makes the PVCs writable.

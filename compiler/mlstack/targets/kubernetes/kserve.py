@@ -11,7 +11,7 @@ from typing import Any
 
 from mlstack.plan import Plan
 from mlstack.spec.serving import KServeServing
-from mlstack.targets.kubernetes import identity, pods
+from mlstack.targets.kubernetes import identity, pods, quota
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 from mlstack.targets.kubernetes.storage import storage_uri
 
@@ -55,6 +55,9 @@ def _predictor(plan: Plan, name: str, serving: KServeServing) -> dict[str, Any]:
         predictor["scaleTarget"] = round(serving.autoscaling.target)
     if serving.canary is not None:
         predictor["canaryTrafficPercent"] = serving.canary.traffic
+    if plan.spec.platform.kubernetes.kserve.deployment_mode == "RawDeployment":
+        # KServe's own default surges a quarter; ours fits the namespace quota.
+        predictor["deploymentStrategy"] = quota.rollout(serving.resources).strategy()
     labels = {**selector_labels("serving", name), **identity.pod_labels(plan, workload)}
     predictor["labels"] = labels
     return predictor

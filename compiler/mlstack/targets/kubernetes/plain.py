@@ -43,7 +43,7 @@ from mlstack.spec.serving import (
     TorchServeServing,
     TritonServing,
 )
-from mlstack.targets.kubernetes import identity, pods
+from mlstack.targets.kubernetes import identity, pods, quota
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 from mlstack.targets.kubernetes.model_fetch import MODEL_DIR, TMP_VOLUME, model_source
 
@@ -258,11 +258,7 @@ def _objects(plan: Plan, name: str, serving: PlainServing) -> list[Manifest]:
     deployment = {
         "spec": {
             "selector": selector,
-            # Never drop below the current count while a new pod is still loading its model.
-            "strategy": {
-                "type": "RollingUpdate",
-                "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
-            },
+            "strategy": quota.rollout(serving.resources).strategy(),
             "template": _pod(plan, name, serving),
         }
     }

@@ -3,17 +3,11 @@ placement on a pool, so no module can forget one of them."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from mlstack import names
 from mlstack.plan import Plan
-from mlstack.resolve.references import enabled
 from mlstack.spec.base import Resources
-from mlstack.spec.models import InClusterTraining
-from mlstack.spec.pipelines import SparkStep
-from mlstack.spec.serving import InClusterServing, SeldonServing
-from mlstack.spec.types import quantity_value
 
 DEFAULT_CPU = "500m"
 DEFAULT_MEMORY = "1Gi"
@@ -73,47 +67,6 @@ def placement(plan: Plan, pool_name: str | None) -> dict[str, Any]:
     if tolerations:
         out["tolerations"] = tolerations
     return out
-
-
-def _pods(plan: Plan) -> list[tuple[int, Resources]]:
-    """(how many pods at most, per-pod resources) of every in-cluster workload."""
-    spec = plan.spec
-    out: list[tuple[int, Resources]] = []
-    for model in spec.models.values():
-        if isinstance(model.training, InClusterTraining):
-            out.append((model.training.workers, model.training.resources))
-    for serving in spec.serving.values():
-        if isinstance(serving, InClusterServing):
-            copies = 2 if serving.canary else 1
-            out.append((serving.replicas.max * copies, serving.resources))
-            if isinstance(serving, SeldonServing) and serving.server is None:
-                # The serving's own Server pods also run Seldon's two sidecars.
-                out += [(serving.replicas.max * copies, s) for s in (SELDON_AGENT, SELDON_RCLONE)]
-    for notebook in spec.notebooks.values():
-        out.append((1, notebook.resources))
-    for pipeline in enabled(spec.pipelines).values():
-        for step in pipeline.steps.values():
-            if isinstance(step, SparkStep):
-                driver = Resources(cpu=str(step.driver.cores), memory=step.driver.memory)
-                executor = Resources(cpu=str(step.executor.cores), memory=step.executor.memory)
-                out += [(1, driver), (step.executor.instances, executor)]
-            else:
-                out.append((1, step.resources))
-    out.extend((1, Resources()) for _ in spec.monitoring.drift)
-    if spec.tracking.mlflow is not None and spec.tracking.mlflow.deploy:
-        out.append((1, Resources()))
-    return out
-
-
-def budget(plan: Plan) -> tuple[str, str, int]:
-    """Quota for the namespace: everything at its maximum scale at once, plus a quarter."""
-    cpu = memory = 0.0
-    gpu = 0
-    for count, spec in _pods(plan):
-        cpu += count * quantity_value(spec.cpu or DEFAULT_CPU)
-        memory += count * quantity_value(spec.memory or DEFAULT_MEMORY)
-        gpu += count * spec.gpu
-    return str(math.ceil(cpu * 1.25)), f"{math.ceil(memory * 1.25 / 2**30)}Gi", gpu
 
 
 def storage_env_from(plan: Plan) -> list[dict[str, Any]]:
