@@ -21,7 +21,17 @@ $(CHECKOV):
 	.venv-checkov/bin/python -m pip install --quiet --upgrade pip
 	.venv-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
 
-install: $(STAMP) $(CHECKOV)
+DRIFT := .venv-drift/.installed
+
+# The drift image's own environment (images/drift/requirements.txt, as in its Dockerfile):
+# tests/images/test_drift.py runs the drift program in it, on what the image holds.
+$(DRIFT): images/drift/requirements.txt
+	$(PYTHON) -m venv .venv-drift
+	.venv-drift/bin/python -m pip install --quiet --upgrade pip
+	.venv-drift/bin/python -m pip install --quiet -r images/drift/requirements.txt
+	touch $(DRIFT)
+
+install: $(STAMP) $(CHECKOV) $(DRIFT)
 
 DEPLOY := ./.mlstack/deploy.git
 
@@ -61,4 +71,4 @@ bench: install
 	$(BIN)/python bench/compile.py
 
 clean:
-	rm -rf $(VENV) .venv-checkov .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-checkov .venv-drift .mypy_cache .ruff_cache .pytest_cache

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from mlstack import images
 from mlstack.spec.base import Named, SpecModel
 from mlstack.spec.types import (
     Duration,
@@ -137,8 +138,8 @@ class Drift(Named):
     """When the check runs."""
     threshold: Annotated[float, Field(ge=0, le=1)] = 0.3
     """Share of drifted columns above which the dataset counts as drifted."""
-    image: Image = "ghcr.io/mlstack-dev/evidently-drift:0.7.11"
-    """Image of the drift job."""
+    image: Image = images.reference("drift")
+    """Image of the drift job (default: mlstack's own, built from images/drift/)."""
 
 
 class Monitoring(SpecModel):

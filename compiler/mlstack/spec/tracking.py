@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from mlstack import images
 from mlstack.spec.base import SpecModel
 from mlstack.spec.types import Image, SecretName
 from mlstack.spec.uris import ArtifactUri
@@ -64,8 +65,9 @@ class MLflow(SpecModel):
     """Backend store: a Secret whose key (default 'uri') holds the database URI."""
     uri: Annotated[str, Field(pattern=r"^https?://[^\s@]+$")] | None = None
     """Tracking URI of an existing server; required when deploy is false."""
-    image: Image = "ghcr.io/mlflow/mlflow:v2.22.1"
-    """MLflow server image."""
+    image: Image = images.reference("mlflow")
+    """MLflow server image (default: mlstack's own, built from images/mlflow/ with the
+    database drivers and cloud storage clients the server needs)."""
     create_bucket: bool = True
     """Create the artifact bucket (encrypted, private, protected against destroy) on the
     stack's cloud; false when the bucket exists and is not this stack's to own."""

@@ -8,9 +8,12 @@ repeats a value that could be a credential (credential checks live in `mlstack.s
 from __future__ import annotations
 
 import re
+import typing
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from mlstack.secrets import looks_like_credential
@@ -248,8 +251,21 @@ Image = Annotated[
 
 
 def image_is_pinned(image: str) -> bool:
+    """A digest, or a tag other than `latest`: what runs is what was reviewed."""
     match = _IMAGE.fullmatch(image)
     return bool(match and (match["digest"] or (match["tag"] and match["tag"] != "latest")))
+
+
+def _has_image_validator(metadata: Iterable[object]) -> bool:
+    return any(isinstance(m, BeforeValidator) and m.func is _image for m in metadata)
+
+
+def is_image_field(info: FieldInfo) -> bool:
+    """Whether a model field is declared as `Image` or `Image | None` (by its validator)."""
+    return _has_image_validator(info.metadata) or any(
+        typing.get_origin(arg) is Annotated and _has_image_validator(arg.__metadata__)
+        for arg in typing.get_args(info.annotation)
+    )
 
 
 # --- secret references ------------------------------------------------------------------

@@ -1,18 +1,27 @@
 """What every Argo workflow mlstack generates shares: how its pods get (and don't get) an API
 token, the RBAC its executor needs, and resource templates that wait for what they create.
 
-Workload ServiceAccounts are created with `automountServiceAccountToken: false`, and user
-code should not hold an API token. Argo's executor containers (init/wait, and the pod of a
-`resource` template) do need one: since v3.4 they record step outputs as
-`workflowtaskresults` (docs/workflow-rbac.md, v4.1.2). Argo solves exactly this with
-`executor.serviceAccountName`: the controller mounts that account's token Secret, found by
-the name `SA.service-account-token` (docs/service-account-secrets.md), into the executor
-containers only, while `automountServiceAccountToken: false` keeps it out of the main
-container (workflow/controller/workflowpod.go `setupServiceAccount`).
+Argo's executor containers (init/wait/supervisor, and the `main` of a `resource` template,
+which runs argoexec itself) need an API token: since v3.4 they record step outputs as
+`workflowtaskresults` (docs/workflow-rbac.md, v4.1.2). User code should not hold one.
+
+Argo's own way to split the two, `executor.serviceAccountName`, mounts a long-lived legacy
+token Secret (`SA.service-account-token`, docs/service-account-secrets.md): in v4.1.2
+`setupServiceAccount` (workflow/controller/workflowpod.go) always builds a Secret volume for it,
+with no projected alternative. So mlstack uses the token Kubernetes projects itself (bound to
+the pod, expiring, rotated by the kubelet): the workflow's pods opt in with
+`podSpecPatch: {"automountServiceAccountToken": true}` (our ServiceAccounts say false, and Argo
+copies only a false from `WorkflowSpec.automountServiceAccountToken`), and the main container
+of each container template mounts a token-less volume at the token path, which makes the
+ServiceAccount admission plugin skip that container ("Existing mounts at the default mount
+path prevent mounting of the API token", plugin/pkg/admission/serviceaccount/admission.go).
+The volume still holds `namespace`, the one file there that argoexec's emissary reads in the
+main container (cmd/argoexec/commands/emissary.go, for tracing).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from mlstack.load import PathKey
@@ -32,25 +41,29 @@ EXECUTOR_RULE: dict[str, Any] = {
 """The executor minimum for Argo >= v3.4 (docs/workflow-rbac.md)."""
 
 
-def token_secret_name(service_account: str) -> str:
-    """Argo discovers an executor token by this name (docs/service-account-secrets.md)."""
-    return f"{service_account}.service-account-token"
+TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+"""Where Kubernetes mounts the projected API token, and client-go reads it."""
+NO_TOKEN_VOLUME: dict[str, Any] = {
+    "name": "no-api-token",
+    "downwardAPI": {
+        "items": [{"path": "namespace", "fieldRef": {"fieldPath": "metadata.namespace"}}]
+    },
+}
+"""Mounted at TOKEN_PATH in user containers: what is there instead of a token."""
+NO_TOKEN_MOUNT: dict[str, Any] = {
+    "name": NO_TOKEN_VOLUME["name"],
+    "mountPath": TOKEN_PATH,
+    "readOnly": True,
+}
 
 
 def executor_access(
     service_account: str, rules: list[dict[str, Any]], source: PathKey
 ) -> list[Manifest]:
-    """Token Secret, Role (the executor rule plus `rules`) and RoleBinding for one account."""
+    """Role (the executor rule plus `rules`) and RoleBinding for one account; the token is
+    the pod's projected one (workflow_identity), never a Secret."""
     subject = {"kind": "ServiceAccount", "name": service_account}
     return [
-        Manifest(
-            "v1",
-            "Secret",
-            token_secret_name(service_account),
-            {"type": "kubernetes.io/service-account-token"},
-            source,
-            annotations={"kubernetes.io/service-account.name": service_account},
-        ),
         Manifest(RBAC, "Role", service_account, {"rules": [EXECUTOR_RULE, *rules]}, source),
         Manifest(
             RBAC,
@@ -70,11 +83,11 @@ def executor_access(
 
 
 def workflow_identity(service_account: str) -> dict[str, Any]:
-    """WorkflowSpec fields: pods run as the account, only the executor holds its token."""
+    """WorkflowSpec fields: pods run as the account with its projected token; user
+    containers shadow it with NO_TOKEN_MOUNT."""
     return {
         "serviceAccountName": service_account,
-        "automountServiceAccountToken": False,
-        "executor": {"serviceAccountName": service_account},
+        "podSpecPatch": json.dumps({"automountServiceAccountToken": True}),
     }
 
 

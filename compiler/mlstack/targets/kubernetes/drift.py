@@ -14,8 +14,8 @@ pins when they fire whatever the controller's zone. `concurrencyPolicy: Forbid` 
 run from overlapping the next; `activeDeadlineSeconds` stops a stuck one, so Forbid never
 blocks the schedule for good.
 
-Contract of the drift image (`monitoring.drift.S.image`, default
-ghcr.io/mlstack-dev/evidently-drift), which mlstack provides:
+Contract of the drift image (`monitoring.drift.S.image`, default mlstack's own,
+`images.reference("drift")`, built from images/drift/ where drift.py implements it):
 - arguments: `--serving=S --namespace=NS --reference=URI [--current=URI] --threshold=X
   --pushgateway=URL --job=mlstack-drift`; URIs are s3://, gs://, azureblob://ACCOUNT/CONTAINER/
   PATH, or a local path (pvc:// data is mounted read-only at /mnt/pvc/CLAIM and passed as a
@@ -82,8 +82,8 @@ def _pod(plan: Plan, name: str, check: Drift) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": "drift",
         "image": check.image,
-        # A re-pushed tag of the small drift image is picked up on the next run.
-        "imagePullPolicy": "Always",
+        # Pinned tags are never re-pushed (.github/workflows/images.yml): pull once per node.
+        "imagePullPolicy": "IfNotPresent",
         "args": args,
         "env": [{"name": "HOME", "value": "/tmp"}],
         "resources": pods.resources(Resources()),

@@ -74,6 +74,7 @@ def _container(plan: Plan, mlflow: MLflow, artifacts: str) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": "mlflow",
         "image": mlflow.image,
+        "imagePullPolicy": "IfNotPresent",
         "command": command,
         # The image has no user of our uid; a writable HOME keeps libraries that cache
         # under ~ (credential helpers, matplotlib) off the read-only root filesystem.

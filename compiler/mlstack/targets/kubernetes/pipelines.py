@@ -67,7 +67,7 @@ def _container_template(plan: Plan, name: str, step: ContainerStep) -> dict[str,
         "env": [{"name": e.name, "value": e.value} for e in parts["env"]] + tracking_env(plan),
         "resources": pods.resources(parts["resources"]),
         "securityContext": pods.container_security(),
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, argo.NO_TOKEN_MOUNT],
     }
     if parts["command"] is not None:
         container["command"] = list(parts["command"])
@@ -153,7 +153,7 @@ def _argo(plan: Plan, name: str, pipeline: Pipeline) -> list[Manifest]:
         **argo.workflow_identity(workload.service_account),
         "securityContext": pods.pod_security(),
         "podMetadata": {"labels": {**labels, **identity.pod_labels(plan, workload)}},
-        "volumes": [{"name": "tmp", "emptyDir": {}}],
+        "volumes": [{"name": "tmp", "emptyDir": {}}, argo.NO_TOKEN_VOLUME],
         "templates": [{"name": "main", "dag": {"tasks": tasks}}, *templates],
     }
     out = [
