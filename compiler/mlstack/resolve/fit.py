@@ -198,25 +198,15 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
             "set replicas.min to 1 or more"
             + ("; KServe scales to zero only in Serverless mode" if runtime == "kserve" else ""),
         )
-    canary = serving.canary
+    if serving.canary is not None and runtime not in CANARY:
+        ctx.error(
+            "E0701",
+            f"{describe(path)} has a canary, but runtime '{runtime}' cannot split traffic",
+            (*path, "canary"),
+            "use kserve, seldon, sagemaker, vertex, azureml or cloudrun for canaries",
+            key=True,
+        )
     mode = ctx.stack.platform.kubernetes.kserve.deployment_mode
-    if canary is not None:
-        if runtime == "kserve" and mode != "Serverless":
-            ctx.error(
-                "E0701",
-                f"{describe(path)} has a canary, but KServe splits traffic only in Serverless mode",
-                (*path, "canary"),
-                "set platform.kubernetes.kserve.deploymentMode: Serverless, or remove the canary",
-                key=True,
-            )
-        elif runtime not in CANARY:
-            ctx.error(
-                "E0701",
-                f"{describe(path)} has a canary, but runtime '{runtime}' cannot split traffic",
-                (*path, "canary"),
-                "use kserve, seldon, sagemaker, vertex, azureml or cloudrun for canaries",
-                key=True,
-            )
     autoscaling = serving.autoscaling
     if autoscaling is not None:
         allowed = SCALING.get(runtime) or (

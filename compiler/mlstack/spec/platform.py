@@ -31,8 +31,8 @@ class KServe(SpecModel):
     """How KServe runs in this cluster."""
 
     deployment_mode: Literal["Serverless", "RawDeployment"] = "Serverless"
-    """Serverless (Knative: scale to zero, canary traffic split) or RawDeployment (plain
-    Deployments: no canary traffic split)."""
+    """Serverless (Knative: scale to zero) or RawDeployment (plain Deployments and HPAs);
+    canaries split traffic through an InferenceGraph in both."""
 
 
 class Kubernetes(SpecModel):

@@ -12,7 +12,7 @@ from mlstack.resolve.references import enabled
 from mlstack.spec.base import Resources
 from mlstack.spec.models import InClusterTraining
 from mlstack.spec.pipelines import SparkStep
-from mlstack.spec.serving import InClusterServing, SeldonServing
+from mlstack.spec.serving import InClusterServing, KServeServing, SeldonServing
 from mlstack.spec.types import quantity_value
 
 DEFAULT_CPU = "500m"
@@ -22,6 +22,9 @@ SELDON_AGENT = Resources(cpu="200m", memory="1Gi")
 """Seldon's agent sidecar on every Server pod (seldon-core-v2-setup values, v2.10.2)."""
 SELDON_RCLONE = Resources(cpu="50m", memory="256Mi")
 """Seldon's rclone sidecar: its request cpu and its memory limit (same values file)."""
+KSERVE_ROUTER = Resources(cpu="250m", memory="256Mi")
+"""Requests = limits of each KServe InferenceGraph router pod (a Go reverse proxy; KServe's
+own default requests are 100m / 100Mi)."""
 
 
 def resources(spec: Resources) -> dict[str, Any]:
@@ -89,6 +92,9 @@ def _pods(plan: Plan) -> list[tuple[int, Resources]]:
             if isinstance(serving, SeldonServing) and serving.server is None:
                 # The serving's own Server pods also run Seldon's two sidecars.
                 out += [(serving.replicas.max * copies, s) for s in (SELDON_AGENT, SELDON_RCLONE)]
+            if isinstance(serving, KServeServing):
+                # The InferenceGraph router in front of the InferenceServices (kserve.py).
+                out.append((serving.replicas.max, KSERVE_ROUTER))
     for notebook in spec.notebooks.values():
         out.append((1, notebook.resources))
     for pipeline in enabled(spec.pipelines).values():
