@@ -287,6 +287,16 @@ def _uris(ctx: Context, provider: str | None) -> None:
                 path,
                 "add tracking.mlflow, or point uri at the artifact itself",
             )
+    if provider is not None and stack.platform.kubernetes.storage_endpoint is not None:
+        # An error, not a warning: with a cloud every workload reads storage through its
+        # workload identity, so the endpoint would be dropped and its store never read.
+        ctx.error(
+            "E0409",
+            f"platform.kubernetes.storageEndpoint is for clusters without a cloud, but this stack's cloud is {provider}",
+            ("platform", "kubernetes", "storageEndpoint"),
+            f"remove storageEndpoint and read {next(s for s, c in CLOUD_SCHEMES.items() if c == provider)}:// storage through workload identity, or remove platform.cloud",
+            key=True,
+        )
     if provider is None and stack.platform.kubernetes.storage_secret is None:
         cloudy = [(p, u) for p, u in uses if scheme_of(u) in CLOUD_SCHEMES]
         if cloudy:

@@ -6,6 +6,7 @@ import json
 import re
 from importlib import resources
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, ConfigDict, Field, create_model, model_validator
 from pydantic_core import PydanticCustomError
@@ -22,6 +23,35 @@ def _k8s_version(value: str) -> str:
             {
                 "value": value,
                 "hint": 'write a quoted minor version between "1.25" and "1.39", e.g. "1.33"',
+            },
+        )
+    return value
+
+
+def _storage_endpoint(value: str) -> str:
+    """The URL every S3 client of the stack is pointed at: it must say http or https (boto3 and
+    KServe differ on a bare host) and hold no credential (those come from storageSecret)."""
+    try:
+        url = urlsplit(value)
+        port_ok = url.port is None or url.port > 0
+    except ValueError:
+        port_ok = False
+        url = urlsplit("")
+    if (
+        url.scheme not in ("http", "https")
+        or not url.hostname
+        or not port_ok
+        or url.username is not None
+        or url.query
+        or url.fragment
+    ):
+        raise PydanticCustomError(
+            "E0118",
+            "'{value}' is not an http(s) URL of a storage service",
+            {
+                "value": value if url.username is None else "********",
+                "hint": "write scheme, host and port only, e.g. https://minio.storage.svc:9000; "
+                "credentials belong in the storageSecret",
             },
         )
     return value
@@ -47,6 +77,10 @@ class Kubernetes(SpecModel):
     storage_secret: SecretName | None = None
     """Secret with cloud-storage credentials; required on stacks without platform.cloud that
     read s3://, gs:// or azureblob:// URIs (no workload identity exists there)."""
+    storage_endpoint: Annotated[str, AfterValidator(_storage_endpoint)] | None = None
+    """S3-compatible storage (MinIO, Ceph) that s3:// URIs live on, on stacks without
+    platform.cloud: `https://minio.storage.svc:9000`. Every workload that reads s3:// gets it
+    beside the storageSecret's credentials."""
 
 
 class _Cloud(SpecModel):

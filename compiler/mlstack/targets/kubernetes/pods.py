@@ -124,9 +124,31 @@ def budget(plan: Plan) -> tuple[str, str, int]:
 
 def storage_env_from(plan: Plan) -> list[dict[str, Any]]:
     """Without a cloud there is no workload identity: the storage Secret's keys (for MinIO:
-    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, endpoint variables) become environment
-    variables, which is where boto3, gcsfs, the Azure SDKs and the CLIs look for them."""
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) become environment variables, which is where
+    boto3, gcsfs, the Azure SDKs and the CLIs look for them."""
     secret = plan.spec.platform.kubernetes.storage_secret
     if plan.spec.platform.cloud is not None or secret is None:
         return []
     return [{"secretRef": {"name": secret}}]
+
+
+ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL", "MLFLOW_S3_ENDPOINT_URL")
+"""Where the S3 clients read an S3-compatible endpoint: the AWS CLI (>= 2.13) and boto3
+(>= 1.28) read AWS_ENDPOINT_URL, MLflow's S3 artifact repository MLFLOW_S3_ENDPOINT_URL."""
+
+
+def with_storage(plan: Plan, container: dict[str, Any]) -> dict[str, Any]:
+    """The container with the cloud-less stack's storage access: the Secret's keys by
+    reference (`envFrom`) and `platform.kubernetes.storageEndpoint` as the endpoint variables
+    (resolve rejects an endpoint on a stack with a cloud). Unchanged on a stack with a cloud."""
+    env_from = storage_env_from(plan)
+    if not env_from:
+        return container
+    out = {**container, "envFrom": env_from}
+    endpoint = plan.spec.platform.kubernetes.storage_endpoint
+    if endpoint is not None:
+        out["env"] = [
+            *container.get("env", []),
+            *({"name": name, "value": endpoint} for name in ENDPOINT_VARIABLES),
+        ]
+    return out
