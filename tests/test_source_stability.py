@@ -87,7 +87,12 @@ def test_an_edit_changes_only_what_it_concerns(
     (edited / SPEC).write_text(text)
     after = _objects(_compile(Path(SPEC), tmp_path / "out", edited))
     changed = sorted(k for k in after if after[k] != _objects(before).get(k))
-    assert changed == ["fraud/prod/kubernetes/inferenceservice-fraud-api.yaml"]
+    # The serving's primary, its canary and the graph router in front share its replica range.
+    assert changed == [
+        "fraud/prod/kubernetes/inferencegraph-fraud-api-graph.yaml",
+        "fraud/prod/kubernetes/inferenceservice-fraud-api-canary.yaml",
+        "fraud/prod/kubernetes/inferenceservice-fraud-api.yaml",
+    ]
 
 
 def test_explain_maps_a_pointer_back_to_its_line(checkout: Path, before: dict[str, bytes]) -> None:
