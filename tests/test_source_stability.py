@@ -87,8 +87,11 @@ def test_an_edit_changes_only_what_it_concerns(
     (edited / SPEC).write_text(text)
     after = _objects(_compile(Path(SPEC), tmp_path / "out", edited))
     changed = sorted(k for k in after if after[k] != _objects(before).get(k))
-    # The quota follows: Knative starts a new revision at `min` pods beside the serving one.
+    # The serving's primary, its canary and the graph router in front share its replica
+    # range, and the quota follows: Knative starts a new revision at `min` pods.
     assert changed == [
+        "fraud/prod/kubernetes/inferencegraph-fraud-api-graph.yaml",
+        "fraud/prod/kubernetes/inferenceservice-fraud-api-canary.yaml",
         "fraud/prod/kubernetes/inferenceservice-fraud-api.yaml",
         "fraud/prod/kubernetes/resourcequota-mlstack-quota.yaml",
     ]

@@ -28,6 +28,17 @@ def drift(serving: str) -> str:
     return f"{serving}-drift"
 
 
+def kserve_canary(serving: str) -> str:
+    """The canary's InferenceService: never the primary's name, so adding, changing or
+    promoting a canary leaves the primary InferenceService in place."""
+    return f"{serving}-canary"
+
+
+def kserve_graph(serving: str) -> str:
+    """The InferenceGraph clients call; it exists with or without a canary."""
+    return f"{serving}-graph"
+
+
 def service_account(kind: str, name: str) -> str:
     """ServiceAccount of a workload; the kind prefix keeps kinds apart ("serve-fraud-api")."""
     return MLFLOW if kind == "mlflow" else f"{kind}-{name}"

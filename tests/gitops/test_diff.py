@@ -81,9 +81,10 @@ def test_diff_against_the_deploy_repo(tmp_path: Path) -> None:
     assert changed.returncode == 1
     assert changed.stdout.splitlines()[:3] == [
         "== fraud/staging: 1 changed",
-        "changed InferenceService fraud-api",
-        "    canary traffic 50% → 20%",
+        "changed InferenceGraph fraud-api-graph",
+        "    primary traffic 50% → 80%",
     ]
+    assert "    canary traffic 50% → 20%" in changed.stdout.splitlines()
 
 
 def test_diff_against_a_base_ref(tmp_path: Path) -> None:
@@ -106,9 +107,12 @@ def test_diff_against_a_base_ref(tmp_path: Path) -> None:
         cache=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    # The quota follows `min`: a new Knative revision starts at `min` pods (quota.py).
-    assert "**fraud/prod**: 2 changed" in result.stdout
+    # The primary, its canary and the graph router in front of them scale together, and the
+    # quota follows `min`: a new Knative revision starts at `min` pods (quota.py).
+    assert "**fraud/prod**: 4 changed" in result.stdout
     assert "- changed `InferenceService/fraud-api`: min replicas 4 → 6" in result.stdout
+    assert "- changed `InferenceService/fraud-api-canary`: min replicas 4 → 6" in result.stdout
+    assert "- changed `InferenceGraph/fraud-api-graph`: min replicas 4 → 6" in result.stdout
 
 
 def test_files_that_are_not_manifests_are_compared_as_text() -> None:

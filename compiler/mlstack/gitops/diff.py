@@ -28,6 +28,9 @@ _WORDS: dict[str, str] = {
     "spec.minReplicas": "min replicas",
     "spec.maxReplicas": "max replicas",
     "spec.predictor.canaryTrafficPercent": "canary traffic",
+    # The Splitter of a KServe serving's InferenceGraph (targets/kubernetes/kserve.py).
+    "spec.nodes.root.steps[0].weight": "primary traffic",
+    "spec.nodes.root.steps[1].weight": "canary traffic",
     "spec.predictor.model.storageUri": "model",
     "spec.storageUri": "model",
     "spec.schedule": "schedule",
@@ -88,7 +91,7 @@ def _describe(path: str, old: Any, new: Any) -> str:
         if old and new and str(old).rsplit(":", 1)[0] == str(new).rsplit(":", 1)[0]:
             return f"image tag {old_tag} → {new_tag} ({path})"
     words = _WORDS.get(path, path)
-    if path.endswith("canaryTrafficPercent"):
+    if path.endswith(("canaryTrafficPercent", "].weight")):
         return f"{words} {_show(old)}% → {_show(new)}%"
     return f"{words} {_show(old)} → {_show(new)}"
 

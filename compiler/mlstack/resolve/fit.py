@@ -198,25 +198,15 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
             "set replicas.min to 1 or more"
             + ("; KServe scales to zero only in Serverless mode" if runtime == "kserve" else ""),
         )
-    canary = serving.canary
+    if serving.canary is not None and runtime not in CANARY:
+        ctx.error(
+            "E0701",
+            f"{describe(path)} has a canary, but runtime '{runtime}' cannot split traffic",
+            (*path, "canary"),
+            "use kserve, seldon, sagemaker, vertex, azureml or cloudrun for canaries",
+            key=True,
+        )
     mode = ctx.stack.platform.kubernetes.kserve.deployment_mode
-    if canary is not None:
-        if runtime == "kserve" and mode != "Serverless":
-            ctx.error(
-                "E0701",
-                f"{describe(path)} has a canary, but KServe splits traffic only in Serverless mode",
-                (*path, "canary"),
-                "set platform.kubernetes.kserve.deploymentMode: Serverless, or remove the canary",
-                key=True,
-            )
-        elif runtime not in CANARY:
-            ctx.error(
-                "E0701",
-                f"{describe(path)} has a canary, but runtime '{runtime}' cannot split traffic",
-                (*path, "canary"),
-                "use kserve, seldon, sagemaker, vertex, azureml or cloudrun for canaries",
-                key=True,
-            )
     autoscaling = serving.autoscaling
     if autoscaling is not None:
         allowed = SCALING.get(runtime) or (
@@ -297,6 +287,16 @@ def _uris(ctx: Context, provider: str | None) -> None:
                 path,
                 "add tracking.mlflow, or point uri at the artifact itself",
             )
+    if provider is not None and stack.platform.kubernetes.storage_endpoint is not None:
+        # An error, not a warning: with a cloud every workload reads storage through its
+        # workload identity, so the endpoint would be dropped and its store never read.
+        ctx.error(
+            "E0409",
+            f"platform.kubernetes.storageEndpoint is for clusters without a cloud, but this stack's cloud is {provider}",
+            ("platform", "kubernetes", "storageEndpoint"),
+            f"remove storageEndpoint and read {next(s for s, c in CLOUD_SCHEMES.items() if c == provider)}:// storage through workload identity, or remove platform.cloud",
+            key=True,
+        )
     if provider is None and stack.platform.kubernetes.storage_secret is None:
         cloudy = [(p, u) for p, u in uses if scheme_of(u) in CLOUD_SCHEMES]
         if cloudy:

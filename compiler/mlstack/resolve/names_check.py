@@ -31,8 +31,14 @@ def check(ctx: Context, workloads: tuple[Workload, ...]) -> None:
     if mlflow is not None and mlflow.deploy:
         claim("Service", names.MLFLOW, ("tracking", "mlflow"), "the MLflow server")
     for name, serving in enabled(stack.serving).items():
-        if serving.runtime in IN_CLUSTER and serving.runtime != "kserve":
-            claim("Service", name, ("serving", name), f"serving '{name}'")
+        services = [name] if serving.runtime in IN_CLUSTER else []
+        if serving.runtime == "kserve":
+            # KServe names a Service after each InferenceService and InferenceGraph.
+            services.append(names.kserve_graph(name))
+            if serving.canary is not None:
+                services.append(names.kserve_canary(name))
+        for service in services:
+            claim("Service", service, ("serving", name), f"serving '{name}'")
     for name in enabled(stack.notebooks):
         claim("Service", name, ("notebooks", name), f"notebook '{name}'")
     for name, pipeline in enabled(stack.pipelines).items():

@@ -93,29 +93,40 @@ class Network(SpecModel):
     """Extra incoming flows, e.g. `{from: {namespace: payments}, ports: [8080]}`."""
 
 
-def _https_url(value: str) -> str:
-    parts = urlsplit(value)
+def _storage_endpoint(value: str) -> str:
+    """The URL every S3 client of the stack is pointed at: it must say http or https (boto3 and
+    KServe differ on a bare host) and hold no credential (those come from storageSecret)."""
     try:
-        parts.port  # noqa: B018 - raises on a port out of range
+        url = urlsplit(value)
+        port_ok = url.port is None or url.port > 0
     except ValueError:
-        parts = parts._replace(scheme="")
-    if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/"):
+        port_ok = False
+        url = urlsplit("")
+    if (
+        url.scheme not in ("http", "https")
+        or not url.hostname
+        or not port_ok
+        or url.username is not None
+        or url.query
+        or url.fragment
+    ):
         raise PydanticCustomError(
-            "E0110",
-            "'{value}' is not an https URL of a storage endpoint",
+            "E0119",
+            "'{value}' is not an http(s) URL of a storage service",
             {
-                "value": value,
-                "hint": "write https://HOST[:PORT], e.g. https://minio.storage.svc:9000",
+                "value": value if url.username is None else "********",
+                "hint": "write scheme, host and port only, e.g. https://minio.storage.svc:9000; "
+                "credentials belong in the storageSecret",
             },
         )
     return value
 
 
-StorageEndpoint = Annotated[str, AfterValidator(_https_url)]
+StorageEndpoint = Annotated[str, AfterValidator(_storage_endpoint)]
 
 
 def endpoint_address(url: str) -> tuple[str, int]:
-    """(host, port) of a storage endpoint; 443 when the URL names none."""
+    """(host, port) of a storage endpoint; the scheme's port when the URL names none."""
     parts = urlsplit(url)
-    assert parts.hostname is not None  # _https_url guarantees it
-    return parts.hostname, parts.port or 443
+    assert parts.hostname is not None  # _storage_endpoint guarantees it
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)

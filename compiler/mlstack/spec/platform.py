@@ -32,8 +32,8 @@ class KServe(SpecModel):
     """How KServe runs in this cluster."""
 
     deployment_mode: Literal["Serverless", "RawDeployment"] = "Serverless"
-    """Serverless (Knative: scale to zero, canary traffic split) or RawDeployment (plain
-    Deployments: no canary traffic split)."""
+    """Serverless (Knative: scale to zero) or RawDeployment (plain Deployments and HPAs);
+    canaries split traffic through an InferenceGraph in both."""
 
 
 class Kubernetes(SpecModel):
@@ -49,8 +49,9 @@ class Kubernetes(SpecModel):
     """Secret with cloud-storage credentials; required on stacks without platform.cloud that
     read s3://, gs:// or azureblob:// URIs (no workload identity exists there)."""
     storage_endpoint: StorageEndpoint | None = None
-    """S3-compatible storage on clusters without a cloud (`https://minio.storage.svc:9000`):
-    the NetworkPolicies open its port to every pod of the stack."""
+    """S3-compatible storage (MinIO, Ceph) that s3:// URIs live on, on stacks without
+    platform.cloud: `https://minio.storage.svc:9000`. Every workload that reads s3:// gets it
+    beside the storageSecret's credentials, and the NetworkPolicies open its port."""
     network: Network = Network()
     """Flows the NetworkPolicies allow beyond what mlstack derives from the spec."""
 

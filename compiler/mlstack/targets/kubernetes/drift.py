@@ -28,7 +28,8 @@ Contract of the drift image (`monitoring.drift.S.image`, default mlstack's own,
   compute or push, so failed runs show up as failed Jobs.
 - it runs as uid 1000 with a read-only root filesystem and writes only under /tmp (HOME is
   /tmp); cloud credentials come from workload identity, or, on a stack without a cloud, from
-  the storage Secret's keys as environment variables (AWS_*, GOOGLE_*, AZURE_*).
+  the storage Secret's keys as environment variables (AWS_*, GOOGLE_*, AZURE_*), with
+  `platform.kubernetes.storageEndpoint` as AWS_ENDPOINT_URL (boto3 / s3fs read it).
 """
 
 from __future__ import annotations
@@ -91,10 +92,8 @@ def _pod(plan: Plan, name: str, check: Drift) -> dict[str, Any]:
         "volumeMounts": mounts,
     }
     uris = [check.reference, *([check.current] if check.current else [])]
-    if any(parse(uri).scheme in CLOUD_SCHEMES for uri in uris) and (
-        env_from := pods.storage_env_from(plan)
-    ):
-        container["envFrom"] = env_from
+    if any(parse(uri).scheme in CLOUD_SCHEMES for uri in uris):
+        container = pods.with_storage(plan, container)
     return {
         "metadata": {
             "labels": {**selector_labels("drift", name), **identity.pod_labels(plan, workload)}

@@ -6,8 +6,11 @@ Terraform target uses), so the annotation and the cloud role can never disagree.
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlstack.plan import Plan, Workload
 from mlstack.spec.platform import AwsCloud, AzureCloud, GcpCloud
+from mlstack.spec.serving import KServeServing
 from mlstack.targets.kubernetes.meta import Manifest
 
 AZURE_USE_LABEL = "azure.workload.identity/use"
@@ -38,16 +41,36 @@ def pod_labels(plan: Plan, workload: Workload) -> dict[str, str]:
     return {}
 
 
+def storage_secrets(plan: Plan, workload: Workload) -> list[dict[str, str]]:
+    """KServe's storage initializer takes credentials from the Secrets its ServiceAccount
+    lists (pkg/credentials/service_account_credentials.go, v0.20.0): on a stack without a
+    cloud, the account of a KServe serving lists the storageSecret, by reference."""
+    secret = plan.spec.platform.kubernetes.storage_secret
+    serving = plan.spec.serving.get(workload.name) if workload.kind == "serve" else None
+    if (
+        plan.spec.platform.cloud is not None
+        or secret is None
+        or not isinstance(serving, KServeServing)
+    ):
+        return []
+    return [{"name": secret}]
+
+
 def build(plan: Plan) -> list[Manifest]:
-    return [
-        Manifest(
-            "v1",
-            "ServiceAccount",
-            workload.service_account,
-            # Tokens are mounted only where a workload talks to the Kubernetes API.
-            {"automountServiceAccountToken": False},
-            workload.source,
-            annotations=sa_annotations(plan, workload),
+    out = []
+    for workload in plan.workloads:
+        # Tokens are mounted only where a workload talks to the Kubernetes API.
+        body: dict[str, Any] = {"automountServiceAccountToken": False}
+        if secrets := storage_secrets(plan, workload):
+            body["secrets"] = secrets
+        out.append(
+            Manifest(
+                "v1",
+                "ServiceAccount",
+                workload.service_account,
+                body,
+                workload.source,
+                annotations=sa_annotations(plan, workload),
+            )
         )
-        for workload in plan.workloads
-    ]
+    return out

@@ -1,14 +1,41 @@
-"""runtime: kserve -> a KServe InferenceService (serving.kserve.io/v1beta1).
+"""runtime: kserve -> KServe InferenceServices (serving.kserve.io/v1beta1) behind an
+InferenceGraph (serving.kserve.io/v1alpha1) whose `Splitter` root node is the serving's entry
+point. Sources: kserve/kserve at v0.20.0.
 
-A canary is KServe's own rollout: the predictor names the candidate model and
-`canaryTrafficPercent` sends that share to it, the rest staying on the last ready revision.
-KServe splits traffic only in Serverless mode; resolve rejects a canary in RawDeployment.
+Why two InferenceServices and a graph, not `canaryTrafficPercent`: KServe splits a predictor's
+`canaryTrafficPercent` only against its previously rolled-out revision, so in a fresh namespace,
+after a re-create or on a new cluster the candidate takes 100% and the champion is never
+deployed. v0.20's `spec.canary` list deploys both, but only in Standard (RawDeployment) mode,
+with fixed canary replicas, and it splits by pod count behind one Service (canary replicas =
+ceil(min * traffic / 100), components/predictor.go `canaryReplicaCount`): 10% of two replicas
+is one pod each, a 50/50 split. Here the primary InferenceService `S` always serves
+`serving.model` and, with a canary, `S-canary` serves `canary.model`; both are plain
+InferenceServices that KServe rolls out on the first sync. The graph `S-graph` routes every
+request to one of them by weight (`100 - traffic` / `traffic`; a single step of weight 100
+without a canary), in both deployment modes.
+
+Names never depend on the canary: adding, changing or promoting it leaves `S` and `S-graph` in
+place (only their specs change), so clients keep calling the graph's URL and the primary is
+never recreated. The router waits for both InferenceServices to be ready before it routes
+(inferencegraph/controller.go resolves each step's URL from the InferenceService status) and
+calls each at its own predict path (`/v1/models/S:predict`, `/v1/models/S-canary:predict`,
+or v2 `/infer`): clients post to the graph's root and never name a model.
+
+Both InferenceServices run under the serving's ServiceAccount (its grants cover the canary's
+model), with the serving's pool, resources and replica range, and label their pods
+`selector_labels("serving", S)`, so the serving's PodMonitor, alerts, dashboard and quota
+cover the two together. The router pods carry the graph's labels (`S-graph`, component
+`serving`: reachable like any serving, not scraped as the model), no ServiceAccount of the
+serving (they read no storage; KServe mounts no token) and fixed requests = limits
+(`pods.KSERVE_ROUTER`), counted in the namespace quota.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from mlstack import names
+from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.spec.serving import KServeServing
 from mlstack.targets.kubernetes import identity, pods, quota
@@ -23,11 +50,16 @@ MODEL_FORMAT = {
 V2_ONLY = ("onnx", "triton", "mlflow")
 """Served by KServe's Triton and MLServer runtimes, which speak only the v2 protocol: with
 the default (v1) KServe would find no runtime for them."""
+GRAPH_LABEL = "serving.kserve.io/inferencegraph"
+"""Label KServe puts on a graph's router pods, valued with the graph's name
+(inferencegraph/knative_reconciler.go and raw_ig.go)."""
+LOCAL_GATEWAY_PORT = 8081
+"""Container port of Knative's cluster-local gateway pods (net-istio's knative-local-gateway,
+net-kourier's kourier-internal: Service port 80 -> 8081)."""
 
 
-def _predictor(plan: Plan, name: str, serving: KServeServing) -> dict[str, Any]:
+def _predictor(plan: Plan, name: str, serving: KServeServing, served: str) -> dict[str, Any]:
     workload = plan.workload("serve", name)
-    served = serving.canary.model if serving.canary else serving.model
     model = plan.spec.models[served]
     container: dict[str, Any] = {
         "storageUri": storage_uri(model.uri),
@@ -53,31 +85,105 @@ def _predictor(plan: Plan, name: str, serving: KServeServing) -> dict[str, Any]:
     if serving.autoscaling is not None:
         predictor["scaleMetric"] = serving.autoscaling.metric
         predictor["scaleTarget"] = round(serving.autoscaling.target)
-    if serving.canary is not None:
-        predictor["canaryTrafficPercent"] = serving.canary.traffic
     if plan.spec.platform.kubernetes.kserve.deployment_mode == "RawDeployment":
         # KServe's own default surges a quarter; ours fits the namespace quota.
         predictor["deploymentStrategy"] = quota.rollout(serving.resources).strategy()
-    labels = {**selector_labels("serving", name), **identity.pod_labels(plan, workload)}
-    predictor["labels"] = labels
+    predictor["labels"] = {
+        **selector_labels("serving", name),
+        **identity.pod_labels(plan, workload),
+    }
     return predictor
 
 
-def build(plan: Plan) -> list[Manifest]:
-    mode = plan.spec.platform.kubernetes.kserve.deployment_mode
-    out = []
-    for name, serving in plan.spec.serving.items():
-        if not isinstance(serving, KServeServing):
-            continue
-        out.append(
-            Manifest(
-                "serving.kserve.io/v1beta1",
-                "InferenceService",
-                name,
-                {"spec": {"predictor": _predictor(plan, name, serving)}},
-                ("serving", name),
-                labels=selector_labels("serving", name),
-                annotations={"serving.kserve.io/deploymentMode": mode},
-            )
+def _graph(name: str, serving: KServeServing) -> dict[str, Any]:
+    steps = [{"name": "primary", "serviceName": name, "weight": 100}]
+    if serving.canary is not None:
+        steps = [
+            {"name": "primary", "serviceName": name, "weight": 100 - serving.canary.traffic},
+            {
+                "name": "canary",
+                "serviceName": names.kserve_canary(name),
+                "weight": serving.canary.traffic,
+            },
+        ]
+    return {
+        "spec": {
+            "nodes": {"root": {"routerType": "Splitter", "steps": steps}},
+            "minReplicas": serving.replicas.min,
+            "maxReplicas": serving.replicas.max,
+            "resources": pods.resources(pods.KSERVE_ROUTER),
+        }
+    }
+
+
+def _serving(plan: Plan, name: str, serving: KServeServing) -> list[Manifest]:
+    mode: dict[str, str] = {
+        "serving.kserve.io/deploymentMode": plan.spec.platform.kubernetes.kserve.deployment_mode
+    }
+    labels = selector_labels("serving", name)
+    isvc = "serving.kserve.io/v1beta1", "InferenceService"
+    variants: list[tuple[str, str, PathKey]] = [(name, serving.model, ("serving", name))]
+    if serving.canary is not None:
+        variants.append(
+            (names.kserve_canary(name), serving.canary.model, ("serving", name, "canary"))
         )
+    out = [
+        Manifest(
+            *isvc,
+            isvc_name,
+            {"spec": {"predictor": _predictor(plan, name, serving, model)}},
+            source,
+            labels=labels,
+            annotations=mode,
+        )
+        for isvc_name, model, source in variants
+    ]
+    graph = names.kserve_graph(name)
+    out.append(
+        Manifest(
+            "serving.kserve.io/v1alpha1",
+            "InferenceGraph",
+            graph,
+            _graph(name, serving),
+            ("serving", name),
+            labels=selector_labels("serving", graph),
+            annotations=mode,
+        )
+    )
+    return out
+
+
+def _router_egress() -> Manifest:
+    """In Serverless mode an InferenceService's address is a Knative cluster-local name that
+    resolves to the cluster-local gateway (Istio's knative-local-gateway or Kourier's
+    kourier-internal, both listening on 8081 in their own namespace), outside what the
+    namespace's default deny lets pods reach. In RawDeployment mode the router calls the
+    predictor Services of this namespace, which allow-same-namespace already opens."""
+    return Manifest(
+        "networking.k8s.io/v1",
+        "NetworkPolicy",
+        "allow-graph-router-egress",
+        {
+            "spec": {
+                "podSelector": {"matchExpressions": [{"key": GRAPH_LABEL, "operator": "Exists"}]},
+                "policyTypes": ["Egress"],
+                "egress": [
+                    {
+                        "to": [{"namespaceSelector": {}}],
+                        "ports": [{"protocol": "TCP", "port": LOCAL_GATEWAY_PORT}],
+                    }
+                ],
+            }
+        },
+        ("platform", "kubernetes", "kserve"),
+    )
+
+
+def build(plan: Plan) -> list[Manifest]:
+    out: list[Manifest] = []
+    for name, serving in plan.spec.serving.items():
+        if isinstance(serving, KServeServing):
+            out.extend(_serving(plan, name, serving))
+    if out and plan.spec.platform.kubernetes.kserve.deployment_mode == "Serverless":
+        out.append(_router_egress())
     return out

@@ -88,10 +88,7 @@ def _container(plan: Plan, mlflow: MLflow, artifacts: str) -> dict[str, Any]:
         "securityContext": pods.container_security(),
         "volumeMounts": mounts,
     }
-    env_from = pods.storage_env_from(plan)
-    if env_from:
-        container["envFrom"] = env_from
-    return container
+    return pods.with_storage(plan, container)
 
 
 def build(plan: Plan) -> list[Manifest]:

@@ -21,8 +21,8 @@ identity out of the box, so no key ever reaches the pod on a stack with a cloud)
 
 On a stack without a cloud, `platform.kubernetes.storageSecret` is handed to the downloader
 as environment (`envFrom`): its keys are the variables the tool reads (AWS_ACCESS_KEY_ID,
-AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL and MLFLOW_S3_ENDPOINT_URL for MinIO,
-AZURE_STORAGE_ACCESS_KEY, ...). The downloader runs with the server's cpu/memory (an init
+AWS_SECRET_ACCESS_KEY, AZURE_STORAGE_ACCESS_KEY, ...), and `storageEndpoint` (MinIO) becomes
+AWS_ENDPOINT_URL and MLFLOW_S3_ENDPOINT_URL (pods.with_storage). The downloader runs with the server's cpu/memory (an init
 container's requests overlap the server's, so this costs no extra quota) and never a GPU.
 """
 
@@ -115,8 +115,8 @@ def model_source(plan: Plan, uri: str, resources: Resources) -> ModelSource:
     }
     # The storage initializer has its own ENTRYPOINT taking (uri, dest); the CLIs get theirs.
     container["args" if IMAGES[location.scheme] == KSERVE_INITIALIZER else "command"] = args
-    if location.scheme != "hf" and (env_from := pods.storage_env_from(plan)):
-        container["envFrom"] = env_from
+    if location.scheme != "hf":
+        container = pods.with_storage(plan, container)
     return ModelSource(
         [container],
         [{"name": MODEL_VOLUME, "emptyDir": {}}],

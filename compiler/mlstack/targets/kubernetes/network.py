@@ -194,6 +194,15 @@ def _servings(plan: Plan) -> list[Manifest]:
         if rules:
             selector = {"matchLabels": selector_labels("serving", name)}
             out.append(policy(f"allow-{name}-ingress", selector, ("serving", name), ingress=rules))
+        if isinstance(serving, KServeServing):
+            # The InferenceGraph router in front (kserve.py) is what clients call: reached
+            # like the serving, on the same ports, and not scraped as the model.
+            graph = names.kserve_graph(name)
+            selector = {"matchLabels": selector_labels("serving", graph)}
+            callers = _serving_ports(plan, serving)
+            out.append(
+                policy(f"allow-{graph}-ingress", selector, ("serving", name), ingress=callers)
+            )
     return out
 
 

@@ -53,10 +53,7 @@ def _container(plan: Plan, name: str, notebook: Notebook) -> dict[str, Any]:
     env = tracking_env(plan)
     if env:
         container["env"] = env
-    env_from = pods.storage_env_from(plan)
-    if env_from:
-        container["envFrom"] = env_from
-    return container
+    return pods.with_storage(plan, container)
 
 
 def _notebook(plan: Plan, name: str, notebook: Notebook) -> Manifest:

@@ -71,9 +71,7 @@ def _container_template(plan: Plan, name: str, step: ContainerStep) -> dict[str,
     }
     if parts["command"] is not None:
         container["command"] = list(parts["command"])
-    env_from = pods.storage_env_from(plan)
-    if env_from:
-        container["envFrom"] = env_from
+    container = pods.with_storage(plan, container)
     return {"name": name, "container": container, **pods.placement(plan, parts["pool"])}
 
 

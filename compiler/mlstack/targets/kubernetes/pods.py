@@ -16,6 +16,9 @@ SELDON_AGENT = Resources(cpu="200m", memory="1Gi")
 """Seldon's agent sidecar on every Server pod (seldon-core-v2-setup values, v2.10.2)."""
 SELDON_RCLONE = Resources(cpu="50m", memory="256Mi")
 """Seldon's rclone sidecar: its request cpu and its memory limit (same values file)."""
+KSERVE_ROUTER = Resources(cpu="250m", memory="256Mi")
+"""Requests = limits of each KServe InferenceGraph router pod (a Go reverse proxy; KServe's
+own default requests are 100m / 100Mi)."""
 
 
 def resources(spec: Resources) -> dict[str, Any]:
@@ -71,9 +74,31 @@ def placement(plan: Plan, pool_name: str | None) -> dict[str, Any]:
 
 def storage_env_from(plan: Plan) -> list[dict[str, Any]]:
     """Without a cloud there is no workload identity: the storage Secret's keys (for MinIO:
-    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, endpoint variables) become environment
-    variables, which is where boto3, gcsfs, the Azure SDKs and the CLIs look for them."""
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) become environment variables, which is where
+    boto3, gcsfs, the Azure SDKs and the CLIs look for them."""
     secret = plan.spec.platform.kubernetes.storage_secret
     if plan.spec.platform.cloud is not None or secret is None:
         return []
     return [{"secretRef": {"name": secret}}]
+
+
+ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL", "MLFLOW_S3_ENDPOINT_URL")
+"""Where the S3 clients read an S3-compatible endpoint: the AWS CLI (>= 2.13) and boto3
+(>= 1.28) read AWS_ENDPOINT_URL, MLflow's S3 artifact repository MLFLOW_S3_ENDPOINT_URL."""
+
+
+def with_storage(plan: Plan, container: dict[str, Any]) -> dict[str, Any]:
+    """The container with the cloud-less stack's storage access: the Secret's keys by
+    reference (`envFrom`) and `platform.kubernetes.storageEndpoint` as the endpoint variables
+    (resolve rejects an endpoint on a stack with a cloud). Unchanged on a stack with a cloud."""
+    env_from = storage_env_from(plan)
+    if not env_from:
+        return container
+    out = {**container, "envFrom": env_from}
+    endpoint = plan.spec.platform.kubernetes.storage_endpoint
+    if endpoint is not None:
+        out["env"] = [
+            *container.get("env", []),
+            *({"name": name, "value": endpoint} for name in ENDPOINT_VARIABLES),
+        ]
+    return out

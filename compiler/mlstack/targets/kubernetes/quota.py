@@ -94,10 +94,20 @@ def _serving(plan: Plan, name: str, serving: InClusterServing) -> list[Pods]:
     copies = 2 if serving.canary else 1
     at_rest = serving.replicas.max * copies
     if isinstance(serving, KServeServing):
+        # The primary and the canary are InferenceServices of their own (kserve.py), each
+        # rolling by itself; the InferenceGraph router in front scales like the serving.
         if plan.spec.platform.kubernetes.kserve.deployment_mode == "Serverless":
-            revision = max(serving.replicas.min, 1)
-            return [Pods(source, at_rest + revision, (serving.resources, DEFAULTED))]
-        return [Pods(source, at_rest + rollout(serving.resources).max_surge, (serving.resources,))]
+            revision = max(serving.replicas.min, 1) * copies
+            router = (pods.KSERVE_ROUTER, DEFAULTED)  # a Knative service: queue-proxy too
+            return [
+                Pods(source, at_rest + revision, (serving.resources, DEFAULTED)),
+                Pods(source, serving.replicas.max + max(serving.replicas.min, 1), router),
+            ]
+        surge = rollout(serving.resources).max_surge * copies
+        return [
+            Pods(source, at_rest + surge, (serving.resources,)),
+            Pods(source, serving.replicas.max + 1, (pods.KSERVE_ROUTER,)),
+        ]
     if isinstance(serving, SeldonServing):
         if serving.server is not None:
             return []  # an existing Server: its pods are not this stack's

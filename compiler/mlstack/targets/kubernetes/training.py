@@ -89,9 +89,7 @@ def pod_template(
     }
     if training.command is not None:
         spec["command"] = list(training.command)
-    env_from = pods.storage_env_from(plan)
-    if env_from:
-        spec["envFrom"] = env_from
+    spec = pods.with_storage(plan, spec)
     return {
         "metadata": {
             "labels": {**selector_labels(COMPONENT, name), **identity.pod_labels(plan, workload)}
