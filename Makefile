@@ -35,16 +35,23 @@ install: $(STAMP) $(CHECKOV) $(DRIFT)
 
 DEPLOY := ./.mlstack/deploy.git
 
+OUTPUTS := specs/vision-azure/terraform-outputs
+
 # The whole loop on an embedded default: a local bare deploy repository (created on first
-# use; no network, no account), then the commit and tree it holds, then a second publish
-# that has nothing to do.
+# use; no network, no account) given the recorded Terraform outputs of the Azure stack (the
+# stand-in for `terraform apply`), then the commit and tree it holds, the app-of-apps a
+# cluster is bootstrapped with, that every published environment builds, and a second
+# publish that has nothing to do.
 demo: install
 	$(BIN)/mlstack validate specs/
 	$(BIN)/mlstack compile specs/ -o out/
-	$(BIN)/mlstack publish specs/ --repo $(DEPLOY) -o out/
+	$(BIN)/mlstack publish specs/ --repo $(DEPLOY) -o out/ --terraform-outputs $(OUTPUTS)
 	git --git-dir=$(DEPLOY) log --all --format='%h %d %s'
 	git --git-dir=$(DEPLOY) ls-tree -r --name-only main | sed -n '1,12p'
-	$(BIN)/mlstack publish specs/ --repo $(DEPLOY) -o out/
+	git --git-dir=$(DEPLOY) show main:argocd/root.yaml
+	rm -rf .mlstack/checkout && git clone -q $(DEPLOY) .mlstack/checkout
+	if command -v kubectl >/dev/null; then kubectl kustomize .mlstack/checkout/stacks/vision/prod/kubernetes | grep -c 'azure.workload.identity/client-id'; fi
+	$(BIN)/mlstack publish specs/ --repo $(DEPLOY) -o out/ --terraform-outputs $(OUTPUTS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -214,6 +214,10 @@ def compile_command(
             for environment in environments:
                 count = len(environment.files) + 1
                 click.echo(f"compiled {out / stack / environment.name} ({count} files)")
+        # Loaded here: it reads the Kubernetes target's facts, which validate never loads.
+        needs = importlib.import_module("mlstack.needs")
+        for line in needs.lines(plan for result in results for plan in result.plans):
+            click.echo(line)
 
 
 @cli.command(epilog=CACHES)
@@ -226,6 +230,12 @@ def compile_command(
     "--branch", "push_branch", help="Push to this branch (for review) instead of gitops.branch."
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be committed; push nothing.")
+@click.option(
+    "--terraform-outputs",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of `terraform output -json` files, DIR/STACK/ENV.json, taken after apply: "
+    "the outputs the cluster needs (Azure client ids) are committed with the environment.",
+)
 @_out_option
 @_format_option
 @_limits_option
@@ -235,6 +245,7 @@ def publish(
     repo: str | None,
     push_branch: str | None,
     dry_run: bool,
+    terraform_outputs: Path | None,
     out: Path,
     output_format: str,
     max_bytes: int,
@@ -254,7 +265,13 @@ def publish(
     results = _checked(paths, output_format, max_bytes)
     stacks = _built(results, _options(jobs, cache, progress), out)
     importlib.import_module("mlstack.gitops.command").run(
-        results, stacks, out, repo=repo, push_branch=push_branch, dry_run=dry_run
+        results,
+        stacks,
+        out,
+        repo=repo,
+        push_branch=push_branch,
+        dry_run=dry_run,
+        terraform_outputs=terraform_outputs,
     )
 
 

@@ -1,18 +1,22 @@
 """The deploy side's files in real bare repositories: publish keeps the Azure client ids a
-kustomization reads (and says which are still awaited), drops them once nothing reads them,
-and diff does not count them as removed."""
+kustomization reads, refuses an environment that has them nowhere, drops them once nothing
+reads them, and diff does not count them as removed."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import git
+import pytest
+import yaml
 
-from mlstack.gitops.client_ids import write
 from mlstack.gitops.diff import compare
-from mlstack.gitops.publish import Request, StackTree, publish
-from tests.helpers import run_mlstack
+from mlstack.gitops.publish import Request, StackTree, Unbuildable, publish
+from mlstack.names import AZURE_CLIENT_ID_ANNOTATION
+from tests.helpers import ROOT, run_mlstack
 
 ENV_FILE = "azure-client-ids.env"
 READS = (
@@ -20,6 +24,7 @@ READS = (
     f"configMapGenerator:\n- name: mlstack-azure-client-ids\n  envs: [{ENV_FILE}]\n"
 )
 PLAIN = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n"
+OUTPUTS = ROOT / "specs/vision-azure/terraform-outputs"
 IDS = "serve-ocr=0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e\n"
 
 
@@ -43,20 +48,11 @@ def _tree(prod_kustomization: str, replicas: int = 2) -> dict[str, str]:
     }
 
 
-def _publish(remote: str, tmp: Path, files: dict[str, str]) -> tuple[str | None, tuple[str, ...]]:
+def _publish(remote: str, tmp: Path, files: dict[str, str]) -> str | None:
     outcome = publish(
         Request(remote, (_stack(tmp, files),), new_branch=True, cache=tmp / "cache", backoff=0.01)
     )
-    return outcome.commit, outcome.awaiting
-
-
-def _deploy_step(remote: str, tmp: Path, path: str, text: str) -> None:
-    """What the deploy step does after `terraform apply`: commit the ids into the deploy repo."""
-    clone = git.Repo.clone_from(remote, tmp / "deploy-step")
-    (Path(clone.working_tree_dir or "") / path).write_text(text)
-    clone.index.add([path])
-    clone.index.commit("client ids", author=git.Actor("ci", "ci@example.com"))
-    clone.remotes.origin.push("main")
+    return outcome.commit
 
 
 def _remote_file(remote: str, path: str) -> str | None:
@@ -67,26 +63,37 @@ def _remote_file(remote: str, path: str) -> str | None:
     return str(blob.data_stream.read().decode())
 
 
+PROD_IDS = f"prod/kubernetes/{ENV_FILE}"
+STAGING_IDS = f"staging/kubernetes/{ENV_FILE}"
+
+
 def test_publish_keeps_the_client_ids_while_a_kustomization_reads_them(tmp_path: Path) -> None:
     remote = str(tmp_path / "deploy.git")
     git.Repo.init(remote, bare=True, initial_branch="main")
-    prod_ids = f"stacks/vision/prod/kubernetes/{ENV_FILE}"
-    staging_ids = f"stacks/vision/staging/kubernetes/{ENV_FILE}"
+    prod_ids, staging_ids = (f"stacks/vision/{name}" for name in (PROD_IDS, STAGING_IDS))
 
-    commit, awaiting = _publish(remote, tmp_path, _tree(READS))
-    assert commit is not None and awaiting == (prod_ids, staging_ids)
-    assert _remote_file(remote, prod_ids) is None
-
-    _deploy_step(remote, tmp_path, prod_ids, IDS)
-    assert _publish(remote, tmp_path, _tree(READS)) == (None, (staging_ids,))
-    commit, awaiting = _publish(remote, tmp_path, _tree(READS, replicas=3))
-    assert commit is not None and awaiting == (staging_ids,)
+    given = {PROD_IDS: IDS, STAGING_IDS: IDS}
+    assert _publish(remote, tmp_path, {**_tree(READS), **given}) is not None
+    assert _remote_file(remote, prod_ids) == IDS
+    # A fresh compile holds no ids: the deploy repo's are kept, so nothing changes.
+    assert _publish(remote, tmp_path, _tree(READS)) is None
+    assert _publish(remote, tmp_path, _tree(READS, replicas=3)) is not None
     assert _remote_file(remote, prod_ids) == IDS
     assert _remote_file(remote, "stacks/vision/prod/kubernetes/a.yaml") == "replicas: 3\n"
 
-    commit, awaiting = _publish(remote, tmp_path, _tree(PLAIN, replicas=3))
-    assert commit is not None and awaiting == (staging_ids,)
+    assert _publish(remote, tmp_path, _tree(PLAIN, replicas=3)) is not None
     assert _remote_file(remote, prod_ids) is None
+    assert _remote_file(remote, staging_ids) == IDS
+
+
+def test_publish_refuses_an_environment_that_cannot_build(tmp_path: Path) -> None:
+    """Without its ids anywhere, an Azure environment is not published: kustomize would fail."""
+    remote = str(tmp_path / "deploy.git")
+    git.Repo.init(remote, bare=True, initial_branch="main")
+    with pytest.raises(Unbuildable) as refused:
+        _publish(remote, tmp_path, {**_tree(READS), STAGING_IDS: IDS})
+    assert refused.value.missing == (f"stacks/vision/{PROD_IDS}",)
+    assert not git.Repo(remote).heads
 
 
 def test_diff_does_not_count_the_client_ids_as_removed() -> None:
@@ -99,35 +106,41 @@ def test_diff_does_not_count_the_client_ids_as_removed() -> None:
     assert f"--- a/vision/prod/kubernetes/{ENV_FILE}" in left_azure["vision/prod"].unified
 
 
-def test_azure_stack_published_then_given_its_ids(tmp_path: Path) -> None:
-    """The whole flow on specs/vision-azure: publish says what it awaits, the deploy step
-    writes prod's ids with `azure-client-ids`, and publish and diff leave them be."""
-    spec, deploy = "specs/vision-azure/mlstack.yaml", str(tmp_path / "deploy.git")
-    options = ("--repo", deploy, "-o", str(tmp_path / "out"))
-    first = run_mlstack("publish", spec, *options, cache=tmp_path)
-    assert first.returncode == 0, first.stderr
-    awaited = [line.split()[1].rstrip(":") for line in first.stdout.splitlines()[1:]]
-    assert awaited == [f"stacks/vision/{env}/kubernetes/{ENV_FILE}" for env in ("prod", "staging")]
+def test_azure_stack_published_with_its_terraform_outputs(tmp_path: Path) -> None:
+    """The whole flow on specs/vision-azure: without its outputs publish refuses and pushes
+    nothing; with `--terraform-outputs` the ids are in the commit, every environment builds
+    with the real kustomize, and diff and a second publish leave them be."""
+    spec, deploy = str(ROOT / "specs/vision-azure/mlstack.yaml"), str(tmp_path / "deploy.git")
+    options = ("--repo", f"./{Path(deploy).name}", "-o", str(tmp_path / "out"))
+    refused = run_mlstack("publish", spec, *options, cache=tmp_path, cwd=tmp_path)
+    assert refused.returncode == 1
+    assert f"kustomize cannot build without stacks/vision/prod/kubernetes/{ENV_FILE}" in (
+        refused.stderr
+    )
+    assert not git.Repo(deploy).heads
 
+    given = ("--terraform-outputs", str(OUTPUTS))
+    first = run_mlstack("publish", spec, *options, *given, cache=tmp_path, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
     clone = git.Repo.clone_from(deploy, tmp_path / "checkout")
-    folder = tmp_path / "checkout" / "stacks/vision/prod/kubernetes"
-    accounts = ["drift-label-api", "mlflow", "notebook-vision-lab", "serve-label-api"]
-    accounts += ["serve-ocr", "train-label-classifier"]
-    output = tmp_path / "output.json"
-    output.write_text(json.dumps(dict.fromkeys(accounts, "0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e")))
-    with output.open() as source:
-        write(folder, source)
-    clone.index.add([f"stacks/vision/prod/kubernetes/{ENV_FILE}"])
-    clone.index.commit("client ids", author=git.Actor("ci", "ci@example.com"))
-    clone.remotes.origin.push("main")
+    for env in ("prod", "staging"):
+        folder = Path(clone.working_tree_dir or "") / f"stacks/vision/{env}/kubernetes"
+        recorded = json.loads((OUTPUTS / "vision" / f"{env}.json").read_text())
+        ids = recorded["azure_workload_client_ids"]["value"]
+        if shutil.which("kubectl"):
+            built = subprocess.run(
+                ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=True
+            )
+            accounts = [
+                d for d in yaml.safe_load_all(built.stdout) if d["kind"] == "ServiceAccount"
+            ]
+            assert {
+                a["metadata"]["name"]: a["metadata"]["annotations"][AZURE_CLIENT_ID_ANNOTATION]
+                for a in accounts
+                if a["metadata"]["name"] in ids
+            } == ids
 
     unchanged = run_mlstack("diff", spec, "--repo", deploy, "--exit-code", cache=tmp_path)
     assert (unchanged.returncode, unchanged.stdout.strip()) == (0, "no changes")
-    again = run_mlstack("publish", spec, *options, cache=tmp_path)
-    assert again.returncode == 0 and "nothing to commit" in again.stdout
-    assert f"awaiting stacks/vision/staging/kubernetes/{ENV_FILE}" in again.stdout
-    assert "prod/kubernetes" not in again.stdout
-    assert (
-        _remote_file(deploy, f"stacks/vision/prod/kubernetes/{ENV_FILE}")
-        == (folder / ENV_FILE).read_text()
-    )
+    again = run_mlstack("publish", spec, *options, cache=tmp_path, cwd=tmp_path)
+    assert again.returncode == 0 and "nothing to commit" in again.stdout, again.stderr

@@ -16,7 +16,9 @@ import click
 from mlstack.build import Options, build, planned
 from mlstack.emit import Environment
 from mlstack.gitops import diff, remote, trees
+from mlstack.gitops.apps import RESERVED, ROOT
 from mlstack.gitops.folders import clashes as folders_clashes
+from mlstack.gitops.outputs import write_outputs
 from mlstack.gitops.publish import Outcome, Request, publish, stack_trees
 from mlstack.gitops.repo import PublishError, ensure_local_bare
 from mlstack.gitops.source import source_of
@@ -65,15 +67,25 @@ def _targets(placements: list[Placement]) -> Targets:
         owners: dict[str, set[str]] = {}
         for stack, folder in folders:
             owners.setdefault(folder, set()).add(stack)
-        problems = [
-            f"'{folder}' is the folder of {' and '.join(sorted(names))}"
-            for folder, names in sorted(owners.items())
-            if len(names) > 1
-        ] + [
-            f"'{inner}' ({', '.join(sorted(owners[inner]))}) is inside '{outer}' "
-            f"({', '.join(sorted(owners[outer]))})"
-            for outer, inner in folders_clashes(owners)
-        ]
+        problems = (
+            [
+                f"'{folder}' is the folder of {' and '.join(sorted(names))}"
+                for folder, names in sorted(owners.items())
+                if len(names) > 1
+            ]
+            + [
+                f"'{inner}' ({', '.join(sorted(owners[inner]))}) is inside '{outer}' "
+                f"({', '.join(sorted(owners[outer]))})"
+                for outer, inner in folders_clashes(owners)
+            ]
+            + [
+                f"'{folder}' ({', '.join(sorted(owners[folder]))}) is inside '{reserved}/', where "
+                "publish writes the Argo CD Applications"
+                for folder in sorted(owners)
+                for reserved in RESERVED
+                if folder.split("/")[0] == reserved
+            ]
+        )
         if problems:
             raise PublishError(
                 f"{remote_url} {branch}: {problems[0]}; give each stack a folder of its own "
@@ -123,8 +135,8 @@ def run(
     repo: str | None,
     push_branch: str | None,
     dry_run: bool,
+    terraform_outputs: Path | None,
 ) -> None:
-    del stacks
     repo, created = _remote_option(repo, create=True)
     source_repo, source_commit = source_of(Path(results[0].file))
     try:
@@ -134,6 +146,14 @@ def run(
         raise SystemExit(1) from None
     if push_branch is not None:
         _one_branch_per_remote(targets, push_branch)
+    if terraform_outputs is not None:
+        try:
+            said = write_outputs(terraform_outputs, out, stacks)
+        except PublishError as error:
+            click.echo(f"error: {error}", err=True)
+            raise SystemExit(1) from None
+        for line in said:
+            click.echo(line)
     failed = False
     for (remote_url, branch), folders in sorted(targets.items()):
         try:
@@ -169,11 +189,10 @@ def _say(remote: str, outcome: Outcome, dry_run: bool) -> None:
         if dry_run:
             for name in outcome.changed:
                 click.echo(f"  {name}")
-    for name in outcome.awaiting:
-        # Said at every publish until it is there: that environment does not build before.
+    if ROOT in outcome.changed:
         click.echo(
-            f"  awaiting {name}: kustomize cannot build that environment until the deploy step "
-            "writes it (`mlstack azure-client-ids`, after `terraform apply`)"
+            f"  {ROOT} is the app-of-apps of that branch; bootstrap a cluster with: kubectl "
+            f"apply -f {ROOT} (from a checkout of it)"
         )
 
 

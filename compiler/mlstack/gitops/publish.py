@@ -4,7 +4,9 @@ remote and branch.
 Each stack folder that environments are published to is replaced by exactly those
 environments (stale files and environments go, other stacks' folders stay, and so do the
 deploy side's files the new kustomizations read: deploy_inputs.py), after checking that
-every folder touched is inside the clone's working tree (folders.py). The commit names the
+every folder touched is inside the clone's working tree (folders.py). An environment whose
+kustomization reads such a file that is nowhere is refused, so every committed tree builds.
+Each stack's Applications join the branch's app-of-apps (apps.py). The commit names the
 stacks, environments and source commit with trailers, and a push the remote rejects because
 it moved is retried on the new tip with backoff. Nothing reaches the remote before the
 push, so any earlier failure leaves it untouched.
@@ -22,6 +24,7 @@ import git
 
 from mlstack import __version__
 from mlstack.crashpoint import crash_point
+from mlstack.gitops.apps import APPS, ROOT, root_application, stack_apps
 from mlstack.gitops.deploy_inputs import is_kustomization, missing_inputs
 from mlstack.gitops.folders import inside
 from mlstack.gitops.repo import PublishError, auth_env, cache_lock, one_line, open_cache
@@ -48,9 +51,6 @@ class Outcome:
     branch: str
     changed: tuple[str, ...]
     attempts: int
-    awaiting: tuple[str, ...] = ()
-    """Deploy-side files the published kustomizations read and the deploy repo lacks (the
-    Azure client ids before `terraform apply`): those environments do not build until then."""
 
 
 def _message(stacks: Sequence[StackTree], source_repo: str, source_commit: str) -> str:
@@ -96,10 +96,26 @@ def _deploy_side(stack: StackTree) -> set[str]:
     return missing_inputs(found, present)
 
 
-def _apply(repo: git.Repo, stacks: Sequence[StackTree]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Stage the stacks; return the changed paths and the deploy-side files still awaited."""
+class Unbuildable(PublishError):
+    """Environments whose kustomization reads a deploy-side file (the Azure client ids) that
+    neither the compiled tree nor the deploy repo holds: Argo CD could not build them, so
+    nothing is published (an unbuildable tree would also stop the rest of its sync)."""
+
+    def __init__(self, missing: tuple[str, ...]) -> None:
+        self.missing = missing
+        super().__init__(
+            f"refusing to publish: kustomize cannot build without {', '.join(missing)}; give "
+            "the environments' `terraform output -json` with --terraform-outputs DIR "
+            "(DIR/STACK/ENV.json), or let the cluster apply it (gitops.terraform.apply: "
+            "controller)"
+        )
+
+
+def _apply(repo: git.Repo, request: Request) -> tuple[str, ...]:
+    """Stage the stacks and their Applications; return the changed paths."""
     work = Path(repo.working_tree_dir or ".")
-    awaiting = []
+    stacks = request.stacks
+    awaiting: list[str] = []
     # Every path is checked before the first one is touched: a refusal writes nothing.
     plans = []
     for stack in stacks:
@@ -108,6 +124,8 @@ def _apply(repo: git.Repo, stacks: Sequence[StackTree]) -> tuple[tuple[str, ...]
         for name in wanted:
             inside(work, f"{stack.target}/{name}")
         plans.append((stack, target, wanted))
+        inside(work, f"{APPS}/{stack.name}.yaml")
+    inside(work, ROOT)
     for stack, target, wanted in plans:
         kept = {name: (target / name).read_bytes() for name in wanted if (target / name).is_file()}
         if target.exists():
@@ -118,8 +136,35 @@ def _apply(repo: git.Repo, stacks: Sequence[StackTree]) -> tuple[tuple[str, ...]
             (target / name).write_bytes(content)
         awaiting += [f"{stack.target}/{name}" for name in wanted - kept.keys()]
         repo.git.add("--all", "--", stack.target)
-    changed = repo.git.diff("--cached", "--name-only").splitlines()
-    return tuple(sorted(changed)), tuple(sorted(awaiting))
+    if awaiting:
+        raise Unbuildable(tuple(sorted(awaiting)))
+    _stage_apps(repo, work, request)
+    return tuple(sorted(repo.git.diff("--cached", "--name-only").splitlines()))
+
+
+def _stage_apps(repo: git.Repo, work: Path, request: Request) -> None:
+    """Write each stack's `apps/STACK.yaml` (its Applications on this branch), then the root
+    from every stack's file there (apps.py)."""
+    environments: dict[str, tuple[Path, list[str]]] = {}
+    for stack in request.stacks:
+        environments.setdefault(stack.name, (stack.source, []))[1].extend(stack.environments)
+    for name, (source, envs) in sorted(environments.items()):
+        target = work / APPS / f"{name}.yaml"
+        content = stack_apps(source, envs)
+        if content is not None:
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(content)
+        elif target.is_file():
+            target.unlink()
+    apps = {p.name: p.read_bytes() for p in sorted((work / APPS).glob("*.yaml"))}
+    if apps:
+        (work / ROOT).parent.mkdir(exist_ok=True)
+        (work / ROOT).write_bytes(root_application(apps, request.remote, request.branch))
+    elif (work / ROOT).is_file():
+        (work / ROOT).unlink()
+    tracked = repo.git.ls_files("--", APPS, ROOT).splitlines()
+    if apps or tracked:
+        repo.git.add("--all", "--", APPS, ROOT)
 
 
 @dataclass(frozen=True)
@@ -159,17 +204,17 @@ def _publish_locked(request: Request) -> Outcome:
             # A promotion branch that exists already is updated; a new one starts at `branch`.
             base = target_branch if target_branch in _remote_heads(repo) else request.branch
             _start(repo, base, target_branch, new_branch=request.new_branch)
-            changed, awaiting = _apply(repo, request.stacks)
+            changed = _apply(repo, request)
             crash_point("publish-after-apply")
             if not changed:
-                return Outcome(None, target_branch, (), attempt, awaiting)
+                return Outcome(None, target_branch, (), attempt)
             commit = repo.index.commit(message, author=AUTHOR, committer=AUTHOR)
             if request.dry_run:
-                return Outcome(commit.hexsha, target_branch, changed, attempt, awaiting)
+                return Outcome(commit.hexsha, target_branch, changed, attempt)
             crash_point("publish-before-push")
             with repo.git.custom_environment(**env):
                 repo.git.push("origin", f"HEAD:refs/heads/{target_branch}")
-            return Outcome(commit.hexsha, target_branch, changed, attempt, awaiting)
+            return Outcome(commit.hexsha, target_branch, changed, attempt)
         except git.GitCommandError as error:
             if not _moved(error) or attempt == request.attempts:
                 raise PublishError(f"cannot push to {request.remote}: {one_line(error)}") from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -75,6 +75,16 @@ def _inside_repository(value: str) -> str:
     return value
 
 
+class TerraformApply(SpecModel):
+    """Who applies each environment's `terraform/`, and so how its outputs reach the cluster."""
+
+    apply: Literal["ci", "controller", "none"] = "ci"
+    """ci: the shipped workflow plans on pull requests and applies on merge, before the
+    Kubernetes side is published with the outputs (Azure client ids); controller: Flux's
+    tofu-controller in the cluster applies it and writes the outputs to a Secret; none:
+    applied outside mlstack, compile lists the outputs the cluster needs."""
+
+
 class GitOps(SpecModel):
     """Where compiled output is published and how Argo CD picks it up."""
 
@@ -96,3 +106,5 @@ class GitOps(SpecModel):
     stacks/NAME. Each environment goes to PATH/ENV/."""
     argocd: ArgoCD = ArgoCD()
     """Argo CD Application settings."""
+    terraform: TerraformApply = TerraformApply()
+    """How the environment's Terraform is applied."""
