@@ -16,16 +16,11 @@ from mlstack.plan import Plan
 from mlstack.targets.kubernetes.azure_client_ids import service_accounts
 
 
-def _applied_outside(plan: Plan) -> bool:
-    gitops = plan.spec.gitops
-    return gitops is not None and gitops.terraform.apply == "none"
-
-
 def lines(plans: Iterable[Plan]) -> list[str]:
     """One line per stack whose environments applied outside mlstack need outputs."""
     needing: dict[str, list[str]] = {}
     for plan in plans:
-        if _applied_outside(plan) and service_accounts(plan):
+        if plan.terraform_apply == "none" and service_accounts(plan):
             needing.setdefault(plan.stack, []).append(plan.environment)
     return [
         f"{stack}: Terraform is applied outside mlstack (gitops.terraform.apply: none); the "

@@ -117,6 +117,12 @@ class Plan:
         cut = next((c for c in range(len(path), 0, -1) if path[:c] in self.spans), 0)
         return f"{self.source_file}#{json_pointer(path[:cut])}"
 
+    @property
+    def terraform_apply(self) -> str:
+        """Who applies the environment's `terraform/` (`gitops.terraform.apply`), which
+        decides how its outputs reach the cluster; ci without `gitops`."""
+        return self.spec.gitops.terraform.apply if self.spec.gitops else "ci"
+
     @cached_property
     def _workload_index(self) -> dict[tuple[WorkloadKind, str], Workload]:
         """Targets look a workload up per model: a scan of all of them would be quadratic."""

@@ -28,6 +28,7 @@ from mlstack.targets.kubernetes import (
     pipelines,
     plain,
     seldon,
+    tofu,
     training,
 )
 from mlstack.targets.kubernetes.meta import Manifest, full_object
@@ -49,6 +50,7 @@ BUILDERS: tuple[Callable[[Plan], list[Manifest]], ...] = (
     drift.build,
     training.build,
     pipelines.build,
+    tofu.build,
 )
 
 FOLDER = "kubernetes"
@@ -65,7 +67,7 @@ def compile_plan(plan: Plan) -> Iterator[Artifact]:
         for build in BUILDERS:
             for manifest in build(plan):
                 names.append(manifest.file_name)
-                yield full_object(plan, manifest)
+                yield tofu.with_client_ids(plan, full_object(plan, manifest))
 
     written: set[str] = set()
     for index, obj in enumerate(synthesize(objects())):

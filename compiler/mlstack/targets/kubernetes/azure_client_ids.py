@@ -21,6 +21,7 @@ from typing import Any
 from mlstack.names import AZURE_CLIENT_ID_ANNOTATION, AZURE_CLIENT_IDS, AZURE_CLIENT_IDS_FILE
 from mlstack.plan import Plan
 from mlstack.spec.platform import AzureCloud
+from mlstack.targets.kubernetes import tofu
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
@@ -54,7 +55,8 @@ def kustomization_fields(plan: Plan) -> dict[str, Any]:
     """`configMapGenerator` and `replacements` for kustomization.yaml; none off Azure or
     without identities."""
     accounts = service_accounts(plan)
-    if not accounts:
+    if not accounts or tofu.applies(plan):
+        # Under the controller the ids come from its outputs Secret (tofu.py).
         return {}
     return {
         "configMapGenerator": [

@@ -44,6 +44,8 @@ SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 _FOUNDATION = {
     "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap", "ResourceQuota",
     "LimitRange", "NetworkPolicy", "PersistentVolumeClaim",
+    # tofu.py: the Terraform apply whose outputs Secret the workloads read.
+    "GitRepository", "Terraform",
 }  # fmt: skip
 
 

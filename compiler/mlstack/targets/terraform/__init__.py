@@ -30,6 +30,7 @@ from mlstack.targets.terraform import (
     azure_serving,
     azure_storage,
     azure_training,
+    controller,
     gcp_alarms,
     gcp_cluster,
     gcp_features,
@@ -114,7 +115,8 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     cloud = plan.spec.platform.cloud
     if cloud is None:
         return []
-    produced = [item for build in BUILDERS[cloud.provider] for item in build(plan)]
+    builders = (*BUILDERS[cloud.provider], controller.build)
+    produced = [item for build in builders for item in build(plan)]
     blocks = [item for item in produced if isinstance(item, Block)]
     notes = [item for item in produced if isinstance(item, Note)]
     files = sorted((item for item in produced if isinstance(item, File)), key=lambda f: f.path)
