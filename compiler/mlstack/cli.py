@@ -22,6 +22,7 @@ from mlstack.compile_cache import Cache, default_folder
 from mlstack.emit import Environment, Staging
 from mlstack.explain import explain_all
 from mlstack.gitops.client_ids import command as azure_client_ids
+from mlstack.gitops.comment import command as comment
 from mlstack.load import DEFAULT_MAX_BYTES, Limits
 from mlstack.pipeline import Checked, check_files, stack_files
 from mlstack.progress import reporter
@@ -288,10 +289,11 @@ def publish(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "markdown"]),
+    type=click.Choice(["text", "markdown", "terraform"]),
     default="text",
     show_default=True,
-    help="markdown renders a pull-request comment.",
+    help="markdown renders a pull-request comment; terraform lists the environments whose "
+    "terraform/ changed and that CI applies (gitops.terraform.apply: ci), one STACK/ENV a line.",
 )
 @click.option("--exit-code", is_flag=True, help="Exit with 1 when there are changes.")
 @_limits_option
@@ -403,6 +405,7 @@ def init(cloud: str, name: str, output: Path | None) -> None:
 
 
 cli.add_command(azure_client_ids)
+cli.add_command(comment)
 
 
 def main() -> None:

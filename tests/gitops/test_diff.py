@@ -7,7 +7,13 @@ from pathlib import Path
 
 import git
 
-from mlstack.gitops.diff import compare, field_changes, render_markdown, render_text
+from mlstack.gitops.diff import (
+    compare,
+    field_changes,
+    render_markdown,
+    render_text,
+    terraform_changed,
+)
 from tests.helpers import REFERENCE, run_mlstack
 
 
@@ -158,3 +164,16 @@ def test_diff_when_only_the_notes_changed_in_the_deploy_repo(tmp_path: Path) -> 
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == "== fraud/prod: files changed"
     assert "-- `terraform apply` by hand: see the runbook" in result.stdout
+
+
+def test_terraform_lists_changed_environments_that_ci_applies() -> None:
+    old = {"s/a/terraform/main.tf.json": b"1", "s/b/terraform/main.tf.json": b"1"}
+    new = {
+        "s/a/terraform/main.tf.json": b"2",
+        "s/b/terraform/main.tf.json": b"1",
+        "s/c/terraform/main.tf.json": b"1",
+        "s/d/terraform/main.tf.json": b"1",
+        "s/e/kubernetes/x.yaml": b"1",
+    }
+    # b unchanged, d applied by the cluster (not in the set), e has no Terraform.
+    assert terraform_changed(old, new, {"s/a", "s/b", "s/c", "s/e"}) == ["s/a", "s/c"]

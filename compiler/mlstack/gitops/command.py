@@ -225,6 +225,16 @@ def run_diff(
     except PublishError as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
+    if output_format == "terraform":
+        ci = {
+            f"{p.stack}/{p.environment}"
+            for r in results
+            for p in r.plans
+            if p.terraform_apply == "ci"
+        }
+        for environment in diff.terraform_changed(old, new, ci):
+            click.echo(environment)
+        return
     diffs = diff.compare(old, new)
     click.echo(
         diff.render_markdown(diffs) if output_format == "markdown" else diff.render_text(diffs)

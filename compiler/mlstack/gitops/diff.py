@@ -218,3 +218,19 @@ def render_markdown(diffs: Mapping[str, EnvironmentDiff]) -> str:
         out.append("</details>")
         out.append("")
     return "\n".join(out)
+
+
+def terraform_changed(old: Tree, new: Tree, applied_by_ci: set[str]) -> list[str]:
+    """`STACK/ENV` of the environments in `applied_by_ci` whose `terraform/` differs: what
+    the workflow plans on a pull request and applies on merge."""
+
+    def folder(tree: Tree, environment: str) -> dict[str, bytes]:
+        prefix = f"{environment}/terraform/"
+        return {path: content for path, content in tree.items() if path.startswith(prefix)}
+
+    environments = {"/".join(path.split("/")[:2]) for path in new if "/terraform/" in path}
+    return sorted(
+        environment
+        for environment in environments & applied_by_ci
+        if folder(old, environment) != folder(new, environment)
+    )
