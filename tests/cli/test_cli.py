@@ -14,7 +14,7 @@ from mlstack.cli import cli
 from mlstack.pipeline import check
 from mlstack.reference import render as render_reference
 from mlstack.schema import render as render_schema
-from tests.helpers import REFERENCE, ROOT, SHARED_REFERENCE, SPECS
+from tests.helpers import REFERENCE, ROOT, DESIGN_REFERENCE, SPECS
 
 
 def test_schema_file_is_current() -> None:
@@ -107,13 +107,28 @@ def test_internal_error_is_one_line_with_exit_3(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.skipif(
-    not SHARED_REFERENCE.exists(), reason="the design folder is not beside this checkout"
+PENDING_REFERENCE_CHANGE = (
+    "  staging:\n    platform:\n      kubernetes: {namespace: fraud-staging}\n",
+    "      terraform:\n        backend:\n          s3: {key: ml/fraud/staging.tfstate}\n",
+    "  prod:\n",
+    "    platform:\n      terraform:\n        backend:\n          s3: {key: ml/fraud/prod.tfstate}\n",
 )
+"""TEMPORARY: the design's reference stack gained per-environment state keys, which main is
+adding to specs/fraud (with its out/). Until that merge, specs/fraud may differ from the
+reference by exactly these two blocks; delete this constant and its use once it has landed."""
+
+
 def test_fraud_spec_is_the_design_reference_stack() -> None:
     ours = REFERENCE.read_text().split("\n", 1)
     assert ours[0].startswith("# yaml-language-server: $schema=")
-    assert ours[1] == SHARED_REFERENCE.read_text()
+    reference = DESIGN_REFERENCE.read_text().split("\n", 1)
+    assert reference[0].startswith("# Copied verbatim"), "keep the provenance line on top"
+    staging, state_staging, prod, state_prod = PENDING_REFERENCE_CHANGE
+    before_change = reference[1].replace(staging + state_staging, staging).replace(
+        prod + state_prod, prod
+    )
+    assert before_change != reference[1], "the allowance no longer matches the reference: drop it"
+    assert ours[1] in (reference[1], before_change)
 
 
 def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
