@@ -14,7 +14,7 @@ from mlstack.cli import cli
 from mlstack.pipeline import check
 from mlstack.reference import render as render_reference
 from mlstack.schema import render as render_schema
-from tests.helpers import REFERENCE, ROOT, DESIGN_REFERENCE, SPECS
+from tests.helpers import DESIGN_REFERENCE, REFERENCE, ROOT, SPECS
 
 
 def test_schema_file_is_current() -> None:
@@ -124,8 +124,8 @@ def test_fraud_spec_is_the_design_reference_stack() -> None:
     reference = DESIGN_REFERENCE.read_text().split("\n", 1)
     assert reference[0].startswith("# Copied verbatim"), "keep the provenance line on top"
     staging, state_staging, prod, state_prod = PENDING_REFERENCE_CHANGE
-    before_change = reference[1].replace(staging + state_staging, staging).replace(
-        prod + state_prod, prod
+    before_change = (
+        reference[1].replace(staging + state_staging, staging).replace(prod + state_prod, prod)
     )
     assert before_change != reference[1], "the allowance no longer matches the reference: drop it"
     assert ours[1] in (reference[1], before_change)

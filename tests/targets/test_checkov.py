@@ -66,8 +66,18 @@ def resource_key(check: dict[str, object]) -> str:
 def _checkov(framework: str) -> tuple[dict[str, object], ...]:
     require_path(CHECKOV, install="make install (checkov gets its own .venv-checkov)")
     result = subprocess.run(
-        [str(CHECKOV), "-d", str(OUT), "--framework", framework, "--quiet", "--compact"]
-        + ["--skip-download", "-o", "json"],
+        [
+            str(CHECKOV),
+            "-d",
+            str(OUT),
+            "--framework",
+            framework,
+            "--quiet",
+            "--compact",
+            "--skip-download",
+            "-o",
+            "json",
+        ],
         capture_output=True,
         text=True,
         check=False,
