@@ -1,0 +1,167 @@
+"""The committed out/ through the real tools that consume it: `kubectl kustomize` on every
+environment, `terraform validate` on every environment whose providers the machine mirrors.
+
+out/ is what the golden test keeps equal to a fresh compile, so these tests read it instead
+of compiling again. Each tool works on a temporary copy, because making a tree buildable needs
+files that only exist after deployment (Azure client ids) or a provider version the offline
+mirror has.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mlstack.gitops.client_ids import env_file, wiring
+from tests.helpers import ROOT
+from tests.tools import require_kubectl, require_terraform
+
+OUT = ROOT / "out"
+ENVIRONMENTS = sorted(path.parent for path in OUT.glob("*/*/kubernetes"))
+AWS_TERRAFORM = sorted(
+    path.parent.parent
+    for path in OUT.glob("*/*/terraform/main.tf.json")
+    if set(json.loads(path.read_text())["terraform"]["required_providers"]) == {"aws"}
+)
+FAKE_CLIENT_ID = "00000000-0000-4000-8000-{:012d}"
+
+KNOWN_TERRAFORM_WARNINGS = {
+    (
+        "aws_s3_bucket_lifecycle_configuration.mlflow_artifacts_acme_ml_artifacts",
+        "Invalid Attribute Combination",
+    ): "No attribute specified when one (and only one) of [rule[0].filter,rule[0].prefix] is "
+    "required",
+}
+"""TEMPORARY allowance, to be deleted by the lead once main's fix of the artifact bucket's
+lifecycle rule (it has no `filter`) is merged: the only terraform warning tolerated, matched on
+address, summary and the start of the detail. Any other warning fails
+test_aws_terraform_validates; the allowance tolerates the warning, it does not require it."""
+
+
+def _ids(paths: list[Path]) -> list[str]:
+    return [path.relative_to(OUT).as_posix() for path in paths]
+
+
+def _kustomize(environment: Path, tmp_path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Objects `kubectl kustomize` builds from a copy, and the kustomization's resources."""
+    folder = tmp_path / "kubernetes"
+    shutil.copytree(environment / "kubernetes", folder)
+    kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text())
+    if kustomization.get("configMapGenerator"):
+        # Written by `mlstack azure-client-ids` after terraform apply; fake ids, same keys.
+        name, accounts = wiring((folder / "kustomization.yaml").read_bytes())
+        ids = {account: FAKE_CLIENT_ID.format(n) for n, account in enumerate(accounts)}
+        (folder / name).write_text(env_file(ids, accounts))
+    result = subprocess.run(
+        [require_kubectl(), "kustomize", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    objects = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    return objects, list(kustomization["resources"])
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS, ids=_ids(ENVIRONMENTS))
+def test_kustomize_builds_every_listed_object(environment: Path, tmp_path: Path) -> None:
+    objects, resources = _kustomize(environment, tmp_path)
+    assert len(objects) == len(resources)
+    listed = {
+        (doc["kind"], doc["metadata"]["name"])
+        for name in resources
+        for doc in yaml.safe_load_all((environment / "kubernetes" / name).read_text())
+    }
+    assert {(obj["kind"], obj["metadata"]["name"]) for obj in objects} == listed
+
+
+def test_kustomize_fills_azure_client_ids(tmp_path: Path) -> None:
+    """The replacements put each fake client id on its ServiceAccount (and only there)."""
+    environment = OUT / "vision" / "prod"
+    objects, _ = _kustomize(environment, tmp_path)
+    _, accounts = wiring((environment / "kubernetes" / "kustomization.yaml").read_bytes())
+    annotated = {
+        obj["metadata"]["name"]: obj["metadata"]["annotations"]["azure.workload.identity/client-id"]
+        for obj in objects
+        if "azure.workload.identity/client-id" in (obj["metadata"].get("annotations") or {})
+    }
+    assert annotated == {a: FAKE_CLIENT_ID.format(n) for n, a in enumerate(accounts)}
+
+
+def test_tools_cover_every_environment() -> None:
+    assert len(ENVIRONMENTS) == len(list(OUT.glob("*/*/mlstack.lock.json"))) >= 7
+    assert _ids(AWS_TERRAFORM) == ["fraud/prod", "fraud/staging"]
+
+
+def _mirror_version(plugins: Path, provider: str) -> str:
+    versions = sorted((plugins / "registry.terraform.io" / "hashicorp" / provider).glob("*/"))
+    assert versions, f"{plugins} holds no hashicorp/{provider}"
+    return versions[-1].name
+
+
+def _terraform(program: str, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [program, f"-chdir={folder}", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "TF_IN_AUTOMATION": "1", "HOME": str(folder)},
+    )
+
+
+def validate(terraform_dir: Path, tmp_path: Path) -> dict[str, Any]:
+    """`terraform validate -json` of a copy pinned to the mirror's provider, with no backend."""
+    program, plugins = require_terraform()
+    document = json.loads((terraform_dir / "main.tf.json").read_text())
+    settings = document["terraform"]
+    settings.pop("backend", None)
+    for name, requirement in settings["required_providers"].items():
+        requirement["version"] = _mirror_version(plugins, name)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "main.tf.json").write_text(json.dumps(document, indent=2))
+    init = _terraform(program, tmp_path, "init", "-backend=false", f"-plugin-dir={plugins}")
+    assert init.returncode == 0, init.stderr
+    result = _terraform(program, tmp_path, "validate", "-json")
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def _unexpected(diagnostics: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"{d['severity']}: {d['summary']}: {d.get('detail', '')}"
+        for d in diagnostics
+        if not (
+            d["severity"] == "warning"
+            and d.get("detail", "").startswith(
+                KNOWN_TERRAFORM_WARNINGS.get((d.get("address", ""), d["summary"]), "\0")
+            )
+        )
+    ]
+
+
+@pytest.mark.parametrize("terraform_dir", AWS_TERRAFORM, ids=_ids(AWS_TERRAFORM))
+def test_aws_terraform_validates(terraform_dir: Path, tmp_path: Path) -> None:
+    report = validate(terraform_dir / "terraform", tmp_path)
+    assert report["valid"], report["diagnostics"]
+    assert _unexpected(report["diagnostics"]) == []
+
+
+def test_terraform_validate_reports_a_wrong_argument(tmp_path: Path) -> None:
+    """The check has teeth: a misspelled argument makes the same tree invalid."""
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    document = json.loads((AWS_TERRAFORM[0] / "terraform" / "main.tf.json").read_text())
+    bucket = next(iter(document["resource"]["aws_s3_bucket"].values()))
+    bucket["buckett"] = bucket.pop("bucket")
+    (broken / "main.tf.json").write_text(json.dumps(document))
+    report = validate(broken, tmp_path / "work")
+    assert not report["valid"]
+    assert any("buckett" in d.get("detail", "") for d in report["diagnostics"])
