@@ -52,12 +52,14 @@ def _named_keys(node: Any) -> Any:
 
 def _nullable(node: dict[str, Any]) -> dict[str, Any]:
     """Null too, like the Overlay model's `| None`: an empty `serving:` changes nothing."""
-    meta = {key: node.pop(key) for key in ("title", "description", "default") if key in node}
+    meta: dict[str, Any] = {
+        key: node.pop(key) for key in ("title", "description", "default") if key in node
+    }
     return {**meta, "anyOf": [node, {"type": "null"}]}
 
 
 def build() -> dict[str, Any]:
-    schema = _named_keys(Stack.model_json_schema(by_alias=True, mode="validation"))
+    schema: dict[str, Any] = _named_keys(Stack.model_json_schema(by_alias=True, mode="validation"))
     defs: dict[str, Any] = schema.setdefault("$defs", {})
     rename = {name: f"Partial{name}" for name in defs}
     for name, definition in list(defs.items()):
