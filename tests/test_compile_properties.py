@@ -167,7 +167,7 @@ def _check_artifacts(stack: dict[str, Any], folder: Path) -> int:
 
 
 @settings(
-    max_examples=6,
+    max_examples=5,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -117,19 +117,37 @@ def _terraform(program: str, folder: Path, *args: str) -> subprocess.CompletedPr
     )
 
 
-def validate(terraform_dir: Path, tmp_path: Path) -> dict[str, Any]:
-    """`terraform validate -json` of a copy pinned to the mirror's provider, with no backend."""
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `terraform init -backend=false` against the mirror, shared by every validate: the
+    AWS environments require the same provider, and init is most of the cost."""
     program, plugins = require_terraform()
-    document = json.loads((terraform_dir / "main.tf.json").read_text())
+    folder = tmp_path_factory.mktemp("terraform")
+    (folder / "main.tf.json").write_text(json.dumps(_pinned(_document(AWS_TERRAFORM[0]), plugins)))
+    init = _terraform(program, folder, "init", "-backend=false", f"-plugin-dir={plugins}")
+    assert init.returncode == 0, init.stderr
+    return folder
+
+
+def _document(environment: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((environment / "terraform" / "main.tf.json").read_text())
+    return document
+
+
+def _pinned(document: dict[str, Any], plugins: Path) -> dict[str, Any]:
+    """The document with no backend and each provider pinned to the mirror's version."""
     settings = document["terraform"]
     settings.pop("backend", None)
     for name, requirement in settings["required_providers"].items():
         requirement["version"] = _mirror_version(plugins, name)
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "main.tf.json").write_text(json.dumps(document, indent=2))
-    init = _terraform(program, tmp_path, "init", "-backend=false", f"-plugin-dir={plugins}")
-    assert init.returncode == 0, init.stderr
-    result = _terraform(program, tmp_path, "validate", "-json")
+    return document
+
+
+def validate(document: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    """`terraform validate -json` of `document` (pinned, no backend) in the initialised dir."""
+    program, plugins = require_terraform()
+    (workdir / "main.tf.json").write_text(json.dumps(_pinned(document, plugins), indent=2))
+    result = _terraform(program, workdir, "validate", "-json")
     report: dict[str, Any] = json.loads(result.stdout)
     return report
 
@@ -147,21 +165,18 @@ def _unexpected(diagnostics: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("terraform_dir", AWS_TERRAFORM, ids=_ids(AWS_TERRAFORM))
-def test_aws_terraform_validates(terraform_dir: Path, tmp_path: Path) -> None:
-    report = validate(terraform_dir / "terraform", tmp_path)
+@pytest.mark.parametrize("environment", AWS_TERRAFORM, ids=_ids(AWS_TERRAFORM))
+def test_aws_terraform_validates(environment: Path, workdir: Path) -> None:
+    report = validate(_document(environment), workdir)
     assert report["valid"], report["diagnostics"]
     assert _unexpected(report["diagnostics"]) == []
 
 
-def test_terraform_validate_reports_a_wrong_argument(tmp_path: Path) -> None:
+def test_terraform_validate_reports_a_wrong_argument(workdir: Path) -> None:
     """The check has teeth: a misspelled argument makes the same tree invalid."""
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    document = json.loads((AWS_TERRAFORM[0] / "terraform" / "main.tf.json").read_text())
+    document = _document(AWS_TERRAFORM[0])
     bucket = next(iter(document["resource"]["aws_s3_bucket"].values()))
     bucket["buckett"] = bucket.pop("bucket")
-    (broken / "main.tf.json").write_text(json.dumps(document))
-    report = validate(broken, tmp_path / "work")
+    report = validate(document, workdir)
     assert not report["valid"]
     assert any("buckett" in d.get("detail", "") for d in report["diagnostics"])
