@@ -21,10 +21,7 @@ from tests.targets.tf_schemas import (
     problems,
     typed_model_problems,
 )
-
-pytestmark = pytest.mark.skipif(
-    not KIT.exists(), reason="the shared schema kit is not beside this checkout"
-)
+from tests.tools import require_kit
 
 
 @cache
@@ -104,6 +101,7 @@ def test_typed_model_check_catches_a_wrong_argument() -> None:
 def test_own_schemas_are_built_like_the_kit() -> None:
     """The builder reproduces the kit's AWS body schemas exactly, and each schema under
     tests/data/terraform is its output for a provider schema taken from the kit's source."""
+    require_kit()
     example = json.loads((KIT / "aws" / "aws_s3_bucket_versioning.json").read_text())
     kit = sorted((KIT / "aws" / "provider_schema").glob("aws_*.json"))
     assert len(kit) > 20

@@ -26,9 +26,7 @@ from mlstack.targets.terraform.gcp_identity import prefix_condition
 from mlstack.targets.terraform.gcp_serving import endpoint_id, prebuilt_image, run_cpu
 from tests.helpers import ROOT, cloud_plans
 from tests.targets import tf_output as tf
-from tests.targets.tf_schemas import KIT, problems, typed_model_problems
-
-pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
+from tests.targets.tf_schemas import problems, typed_model_problems
 
 EXTRA = """\
 apiVersion: mlstack/v1alpha1

@@ -1,5 +1,5 @@
 """How tests/data/terraform's body schemas are made from a provider schema: the same shape as
-the kit's (../shared/schemas/terraform), which this builder reproduces byte for byte for every
+the kit's (tests/kit/terraform), which this builder reproduces byte for byte for every
 kit AWS resource (test_terraform.py checks that), so a type the kit lacks is validated exactly
 like the ones it has. The provider schema itself is copied verbatim from the kit's own source
 (tests/data/terraform/README.md says which file of which commit)."""

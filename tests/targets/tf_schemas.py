@@ -1,5 +1,5 @@
 """Validators for generated Terraform JSON: every resource, data source, provider block and
-backend body against ../shared/schemas/terraform (or tests/data/terraform for types the kit
+backend body against the kit (tests/kit/terraform, or tests/data/terraform for types the kit
 lacks, built the same way, with provenance), and every `${...}` reference against the blocks
 of the same file and the attributes of its provider schema."""
 
@@ -15,9 +15,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from tests.helpers import KIT as KIT_ROOT
 from tests.helpers import ROOT
+from tests.tools import require_kit
 
-KIT = ROOT.parent / "shared" / "schemas" / "terraform"
+KIT = KIT_ROOT / "terraform"
 OWN = ROOT / "tests" / "data" / "terraform"
 PROVIDER_DIR = {"aws": "aws", "google": "google", "azurerm": "azurerm", "azapi": "azapi"}
 REFERENCE = re.compile(r"\$\{([^}]*)\}")
@@ -27,6 +29,7 @@ ADDRESS = re.compile(
 
 
 def _find(*parts: str) -> Path | None:
+    require_kit()
     for root in (KIT, OWN):
         path = root.joinpath(*parts)
         if path.exists():
