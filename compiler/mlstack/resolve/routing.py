@@ -23,10 +23,22 @@ def check(ctx: Context) -> None:
     cloud = ctx.stack.platform.cloud
     slack_on_cloud: dict[str, str] = {}
     vault_needed: list[str] = []
-    for name, alert in enabled(monitoring.alerts).items():
+    alerts = enabled(monitoring.alerts)
+    if alerts and not monitoring.receivers:
+        # One mistake, one diagnostic: the stack routes nothing, not each alert on its own.
+        ctx.warn(
+            "W0311",
+            f"{len(alerts)} alert(s) reach no receiver: monitoring has no receivers",
+            ("monitoring", "alerts"),
+            "add monitoring.receivers (pagerduty, slack, email or webhook) and monitoring.routes",
+            key=True,
+        )
+        return
+    for name, alert in alerts.items():
         path: PathKey = ("monitoring", "alerts", name)
         reached = alert_receivers(monitoring, alert)
-        if not reached:
+        if not (alert.receivers or getattr(monitoring.routes, alert.severity)):
+            # Names that are unknown or disabled are errors of their own (E0310, E0307).
             ctx.warn(
                 "W0311",
                 f"{describe(path)} reaches no receiver: severity '{alert.severity}' has no "

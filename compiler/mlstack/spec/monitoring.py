@@ -22,9 +22,8 @@ from mlstack.spec.uris import DataUri
 Metric = Literal["latency_p99", "error_rate", "throughput", "drift"]
 Severity = Literal["page", "ticket", "info"]
 SEVERITIES: tuple[Severity, ...] = ("page", "ticket", "info")
-LabelName = Annotated[str, Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]{0,62}$")]
-"""A Prometheus label name that is also a valid tag key on every cloud (no `__` prefix is
-checked by Prometheus itself; mlstack's own labels start with `mlstack_`)."""
+LabelName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+"""A Prometheus label name that is also a GCP label key (lowercase, the strictest target)."""
 LabelValue = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z0-9_-]+$")]
 """Lowercase so that GCP user labels (the strictest target) take it as written."""
 HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=2048)]
