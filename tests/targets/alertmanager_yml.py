@@ -76,7 +76,10 @@ def render(configs: list[dict[str, Any]]) -> dict[str, Any]:
         routes.append(route)
         receivers += [_receiver(r, prefix) for r in spec["receivers"]]
     return {
-        "global": {"smtp_smarthost": "smtp.acme.example:587", "smtp_from": "alertmanager@acme.example"},
+        "global": {
+            "smtp_smarthost": "smtp.acme.example:587",
+            "smtp_from": "alertmanager@acme.example",
+        },
         "route": {"receiver": "null", "routes": routes},
         "receivers": receivers,
     }

@@ -13,6 +13,7 @@ Under CI=true a missing promtool/amtool fails; elsewhere the test skips naming t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -107,12 +108,18 @@ def _series(pods: dict[str, tuple[float, float, bool]]) -> list[dict[str, str]]:
             fast = 0.0 if slow else step
             for le, count in (("0.1", fast), ("0.5", step), ("+Inf", step)):
                 out.append(
-                    {"series": f'{metric}_bucket{{{labels},le="{le}"}}', "values": f"0+{count:g}x40"}
+                    {
+                        "series": f'{metric}_bucket{{{labels},le="{le}"}}',
+                        "values": f"0+{count:g}x40",
+                    }
                 )
     return out
 
 
-HEALTHY = {"fraud-api-predictor-00001-a": (18.0, 0.0, False), "fraud-api-canary-b": (2.0, 0.0, False)}
+HEALTHY = {
+    "fraud-api-predictor-00001-a": (18.0, 0.0, False),
+    "fraud-api-canary-b": (2.0, 0.0, False),
+}
 CASES = {
     "healthy primary and 10% canary": (HEALTHY, set()),
     "no series at all": ({}, {"fraud-api-throughput"}),
@@ -187,7 +194,9 @@ def test_amtool_routes_every_alert_to_exactly_its_receivers(tmp_path: Path, key:
     path = tmp_path / "alertmanager.yml"
     path.write_text(_alertmanager_yml(key))
     prefix = f"{plan.namespace}/mlstack-alerts/"
-    rules = [r for obj in _kind(key, "PrometheusRule") for g in obj["spec"]["groups"] for r in g["rules"]]
+    rules = [
+        r for obj in _kind(key, "PrometheusRule") for g in obj["spec"]["groups"] for r in g["rules"]
+    ]
     assert rules
     for rule in rules:
         alert = plan.spec.monitoring.alerts[rule["labels"]["mlstack_alert"]]
@@ -213,15 +222,16 @@ def test_another_stacks_alert_reaches_nobody_here(tmp_path: Path) -> None:
 
 
 def _terraform(key: str) -> dict[str, Any]:
-    import json
-
     artifacts = [a for a in compile_terraform(_plans()[key]) if a.path.endswith("main.tf.json")]
     return dict(json.loads(artifacts[0].content))
 
 
 ALARMS = {
     "aws_cloudwatch_metric_alarm": ("alarm_actions", "aws_sns_topic"),
-    "google_monitoring_alert_policy": ("notification_channels", "google_monitoring_notification_channel"),
+    "google_monitoring_alert_policy": (
+        "notification_channels",
+        "google_monitoring_notification_channel",
+    ),
     "azurerm_monitor_metric_alert": ("action", "azurerm_monitor_action_group"),
 }
 

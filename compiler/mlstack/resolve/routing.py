@@ -50,7 +50,11 @@ def check(ctx: Context) -> None:
             continue
         serving = ctx.stack.serving.get(alert.serving or "")
         runtime = serving.runtime if serving is not None else None
-        if cloud is None or CLOUD_OF.get(runtime or "") != cloud.provider or alert.metric == "drift":
+        if (
+            cloud is None
+            or CLOUD_OF.get(runtime or "") != cloud.provider
+            or alert.metric == "drift"
+        ):
             continue
         for receiver in reached:
             kind = monitoring.receivers[receiver].kind

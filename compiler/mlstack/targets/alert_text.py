@@ -24,7 +24,7 @@ def side(alert: Alert) -> str:
 def condition(alert: Alert) -> str:
     """`p99 latency above 250ms for 10m`."""
     if alert.expr is not None:
-        return f"its PromQL condition held for {alert.for_}"
+        return f"met its PromQL condition for {alert.for_}"
     assert alert.metric is not None
     unit = _UNIT.get(alert.metric, "")
     return f"{MEASURE[alert.metric]} {side(alert)} {alert.threshold}{unit} for {alert.for_}"

@@ -45,7 +45,10 @@ def _secret(receiver: Receiver) -> dict[str, str]:
 def receiver_body(name: str, receiver: Receiver) -> dict[str, Any]:
     """The AlertmanagerConfig receiver of one spec receiver."""
     if receiver.pagerduty:
-        config = {"routingKey": _secret(receiver), "description": "{{ .CommonAnnotations.summary }}"}
+        config = {
+            "routingKey": _secret(receiver),
+            "description": "{{ .CommonAnnotations.summary }}",
+        }
         return {"name": name, "pagerdutyConfigs": [{**config, "sendResolved": True}]}
     if receiver.slack:
         slack = {
@@ -58,7 +61,10 @@ def receiver_body(name: str, receiver: Receiver) -> dict[str, Any]:
     if receiver.email:
         email = {"to": ", ".join(receiver.email.to), "sendResolved": True}
         return {"name": name, "emailConfigs": [email]}
-    return {"name": name, "webhookConfigs": [{"urlSecret": _secret(receiver), "sendResolved": True}]}
+    return {
+        "name": name,
+        "webhookConfigs": [{"urlSecret": _secret(receiver), "sendResolved": True}],
+    }
 
 
 def _match(name: str, value: str, match_type: str = "=") -> dict[str, str]:

@@ -101,7 +101,11 @@ def labels(plan: Plan, name: str, alert: Alert) -> dict[str, str]:
     out = {**alert.labels, "severity": alert.severity, "mlstack_alert": name}
     # `namespace` too: aggregated queries drop it, and the operator's AlertmanagerConfig
     # matches `namespace="NS"` before anything else.
-    out |= {STACK_LABEL: plan.stack, ENVIRONMENT_LABEL: plan.environment, "namespace": plan.namespace}
+    out |= {
+        STACK_LABEL: plan.stack,
+        ENVIRONMENT_LABEL: plan.environment,
+        "namespace": plan.namespace,
+    }
     if alert.serving is not None:
         out[m.SERVING_LABEL] = alert.serving
     return out

@@ -22,11 +22,11 @@ from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
 from mlstack.spec.serving import LambdaServing, SageMakerServing
 from mlstack.spec.types import duration_seconds, percentage_value
+from mlstack.targets import alert_text as text
+from mlstack.targets.terraform import aws_channels, channels
 from mlstack.targets.terraform.aws_attrs import CloudwatchMetricAlarm, Metric
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_serving import VARIANTS
-from mlstack.targets import alert_text as text
-from mlstack.targets.terraform import aws_channels, channels
 from mlstack.targets.terraform.blocks import Block, Note, cloud_alerts, resource, tf_name
 
 PERIOD = 60
@@ -171,8 +171,12 @@ def build(plan: Plan) -> list[Block | Note]:
             canary = serving.canary.traffic if serving.canary else None
             targets = [(sagemaker(alert.serving or "", VARIANTS[0]), "", None)]
             if canary is not None:
-                targets.append((sagemaker(alert.serving or "", VARIANTS[1]), f"-{VARIANTS[1]}", canary))
+                targets.append(
+                    (sagemaker(alert.serving or "", VARIANTS[1]), f"-{VARIANTS[1]}", canary)
+                )
         for service, suffix, traffic in targets:
             body = alarm_body(plan, name, alert, service, suffix, traffic)
-            out.append(resource("aws_cloudwatch_metric_alarm", tf_name(name + suffix), body, source))
+            out.append(
+                resource("aws_cloudwatch_metric_alarm", tf_name(name + suffix), body, source)
+            )
     return out

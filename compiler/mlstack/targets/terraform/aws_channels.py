@@ -41,13 +41,24 @@ def channel(plan: Plan, name: str, receiver: Receiver) -> list[Block]:
             endpoints.append((f"{block}_{index}", email))
     else:
         assert receiver.secret is not None
-        secret = data("aws_secretsmanager_secret_version", block, {"secret_id": receiver.secret}, source)
+        secret = data(
+            "aws_secretsmanager_secret_version", block, {"secret_id": receiver.secret}, source
+        )
         out.append(secret)
         value = secret.ref("secret_string")
         url = PAGERDUTY_ENQUEUE.format(key=value) if receiver.pagerduty else value
-        endpoints.append((block, {"protocol": "https", "endpoint": url, "endpoint_auto_confirms": True}))
+        endpoints.append(
+            (block, {"protocol": "https", "endpoint": url, "endpoint_auto_confirms": True})
+        )
     for sub_name, sub in endpoints:
-        out.append(resource("aws_sns_topic_subscription", sub_name, {"topic_arn": topic.ref("arn"), **sub}, source))
+        out.append(
+            resource(
+                "aws_sns_topic_subscription",
+                sub_name,
+                {"topic_arn": topic.ref("arn"), **sub},
+                source,
+            )
+        )
     return out
 
 

@@ -31,10 +31,10 @@ from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
 from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
 from mlstack.spec.types import duration_seconds
-from mlstack.targets.terraform.azure_attrs import Criteria, MonitorMetricAlert
-from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets import alert_text as text
 from mlstack.targets.terraform import azure_channels, channels
+from mlstack.targets.terraform.azure_attrs import Criteria, MonitorMetricAlert
+from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.blocks import Block, Note, cloud_alerts, resource, tags, tf_name
 
 SEVERITY = {"page": 0, "ticket": 1, "info": 3}

@@ -13,6 +13,7 @@ from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.spec.monitoring import Receiver
 from mlstack.spec.platform import AzureCloud
+from mlstack.targets.terraform.azure_attrs import Action
 from mlstack.targets.terraform.azure_cluster import scoped
 from mlstack.targets.terraform.blocks import Block, data, resource, tags, tf_name
 from mlstack.targets.terraform.channel_attrs import MonitorActionGroup
@@ -49,7 +50,10 @@ def channel(plan: Plan, cloud: AzureCloud, name: str, receiver: Receiver) -> lis
         return [resource(GROUP, block, body, source)]
     assert receiver.secret is not None
     secret = data(
-        "azurerm_key_vault_secret", block, {"name": receiver.secret, "key_vault_id": vault_id(cloud)}, source
+        "azurerm_key_vault_secret",
+        block,
+        {"name": receiver.secret, "key_vault_id": vault_id(cloud)},
+        source,
     )
     value = secret.ref("value")
     uri = PAGERDUTY_ENQUEUE.format(key=value) if receiver.pagerduty else value
@@ -57,5 +61,5 @@ def channel(plan: Plan, cloud: AzureCloud, name: str, receiver: Receiver) -> lis
     return [secret, resource(GROUP, block, body, source)]
 
 
-def actions(names: tuple[str, ...]) -> list[dict[str, str]]:
+def actions(names: tuple[str, ...]) -> list[Action]:
     return [{"action_group_id": f"${{{GROUP}.{group_block(n)}.id}}"} for n in names]

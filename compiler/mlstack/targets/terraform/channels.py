@@ -14,7 +14,9 @@ the integration key of that integration on the PagerDuty service."""
 
 def reached(plan: Plan, alert: Alert) -> tuple[str, ...]:
     receivers = plan.spec.monitoring.receivers
-    return tuple(n for n in alert_receivers(plan.spec.monitoring, alert) if receivers[n].kind != "slack")
+    return tuple(
+        n for n in alert_receivers(plan.spec.monitoring, alert) if receivers[n].kind != "slack"
+    )
 
 
 def used(plan: Plan, alerts: list[Alert]) -> dict[str, Receiver]:

@@ -109,7 +109,7 @@ def condition(alert: Alert, service: Service) -> ConditionThreshold:
     rate = _aggregation("ALIGN_RATE", "REDUCE_SUM", service.group)
     # A volume is the serving's: summed over deployed models, or a canary at its share of the
     # traffic would sit below a threshold meant for the whole endpoint.
-    total = _aggregation("ALIGN_RATE", "REDUCE_SUM", service.group[:1])
+    volume = _aggregation("ALIGN_RATE", "REDUCE_SUM", service.group[:1])
     if alert.metric == "latency_p99":
         assert isinstance(threshold, str)
         total = 'metric.labels.latency_type = "total"' if "aiplatform" in service.latency else ""
@@ -131,7 +131,7 @@ def condition(alert: Alert, service: Service) -> ConditionThreshold:
         assert isinstance(threshold, int | float)
         body |= {
             "filter": service.filter(service.requests),
-            "aggregations": [total],
+            "aggregations": [volume],
             "threshold_value": float(threshold),
         }
     if not above:
@@ -157,7 +157,10 @@ def policy(plan: Plan, name: str, alert: Alert, service: Service) -> MonitoringA
         "combiner": "OR",
         "severity": SEVERITY[alert.severity],
         "conditions": [
-            {"display_name": text.condition(alert), "condition_threshold": [condition(alert, service)]}
+            {
+                "display_name": text.condition(alert),
+                "condition_threshold": [condition(alert, service)],
+            }
         ],
         "documentation": [
             {

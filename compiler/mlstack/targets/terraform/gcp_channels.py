@@ -31,13 +31,21 @@ def channel(plan: Plan, name: str, receiver: Receiver) -> list[Block]:
     base: MonitoringNotificationChannel = {"display_name": display, "user_labels": gcp_labels(plan)}
     if receiver.email:
         return [
-            resource(CHANNEL, block, {**base, "type": "email", "labels": {"email_address": to}}, source)
+            resource(
+                CHANNEL, block, {**base, "type": "email", "labels": {"email_address": to}}, source
+            )
             for block, to in zip(blocks, receiver.email.to, strict=True)
         ]
     assert receiver.secret is not None
-    secret = data("google_secret_manager_secret_version", blocks[0], {"secret": receiver.secret}, source)
+    secret = data(
+        "google_secret_manager_secret_version", blocks[0], {"secret": receiver.secret}, source
+    )
     value = secret.ref("secret_data")
-    body: MonitoringNotificationChannel = {**base, "type": "webhook_tokenauth", "labels": {"url": value}}
+    body: MonitoringNotificationChannel = {
+        **base,
+        "type": "webhook_tokenauth",
+        "labels": {"url": value},
+    }
     if receiver.pagerduty:
         body = {**base, "type": "pagerduty", "sensitive_labels": [{"service_key": value}]}
     return [secret, resource(CHANNEL, blocks[0], body, source)]
