@@ -2,7 +2,7 @@
 
 - Every generated rule file passes `promtool check rules`.
 - `promtool test rules` with small synthetic series: the throughput, error-rate and latency
-  alerts of specs/fraud fire on an outage (including no series at all) and stay quiet on a
+  alerts of specs/recsys-gcp's KServe serving `candidates` fire on an outage (including no series at all) and stay quiet on a
   healthy primary with a healthy 10% canary.
 - The AlertmanagerConfig, rendered to the alertmanager.yml the operator makes of it
   (alertmanager_yml.py), passes `amtool check-config`, and `amtool config routes test` sends
@@ -32,9 +32,10 @@ from mlstack.targets.kubernetes.alertmanager_config import NOBODY
 from mlstack.targets.terraform import compile_plan as compile_terraform
 from mlstack.targets.terraform.aws_alarms import alarm_body, sagemaker
 from mlstack.targets.terraform.channel_attrs import MODELS
-from tests.helpers import SPECS
+from tests.helpers import ROOT, SPECS
 from tests.targets.alertmanager_yml import render
 from tests.targets.schemas import problems
+from tests.targets.tf_schemas import problems as tf_problems
 from tests.targets.tf_schemas import typed_model_problems
 
 INSTALL = "apt-get install -y prometheus prometheus-alertmanager"
@@ -59,6 +60,9 @@ def _plans() -> dict[str, Plan]:
 
 
 KEYS = sorted(_plans())
+ROUTED = [k for k in KEYS if _plans()[k].spec.monitoring.receivers]
+"""specs/fraud is the design's reference stack (../shared/design/reference-stack.yaml), which
+has no receivers yet: its alerts route nowhere (W0311), the others' everywhere."""
 
 
 @cache
@@ -99,7 +103,7 @@ def _series(pods: dict[str, tuple[float, float, bool]]) -> list[dict[str, str]]:
     metric = "kn_serving_invocation_duration_seconds"
     out = []
     for pod, (rps, errors, slow) in pods.items():
-        base = f'namespace="fraud",serving="fraud-api",pod="{pod}"'
+        base = f'namespace="recsys",serving="candidates",pod="{pod}"'
         per_minute = rps * 60
         for code, share in (("200", 1 - errors), ("500", errors)):
             step = per_minute * share
@@ -117,40 +121,43 @@ def _series(pods: dict[str, tuple[float, float, bool]]) -> list[dict[str, str]]:
 
 
 HEALTHY = {
-    "fraud-api-predictor-00001-a": (18.0, 0.0, False),
-    "fraud-api-canary-b": (2.0, 0.0, False),
+    "candidates-predictor-00001-a": (18.0, 0.0, False),
+    "candidates-canary-b": (2.0, 0.0, False),
 }
 CASES = {
     "healthy primary and 10% canary": (HEALTHY, set()),
-    "no series at all": ({}, {"fraud-api-throughput"}),
+    "no series at all": ({}, {"candidates-throughput"}),
     "traffic gone to 1 request/s": (
-        {"fraud-api-predictor-00001-a": (0.9, 0.0, False), "fraud-api-canary-b": (0.1, 0.0, False)},
-        {"fraud-api-throughput"},
+        {
+            "candidates-predictor-00001-a": (0.9, 0.0, False),
+            "candidates-canary-b": (0.1, 0.0, False),
+        },
+        {"candidates-throughput"},
     ),
     "half the requests fail": (
         {pod: (rps, 0.5, False) for pod, (rps, _, _) in HEALTHY.items()},
-        {"fraud-api-errors"},
+        {"candidates-errors"},
     ),
     "every request slow": (
         {pod: (rps, 0.0, True) for pod, (rps, _, _) in HEALTHY.items()},
-        {"fraud-api-latency"},
+        {"candidates-latency"},
     ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_fraud_alerts_fire_on_an_outage_and_stay_quiet_when_healthy(
+def test_candidates_alerts_fire_on_an_outage_and_stay_quiet_when_healthy(
     tmp_path: Path, case: str
 ) -> None:
     promtool = _tool("promtool")
     pods, firing = CASES[case]
     rules = {
         r["labels"]["mlstack_alert"]: r
-        for obj in _kind("fraud-prod", "PrometheusRule")
+        for obj in _kind("recsys-prod", "PrometheusRule")
         for g in obj["spec"]["groups"]
         for r in g["rules"]
     }
-    watched = ("fraud-api-throughput", "fraud-api-errors", "fraud-api-latency")
+    watched = ("candidates-throughput", "candidates-errors", "candidates-latency")
     tests = [
         {
             "eval_time": "30m",
@@ -160,7 +167,7 @@ def test_fraud_alerts_fire_on_an_outage_and_stay_quiet_when_healthy(
         for name in watched
     ]
     unit = {
-        "rule_files": [str(_rule_file(tmp_path, "fraud-prod", annotations=False))],
+        "rule_files": [str(_rule_file(tmp_path, "recsys-prod", annotations=False))],
         "evaluation_interval": "1m",
         "tests": [{"interval": "1m", "input_series": _series(pods), "alert_rule_test": tests}],
     }
@@ -175,7 +182,12 @@ def _alertmanager_yml(key: str) -> str:
     return yaml.safe_dump(render(_kind(key, "AlertmanagerConfig")))
 
 
-@pytest.mark.parametrize("key", KEYS)
+def test_the_reference_stack_gets_no_alertmanager_config() -> None:
+    assert "fraud-prod" not in ROUTED
+    assert _kind("fraud-prod", "AlertmanagerConfig") == []
+
+
+@pytest.mark.parametrize("key", ROUTED)
 def test_alertmanager_config_is_crd_valid_and_passes_amtool(tmp_path: Path, key: str) -> None:
     configs = _kind(key, "AlertmanagerConfig")
     assert len(configs) == 1
@@ -187,7 +199,7 @@ def test_alertmanager_config_is_crd_valid_and_passes_amtool(tmp_path: Path, key:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("key", ROUTED)
 def test_amtool_routes_every_alert_to_exactly_its_receivers(tmp_path: Path, key: str) -> None:
     amtool = _tool("amtool")
     plan = _plans()[key]
@@ -213,9 +225,9 @@ def test_another_stacks_alert_reaches_nobody_here(tmp_path: Path) -> None:
     """Same namespace and labels but another stack: the top route's matchers keep it out."""
     amtool = _tool("amtool")
     path = tmp_path / "alertmanager.yml"
-    path.write_text(_alertmanager_yml("fraud-prod"))
-    labels = ["namespace=fraud", "mlstack_stack=other", "mlstack_environment=prod",
-              "mlstack_alert=fraud-api-latency", "severity=page"]  # fmt: skip
+    path.write_text(_alertmanager_yml("recsys-prod"))
+    labels = ["namespace=recsys", "mlstack_stack=other", "mlstack_environment=prod",
+              "mlstack_alert=candidates-latency", "severity=page"]  # fmt: skip
     result = _run(amtool, "config", "routes", "test", f"--config.file={path}",
                   "--verify.receivers=null", *labels)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -236,7 +248,7 @@ ALARMS = {
 }
 
 
-@pytest.mark.parametrize("key", [k for k in KEYS if _plans()[k].spec.platform.cloud])
+@pytest.mark.parametrize("key", [k for k in ROUTED if _plans()[k].spec.platform.cloud])
 def test_every_cloud_alarm_notifies_existing_channels(key: str) -> None:
     document = _terraform(key)
     alarms = 0
@@ -279,3 +291,33 @@ def test_a_canary_throughput_threshold_is_its_share_and_says_so() -> None:
     )
     body = alarm_body(plan, "l", latency, sagemaker("fraud-batch", "canary"), "-canary", 5)
     assert body["threshold"] == 500000.0 and "unscaled" in body["alarm_description"]
+
+
+def test_the_reference_stack_with_receivers_pages_through_sns(tmp_path: Path) -> None:
+    """specs/fraud plus SPEC.md's receivers: every CloudWatch alarm notifies SNS topics whose
+    subscriptions reach PagerDuty (key from Secrets Manager) and email, all schema-valid."""
+    text = (ROOT / "specs" / "fraud" / "mlstack.yaml").read_text()
+    receivers = (
+        "  receivers:\n"
+        "    oncall: {pagerduty: {routingKeySecret: pd-fraud-oncall}}\n"
+        "    owners: {email: {to: [fraud-ml@acme.example]}}\n"
+        "  routes: {page: [oncall], ticket: [owners]}\n"
+        "  alerts:\n"
+    )
+    spec = tmp_path / "mlstack.yaml"
+    spec.write_text(text.replace("  alerts:\n", receivers, 1))
+    result = check(spec)
+    assert [d.code for d in result.diagnostics] == []
+    plan = next(p for p in result.plans if p.environment == "prod")
+    artifacts = [a for a in compile_terraform(plan) if a.path.endswith("main.tf.json")]
+    document = json.loads(artifacts[0].content)
+    assert tf_problems(document) == []
+    alarm = document["resource"]["aws_cloudwatch_metric_alarm"]["fraud_batch_latency"]
+    assert alarm["alarm_actions"] == ["${aws_sns_topic.alerts_oncall.arn}"]
+    subscription = document["resource"]["aws_sns_topic_subscription"]["alerts_oncall"]
+    assert subscription["endpoint"] == (
+        "https://events.pagerduty.com/integration/"
+        "${data.aws_secretsmanager_secret_version.alerts_oncall.secret_string}/enqueue"
+    )
+    secret = document["data"]["aws_secretsmanager_secret_version"]["alerts_oncall"]
+    assert secret == {"secret_id": "pd-fraud-oncall"}
