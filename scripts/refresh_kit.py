@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import shutil
 import sys
 import urllib.request
@@ -156,6 +157,18 @@ def crd(source: str, version: str, patches: list[str], target: Path = KIT) -> Pa
     return path
 
 
+def _origin(origin: str) -> dict[str, str]:
+    """`https://github.com/OWNER/REPO tag REF commit SHA` as the kit's provider schemas keep it."""
+    found = re.fullmatch(r"https://github\.com/(\S+) tag (\S+) commit ([0-9a-f]{7,40})", origin)
+    if found is None:
+        raise SystemExit(
+            f"origin must read 'https://github.com/OWNER/REPO tag REF commit SHA': {origin}"
+        )
+    return dict(
+        zip(("source_repository", "source_ref", "source_commit"), found.groups(), strict=True)
+    )
+
+
 def terraform(source: str, resource_type: str, origin: str, target: Path = KIT) -> list[Path]:
     """One resource type from `terraform providers schema -json` output: the verbatim provider
     schema and the body schema built from it; returns the files written."""
@@ -176,7 +189,7 @@ def terraform(source: str, resource_type: str, origin: str, target: Path = KIT) 
             address, template["x-terraform"]["provider_version"]
         ),
         "resource_type": resource_type,
-        "source": origin,
+        **_origin(origin),
         "schema": schemas["resource_schemas"][resource_type],
     }
     written = [
@@ -185,7 +198,7 @@ def terraform(source: str, resource_type: str, origin: str, target: Path = KIT) 
     ]
     written[0].parent.mkdir(parents=True, exist_ok=True)
     written[0].write_text(json.dumps(raw, indent=1) + "\n")
-    written[1].write_text(body_schema(raw, {**template, "x-terraform": {"source": f"{origin}, x"}}))
+    written[1].write_text(body_schema(raw, template))
     return written
 
 

@@ -331,7 +331,9 @@ def _condition(policy: dict[str, Any]) -> dict[str, Any]:
 def test_alert_policies_use_each_service_metric_and_unit(plans: list[Plan]) -> None:
     policies = tf.blocks(tf.document(_recsys(plans)), "google_monitoring_alert_policy")
     # Only the cloud servings: in-cluster ones get PrometheusRules instead.
-    assert set(policies) == {"ranker_latency", "ranker_errors", "query_embedder_latency"}
+    assert set(policies) == {
+        "ranker_latency", "ranker_errors", "ranker_throughput", "query_embedder_latency",
+    }  # fmt: skip
     latency = _condition(policies["ranker_latency"])
     assert (
         'metric.type = "aiplatform.googleapis.com/prediction/online/prediction_latencies"'

@@ -28,7 +28,7 @@ ADDRESS = re.compile(
 )
 
 
-def _find(*parts: str) -> Path | None:
+def find_schema(*parts: str) -> Path | None:
     require_kit()
     for root in (KIT, OWN):
         path = root.joinpath(*parts)
@@ -39,7 +39,7 @@ def _find(*parts: str) -> Path | None:
 
 @cache
 def _validator(*parts: str) -> Draft202012Validator | None:
-    path = _find(*parts)
+    path = find_schema(*parts)
     return Draft202012Validator(json.loads(path.read_text())) if path else None
 
 
@@ -55,7 +55,7 @@ def _attributes(kind: str, block_type: str) -> dict[str, Any]:
         + (["data"] if kind == "data" else [])
         + ["provider_schema", f"{block_type}.json"]
     )
-    path = _find(*parts)
+    path = find_schema(*parts)
     if path is None:
         return {}
     block = json.loads(path.read_text())["schema"]["block"]
@@ -144,7 +144,7 @@ def typed_model_problems(models: Mapping[str, tuple[str, Any]]) -> list[str]:
             + (["data"] if kind == "data" else [])
             + ["provider_schema", f"{type_}.json"]
         )
-        path = _find(*parts)
+        path = find_schema(*parts)
         if path is None:
             wrong.append(f"{type_}: no provider schema")
             continue
