@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import git
-import pytest
 import yaml
 
 from mlstack.names import AZURE_CLIENT_IDS_FILE
@@ -119,11 +118,3 @@ def test_the_publish_job_applies_then_publishes_with_the_client_ids(tmp_path: Pa
         checkout = git.Repo.clone_from(deploy, tmp_path / "checkout")
         folder = Path(checkout.working_tree_dir or "") / "stacks/vision/prod/kubernetes"
         subprocess.run(["kubectl", "kustomize", str(folder)], capture_output=True, check=True)
-
-
-@pytest.mark.skipif(shutil.which("actionlint") is None, reason="actionlint is not installed")
-def test_actionlint_passes() -> None:
-    done = subprocess.run(
-        ["actionlint", "-shellcheck=", str(WORKFLOW)], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stdout
