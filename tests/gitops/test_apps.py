@@ -37,7 +37,7 @@ def _publish(tmp: Path, spec: str, *more: str) -> None:
 def test_each_stack_owns_its_file_and_the_root_is_shared(tmp_path: Path) -> None:
     _publish(tmp_path, FRAUD)
     first = _tree(tmp_path / "deploy.git")
-    assert sorted(first) == ["apps/fraud.yaml", "argocd/root.yaml"]
+    assert sorted(first) == ["apps/argocd-cm.health.yaml", "apps/fraud.yaml", "argocd/root.yaml"]
     apps = list(yaml.safe_load_all(first["apps/fraud.yaml"]))
     assert [a["metadata"]["name"] for a in apps] == ["fraud-prod", "fraud-staging"]
     assert {a["spec"]["source"]["path"] for a in apps} == {
@@ -62,7 +62,12 @@ def test_each_stack_owns_its_file_and_the_root_is_shared(tmp_path: Path) -> None
     # A second stack, another run: its own file; fraud's file is untouched.
     _publish(tmp_path, RECSYS)
     second = _tree(tmp_path / "deploy.git")
-    assert sorted(second) == ["apps/fraud.yaml", "apps/recsys.yaml", "argocd/root.yaml"]
+    assert sorted(second) == [
+        "apps/argocd-cm.health.yaml",
+        "apps/fraud.yaml",
+        "apps/recsys.yaml",
+        "argocd/root.yaml",
+    ]
     assert second["apps/fraud.yaml"] == first["apps/fraud.yaml"]
     # Publishing the first stack again finds the same root: no commit, no fight.
     before = git.Repo(tmp_path / "deploy.git").commit("main").hexsha

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
@@ -51,25 +52,35 @@ def root_name(repo_url: str, branch: str) -> str:
     return f"mlstack-{_slug(repo)}-{_slug(branch)}"[:63].rstrip("-")
 
 
-def root_application(apps: Mapping[str, bytes], remote: str, branch: str) -> bytes:
-    """The root Application for the Applications in `apps` (`apps/*.yaml` -> content).
-
-    It lives where they do (their one Argo CD namespace) and reads the repository they read:
-    their one `repoURL`, else (a `--repo` publishing stacks that name other repositories)
-    the remote publish pushes to."""
-    documents = [
+def _applications(apps: Mapping[str, bytes]) -> list[dict[str, Any]]:
+    return [
         document
         for content in apps.values()
         for document in yaml.safe_load_all(content)
-        if isinstance(document, dict)
+        if isinstance(document, dict) and document.get("kind") == "Application"
     ]
-    namespaces = sorted({str(d["metadata"]["namespace"]) for d in documents})
+
+
+def argocd_namespace(apps: Mapping[str, bytes], remote: str, branch: str) -> str:
+    """The one Argo CD namespace the Applications in `apps` live in (the root's too)."""
+    namespaces = sorted({str(d["metadata"]["namespace"]) for d in _applications(apps)})
     if len(namespaces) != 1:
         raise PublishError(
             f"{remote} {branch}: the Applications in {APPS}/ live in the Argo CD namespaces "
             f"{' and '.join(namespaces)}; one root cannot own them (set one "
             "gitops.argocd.namespace)"
         )
+    return namespaces[0]
+
+
+def root_application(apps: Mapping[str, bytes], remote: str, branch: str) -> bytes:
+    """The root Application for the Applications in `apps` (`apps/*.yaml` -> content).
+
+    It lives where they do (their one Argo CD namespace) and reads the repository they read:
+    their one `repoURL`, else (a `--repo` publishing stacks that name other repositories)
+    the remote publish pushes to."""
+    documents = _applications(apps)
+    namespace = argocd_namespace(apps, remote, branch)
     urls = sorted({str(d["spec"]["source"]["repoURL"]) for d in documents})
     repo_url = urls[0] if len(urls) == 1 else remote
     root = {
@@ -77,7 +88,7 @@ def root_application(apps: Mapping[str, bytes], remote: str, branch: str) -> byt
         "kind": "Application",
         "metadata": {
             "name": root_name(repo_url, branch),
-            "namespace": namespaces[0],
+            "namespace": namespace,
             "labels": dict(MANAGED_BY),
         },
         "spec": {
@@ -88,7 +99,7 @@ def root_application(apps: Mapping[str, bytes], remote: str, branch: str) -> byt
                 "path": APPS,
                 "directory": {"recurse": False},
             },
-            "destination": {"server": IN_CLUSTER_SERVER, "namespace": namespaces[0]},
+            "destination": {"server": IN_CLUSTER_SERVER, "namespace": namespace},
             # No prune: removing an environment's Application deletes its workloads (its
             # finalizer), which is a person's decision, not a side effect of a commit.
             "syncPolicy": {

@@ -24,7 +24,8 @@ import git
 
 from mlstack import __version__
 from mlstack.crashpoint import crash_point
-from mlstack.gitops.apps import APPS, ROOT, root_application, stack_apps
+from mlstack.gitops import health
+from mlstack.gitops.apps import APPS, ROOT, argocd_namespace, root_application, stack_apps
 from mlstack.gitops.deploy_inputs import is_kustomization, missing_inputs
 from mlstack.gitops.folders import inside
 from mlstack.gitops.repo import PublishError, auth_env, cache_lock, one_line, open_cache
@@ -126,6 +127,7 @@ def _apply(repo: git.Repo, request: Request) -> tuple[str, ...]:
         plans.append((stack, target, wanted))
         inside(work, f"{APPS}/{stack.name}.yaml")
     inside(work, ROOT)
+    inside(work, f"{APPS}/{health.FILE}")
     for stack, target, wanted in plans:
         kept = {name: (target / name).read_bytes() for name in wanted if (target / name).is_file()}
         if target.exists():
@@ -156,12 +158,15 @@ def _stage_apps(repo: git.Repo, work: Path, request: Request) -> None:
             target.write_bytes(content)
         elif target.is_file():
             target.unlink()
-    apps = {p.name: p.read_bytes() for p in sorted((work / APPS).glob("*.yaml"))}
+    checks = work / APPS / health.FILE
+    apps = {p.name: p.read_bytes() for p in sorted((work / APPS).glob("*.yaml")) if p != checks}
     if apps:
         (work / ROOT).parent.mkdir(exist_ok=True)
         (work / ROOT).write_bytes(root_application(apps, request.remote, request.branch))
-    elif (work / ROOT).is_file():
-        (work / ROOT).unlink()
+        checks.write_bytes(health.configmap(argocd_namespace(apps, request.remote, request.branch)))
+    else:
+        for path in (work / ROOT, checks):
+            path.unlink(missing_ok=True)
     tracked = repo.git.ls_files("--", APPS, ROOT).splitlines()
     if apps or tracked:
         repo.git.add("--all", "--", APPS, ROOT)
