@@ -6,6 +6,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from mlstack.diagnostics import Diagnostic
 from mlstack.pipeline import Checked, check
@@ -62,3 +65,16 @@ def run_mlstack(*args: str, cache: Path, cwd: Path = ROOT) -> subprocess.Complet
         check=False,
         env={**os.environ, "XDG_CACHE_HOME": str(cache)},
     )
+
+
+class _Kustomized(yaml.SafeLoader):
+    """kustomize writes the string `=` bare (an AlertmanagerConfig's `matchType: =`), which
+    YAML 1.1 readers such as PyYAML take for the `value` tag; it is a string."""
+
+
+_Kustomized.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_scalar)
+
+
+def kustomized(text: str) -> list[Any]:
+    """The documents of `kubectl kustomize` output."""
+    return [doc for doc in yaml.load_all(text, Loader=_Kustomized) if doc]

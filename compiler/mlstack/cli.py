@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 from pydantic_core import PydanticCustomError
 
-from mlstack import __version__, render
+from mlstack import __version__, needs, render
 from mlstack.build import MEMORY_BUDGET_MB, Options, StackClash, build, planned
 from mlstack.compile_cache import Cache, default_folder
 from mlstack.emit import Environment, Staging
@@ -215,8 +215,6 @@ def compile_command(
             for environment in environments:
                 count = len(environment.files) + 1
                 click.echo(f"compiled {out / stack / environment.name} ({count} files)")
-        # Loaded here: it reads the Kubernetes target's facts, which validate never loads.
-        needs = importlib.import_module("mlstack.needs")
         for line in needs.lines(plan for result in results for plan in result.plans):
             click.echo(line)
 

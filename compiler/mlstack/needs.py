@@ -13,7 +13,16 @@ from collections.abc import Iterable
 
 from mlstack.gitops.client_ids import OUTPUT
 from mlstack.plan import Plan
-from mlstack.targets.kubernetes.azure_client_ids import service_accounts
+from mlstack.spec.platform import AzureCloud
+
+
+def service_accounts(plan: Plan) -> list[str]:
+    """The ServiceAccounts that have a managed identity (the Terraform target's
+    `azure_workload_client_ids` keys), in plan order: what the cluster needs from apply. Here,
+    not in the Kubernetes target, so that compile says it without loading cdk8s."""
+    if not isinstance(plan.spec.platform.cloud, AzureCloud):
+        return []
+    return [w.service_account for w in plan.workloads if w.identity is not None]
 
 
 def lines(plans: Iterable[Plan]) -> list[str]:

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import git
 import pytest
-import yaml
 
 from mlstack.gitops.diff import compare
 from mlstack.gitops.publish import Request, StackTree, Unbuildable, publish
 from mlstack.names import AZURE_CLIENT_ID_ANNOTATION
-from tests.helpers import ROOT, run_mlstack
+from tests.helpers import ROOT, kustomized, run_mlstack
 
 ENV_FILE = "azure-client-ids.env"
 READS = (
@@ -131,9 +130,7 @@ def test_azure_stack_published_with_its_terraform_outputs(tmp_path: Path) -> Non
             built = subprocess.run(
                 ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=True
             )
-            accounts = [
-                d for d in yaml.safe_load_all(built.stdout) if d["kind"] == "ServiceAccount"
-            ]
+            accounts = [d for d in kustomized(built.stdout) if d["kind"] == "ServiceAccount"]
             assert {
                 a["metadata"]["name"]: a["metadata"]["annotations"][AZURE_CLIENT_ID_ANNOTATION]
                 for a in accounts

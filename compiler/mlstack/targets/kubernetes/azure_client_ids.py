@@ -19,19 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 from mlstack.names import AZURE_CLIENT_ID_ANNOTATION, AZURE_CLIENT_IDS, AZURE_CLIENT_IDS_FILE
+from mlstack.needs import service_accounts
 from mlstack.plan import Plan
-from mlstack.spec.platform import AzureCloud
 from mlstack.targets.kubernetes import tofu
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
-
-
-def service_accounts(plan: Plan) -> list[str]:
-    """The ServiceAccounts that have a managed identity (the Terraform target's
-    `azure_workload_client_ids` keys), in plan order."""
-    if not isinstance(plan.spec.platform.cloud, AzureCloud):
-        return []
-    return [w.service_account for w in plan.workloads if w.identity is not None]
 
 
 def _replacement(service_account: str) -> dict[str, Any]:

@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from mlstack.load import PathKey
+from mlstack.needs import service_accounts
 from mlstack.plan import Plan
-from mlstack.spec.platform import AzureCloud
 from mlstack.targets.kubernetes.meta import Manifest
 from mlstack.targets.terraform.blocks import tf_name
 
@@ -52,9 +52,7 @@ def applies(plan: Plan) -> bool:
 
 def client_id_accounts(plan: Plan) -> list[str]:
     """ServiceAccounts whose client id comes from the outputs Secret."""
-    if not applies(plan) or not isinstance(plan.spec.platform.cloud, AzureCloud):
-        return []
-    return sorted(w.service_account for w in plan.workloads if w.identity is not None)
+    return sorted(service_accounts(plan)) if applies(plan) else []
 
 
 def flux_url(repo: str) -> str:
