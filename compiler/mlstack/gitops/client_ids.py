@@ -86,20 +86,25 @@ def env_file(ids: Mapping[str, Any], accounts: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render(kustomization: bytes, source: TextIO) -> tuple[str, str, int]:
+    """The env file's name beside the kustomization, its text and its entry count."""
+    name, accounts = wiring(kustomization)
+    try:
+        document = json.load(source)
+    except json.JSONDecodeError as error:
+        raise ClientIdError(f"the input is not JSON ({error})") from None
+    return name, env_file(client_ids(document), accounts), len(accounts)
+
+
 def write(folder: Path, source: TextIO) -> tuple[Path, int]:
     """Write the env file beside `folder`'s kustomization.yaml; its path and entry count."""
     kustomization = folder / "kustomization.yaml"
     if not kustomization.is_file():
         raise ClientIdError(f"{folder} has no kustomization.yaml (give a compiled kubernetes/)")
-    name, accounts = wiring(kustomization.read_bytes())
-    try:
-        document = json.load(source)
-    except json.JSONDecodeError as error:
-        raise ClientIdError(f"the input is not JSON ({error})") from None
-    text = env_file(client_ids(document), accounts)
+    name, text, count = render(kustomization.read_bytes(), source)
     target = folder / name
     target.write_text(text, encoding="utf-8")
-    return target, len(accounts)
+    return target, count
 
 
 @click.command(name="azure-client-ids")

@@ -18,7 +18,7 @@ from mlstack.emit import Environment
 from mlstack.gitops import diff, remote, trees
 from mlstack.gitops.apps import RESERVED, ROOT
 from mlstack.gitops.folders import clashes as folders_clashes
-from mlstack.gitops.outputs import write_outputs
+from mlstack.gitops.outputs import client_id_files
 from mlstack.gitops.publish import Outcome, Request, publish, stack_trees
 from mlstack.gitops.repo import PublishError, ensure_local_bare
 from mlstack.gitops.source import source_of
@@ -146,21 +146,22 @@ def run(
         raise SystemExit(1) from None
     if push_branch is not None:
         _one_branch_per_remote(targets, push_branch)
+    given: dict[str, dict[str, bytes]] = {}
     if terraform_outputs is not None:
         try:
-            said = write_outputs(terraform_outputs, out, stacks)
+            given, said = client_id_files(terraform_outputs, out, stacks)
         except PublishError as error:
             click.echo(f"error: {error}", err=True)
             raise SystemExit(1) from None
         for line in said:
-            click.echo(line)
+            click.echo(f"client ids {line}")
     failed = False
     for (remote_url, branch), folders in sorted(targets.items()):
         try:
             outcome = publish(
                 Request(
                     remote_url,
-                    tuple(stack_trees(out, folders)),
+                    tuple(stack_trees(out, folders, given)),
                     branch=branch,
                     push_branch=push_branch,
                     source_repo=source_repo,

@@ -43,6 +43,9 @@ class StackTree:
     """The stack's folder in out/."""
     target: str
     environments: tuple[str, ...]
+    given: tuple[tuple[str, bytes], ...] = ()
+    """Deploy-side files given for this publish (the client ids from `--terraform-outputs`),
+    by path inside the stack folder: written over the compiled tree."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def _deploy_side(stack: StackTree) -> set[str]:
         if p.is_file()
     }
     found = {name: (source / name).read_bytes() for name in present if is_kustomization(name)}
-    return missing_inputs(found, present)
+    return missing_inputs(found, present | {name for name, _ in stack.given})
 
 
 class Unbuildable(PublishError):
@@ -134,6 +137,8 @@ def _apply(repo: git.Repo, request: Request) -> tuple[str, ...]:
             shutil.rmtree(target)
         for environment in stack.environments:
             shutil.copytree(stack.source / environment, target / environment)
+        for name, content in stack.given:
+            (target / name).write_bytes(content)
         for name, content in kept.items():
             (target / name).write_bytes(content)
         awaiting += [f"{stack.target}/{name}" for name in wanted - kept.keys()]
@@ -248,9 +253,24 @@ def _moved(error: git.GitCommandError) -> bool:
     )
 
 
-def stack_trees(out: Path, folders: Mapping[tuple[str, str], Sequence[str]]) -> list[StackTree]:
-    """(stack, folder in the deploy repo) -> the environments of out/STACK published there."""
+def stack_trees(
+    out: Path,
+    folders: Mapping[tuple[str, str], Sequence[str]],
+    given: Mapping[str, Mapping[str, bytes]] | None = None,
+) -> list[StackTree]:
+    """(stack, folder in the deploy repo) -> the environments of out/STACK published there,
+    with the deploy-side files `given` for them (stack -> path -> content)."""
     return [
-        StackTree(stack, out / stack, folder, tuple(sorted(environments)))
+        StackTree(
+            stack,
+            out / stack,
+            folder,
+            tuple(sorted(environments)),
+            tuple(
+                (path, content)
+                for path, content in sorted((given or {}).get(stack, {}).items())
+                if path.split("/")[0] in environments
+            ),
+        )
         for (stack, folder), environments in sorted(folders.items())
     ]
