@@ -36,6 +36,15 @@ class KServe(SpecModel):
     canaries split traffic through an InferenceGraph in both."""
 
 
+class Kubeflow(SpecModel):
+    """Which Kubeflow Trainer API in-cluster training compiles to."""
+
+    trainer: Literal["v2", "v1"] = "v2"
+    """v2: Kubeflow Trainer TrainJobs (trainer.kubeflow.org, on the torch-distributed
+    runtime); v1: the Training Operator's PyTorchJob / TFJob (kubeflow.org/v1), which Trainer
+    v2 no longer serves and which TFJob training needs."""
+
+
 class Kubernetes(SpecModel):
     """The namespace and cluster version the manifests target."""
 
@@ -45,6 +54,8 @@ class Kubernetes(SpecModel):
     """Kubernetes minor version the manifests are validated against, quoted: "1.33"."""
     kserve: KServe = KServe()
     """KServe installation settings."""
+    kubeflow: Kubeflow = Kubeflow()
+    """Kubeflow installation settings."""
     storage_secret: SecretName | None = None
     """Secret with cloud-storage credentials; required on stacks without platform.cloud that
     read s3://, gs:// or azureblob:// URIs (no workload identity exists there)."""

@@ -72,6 +72,11 @@ def placement(plan: Plan, pool_name: str | None) -> dict[str, Any]:
     return out
 
 
+STORAGE_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+"""The storage Secret's keys the workloads read (docs/kubernetes.md), for APIs that take
+variables one by one and have no `envFrom` (Kubeflow Trainer's TrainJob)."""
+
+
 def storage_env_from(plan: Plan) -> list[dict[str, Any]]:
     """Without a cloud there is no workload identity: the storage Secret's keys (for MinIO:
     AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) become environment variables, which is where
