@@ -95,7 +95,7 @@ def _needed(plan: Plan, pods: dict[str, Endpoint]) -> list[tuple[str, Endpoint, 
     gateway = _pod("istio-system", {"app": "istio-ingressgateway"})
     activator = _pod("knative-serving", {"app": "activator"})
     prometheus = _pod("monitoring", {"app.kubernetes.io/name": "prometheus"})
-    serverless = spec.platform.kubernetes.kserve.deployment_mode == "Serverless"
+    serverless = spec.platform.kubernetes.kserve.knative
     for name, serving in spec.serving.items():
         if isinstance(serving, KServeServing):
             pod = pods[f"isvc/{name}"]
@@ -316,7 +316,7 @@ def _demand(objects: tuple[dict[str, Any], ...]) -> list[tuple[str, Totals]]:
             predictor = spec["predictor"]
             most = predictor["maxReplicas"]
             mode = obj["metadata"]["annotations"]["serving.kserve.io/deploymentMode"]
-            if mode == "Serverless":
+            if mode == "Knative":
                 revisions = 2 if "canaryTrafficPercent" in predictor else 1
                 count = most * revisions + max(predictor["minReplicas"], 1)
                 groups.append((where, count, [predictor["model"], defaulted]))  # + queue-proxy

@@ -14,7 +14,7 @@ from mlstack.diagnostics import Diagnostic
 from mlstack.load import Document, PathKey
 from mlstack.parse import validate_data
 from mlstack.plan import Plan
-from mlstack.resolve import capacity, fit, images, references, trainer
+from mlstack.resolve import capacity, fit, images, references, trainer, versions
 from mlstack.resolve.context import Context
 from mlstack.resolve.identity import workloads
 from mlstack.resolve.names_check import check as check_names
@@ -106,6 +106,7 @@ def resolve_environment(
     references.check(ctx)
     fit.check(ctx)
     trainer.check(ctx)
+    versions.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     found = workloads(stack, environment)

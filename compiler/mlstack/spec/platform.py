@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from mlstack.spec.base import SpecModel
 from mlstack.spec.network import Network, StorageEndpoint
 from mlstack.spec.types import Name, SecretName
+from mlstack.spec.versions import Versions, at_least
 
 
 def _k8s_version(value: str) -> str:
@@ -28,12 +29,31 @@ def _k8s_version(value: str) -> str:
     return value
 
 
+KSERVE_RENAMED_MODES = (0, 16)
+"""KServe v0.16 renamed Serverless to Knative and RawDeployment to Standard
+(pkg/constants/constants.go); controllers before it know only the old names."""
+
+
 class KServe(SpecModel):
     """How KServe runs in this cluster."""
 
-    deployment_mode: Literal["Serverless", "RawDeployment"] = "Serverless"
-    """Serverless (Knative: scale to zero) or RawDeployment (plain Deployments and HPAs);
-    canaries split traffic through an InferenceGraph in both."""
+    deployment_mode: Literal["Knative", "Standard", "Serverless", "RawDeployment"] = "Knative"
+    """Knative (scale to zero; called Serverless before KServe 0.16) or Standard (plain
+    Deployments and HPAs; RawDeployment before 0.16). Either name of a mode is accepted; the
+    output writes the one `versions.kserve` expects. Canaries split traffic through an
+    InferenceGraph in both."""
+
+    @property
+    def knative(self) -> bool:
+        return self.deployment_mode in ("Knative", "Serverless")
+
+    def annotation(self, version: str) -> str:
+        """`serving.kserve.io/deploymentMode` as KServe `version` names the mode: from 0.16
+        the validating webhook compares the annotation with the normalized mode it recorded
+        (validateDeploymentMode), so an old name there blocks every later update."""
+        if at_least(version, KSERVE_RENAMED_MODES):
+            return "Knative" if self.knative else "Standard"
+        return "Serverless" if self.knative else "RawDeployment"
 
 
 class Kubeflow(SpecModel):
@@ -56,6 +76,8 @@ class Kubernetes(SpecModel):
     """KServe installation settings."""
     kubeflow: Kubeflow = Kubeflow()
     """Kubeflow installation settings."""
+    versions: Versions = Versions()
+    """Releases of the operators the output is written for (docs/versions.md)."""
     storage_secret: SecretName | None = None
     """Secret with cloud-storage credentials; required on stacks without platform.cloud that
     read s3://, gs:// or azureblob:// URIs (no workload identity exists there)."""

@@ -63,10 +63,12 @@ class KServeServing(InClusterServing):
 
 
 class SeldonServing(InClusterServing):
-    """Seldon Core v2 Server + Model (+ Experiment for a canary)."""
+    """Seldon Core v2 Server + Model (+ Experiment for a canary). Seldon Core 2 is under the
+    Business Source License 1.1: production use needs a licence from Seldon."""
 
     runtime: Literal["seldon"]
-    """Serving runtime."""
+    """Serving runtime: Seldon Core 2 (Business Source License 1.1; production use needs a
+    commercial licence from Seldon)."""
     server: Name | None = None
     """An existing Seldon Server to schedule on; default: a Server of the serving's own (pool,
     cpu, GPUs, image and identity apply only to that one)."""

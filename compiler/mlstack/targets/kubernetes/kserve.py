@@ -85,7 +85,7 @@ def _predictor(plan: Plan, name: str, serving: KServeServing, served: str) -> di
     if serving.autoscaling is not None:
         predictor["scaleMetric"] = serving.autoscaling.metric
         predictor["scaleTarget"] = round(serving.autoscaling.target)
-    if plan.spec.platform.kubernetes.kserve.deployment_mode == "RawDeployment":
+    if not plan.spec.platform.kubernetes.kserve.knative:
         # KServe's own default surges a quarter; ours fits the namespace quota.
         predictor["deploymentStrategy"] = quota.rollout(serving.resources).strategy()
     predictor["labels"] = {
@@ -117,8 +117,9 @@ def _graph(name: str, serving: KServeServing) -> dict[str, Any]:
 
 
 def _serving(plan: Plan, name: str, serving: KServeServing) -> list[Manifest]:
-    mode: dict[str, str] = {
-        "serving.kserve.io/deploymentMode": plan.spec.platform.kubernetes.kserve.deployment_mode
+    kubernetes = plan.spec.platform.kubernetes
+    mode = {
+        "serving.kserve.io/deploymentMode": kubernetes.kserve.annotation(kubernetes.versions.kserve)
     }
     labels = selector_labels("serving", name)
     isvc = "serving.kserve.io/v1beta1", "InferenceService"
@@ -184,6 +185,6 @@ def build(plan: Plan) -> list[Manifest]:
     for name, serving in plan.spec.serving.items():
         if isinstance(serving, KServeServing):
             out.extend(_serving(plan, name, serving))
-    if out and plan.spec.platform.kubernetes.kserve.deployment_mode == "Serverless":
+    if out and plan.spec.platform.kubernetes.kserve.knative:
         out.append(_router_egress())
     return out
