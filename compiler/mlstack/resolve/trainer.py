@@ -20,8 +20,8 @@ def check(ctx: Context) -> None:
 def _trainer_v2(ctx: Context, name: str, training: InClusterTraining) -> None:
     """What Kubeflow Trainer v2 cannot do as v1 did: it has no TensorFlow runtime, a TrainJob
     has no backoffLimit (its runtime's Job retries, Kubernetes' default 6, then the JobSet
-    fails), and its torch runtime sets only the PET_* variables torchrun reads, so a program
-    started without torchrun on several nodes finds no process group."""
+    fails). Not checked: whether the command starts torchrun, the only reader of the PET_*
+    variables the torch runtime sets (docs/choices.md: the reference stack itself does not)."""
     path: PathKey = ("models", name, "training")
     if training.operator == "tfjob":
         ctx.error(
@@ -32,10 +32,7 @@ def _trainer_v2(ctx: Context, name: str, training: InClusterTraining) -> None:
             "set platform.kubernetes.kubeflow.trainer: v1 to keep the Training Operator's "
             "TFJob, or train with pytorchjob or job",
         )
-        return
-    if training.operator != "pytorchjob":
-        return
-    if "backoff_limit" in training.model_fields_set:
+    elif training.operator == "pytorchjob" and "backoff_limit" in training.model_fields_set:
         ctx.warn(
             "W0714",
             f"model '{name}': a Kubeflow Trainer v2 TrainJob has no backoffLimit; its "
@@ -43,13 +40,4 @@ def _trainer_v2(ctx: Context, name: str, training: InClusterTraining) -> None:
             (*path, "backoffLimit"),
             "remove backoffLimit, or set platform.kubernetes.kubeflow.trainer: v1 for a "
             "PyTorchJob with this limit",
-        )
-    command = training.command
-    if training.workers > 1 and command is not None and command[0] != "torchrun":
-        ctx.warn(
-            "W0715",
-            f"model '{name}' runs on {training.workers} nodes, but its command does not "
-            "start torchrun, which Kubeflow Trainer v2 configures (PET_* variables)",
-            (*path, "command"),
-            "start the command with torchrun, e.g. [torchrun, train.py]",
         )
