@@ -25,7 +25,7 @@ def _trainer_v2(ctx: Context, name: str, training: InClusterTraining) -> None:
     path: PathKey = ("models", name, "training")
     if training.operator == "tfjob":
         ctx.error(
-            "E0713",
+            "E0714",
             f"model '{name}' trains with operator 'tfjob', which Kubeflow Trainer v2 cannot "
             "run (it has no TensorFlow runtime)",
             (*path, "operator"),
@@ -34,7 +34,7 @@ def _trainer_v2(ctx: Context, name: str, training: InClusterTraining) -> None:
         )
     elif training.operator == "pytorchjob" and "backoff_limit" in training.model_fields_set:
         ctx.warn(
-            "W0714",
+            "W0715",
             f"model '{name}': a Kubeflow Trainer v2 TrainJob has no backoffLimit; its "
             "runtime's Job retries (Kubernetes' default, 6)",
             (*path, "backoffLimit"),

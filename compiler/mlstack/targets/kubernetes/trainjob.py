@@ -19,7 +19,7 @@ Secret's keys are referenced one by one (pods.STORAGE_KEYS).
 `spec.trainer` is immutable; an unscheduled TrainJob is named after a hash of its definition
 (training.build), so an edit is a new object, never an update. The runtime gives the retry
 policy: a TrainJob has no backoffLimit (its JobSet fails with its first failed Job), which
-resolve reports (W0714).
+resolve reports (W0715).
 """
 
 from __future__ import annotations
