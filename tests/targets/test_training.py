@@ -7,7 +7,6 @@ import json
 from functools import cache
 from typing import Any
 
-import pytest
 import yaml
 
 from mlstack.pipeline import check, check_bytes
@@ -16,8 +15,6 @@ from mlstack.targets.kubernetes import compile_plan, training
 from mlstack.targets.kubernetes.training import conditions, job_body
 from tests.helpers import ROOT
 from tests.targets.schemas import CRDS, problems
-
-pytestmark = pytest.mark.skipif(not CRDS.exists(), reason="the shared schema kit is missing")
 
 
 @cache

@@ -14,7 +14,7 @@ from mlstack.diagnostics import Diagnostic
 from mlstack.load import Document, PathKey
 from mlstack.parse import validate_data
 from mlstack.plan import Plan
-from mlstack.resolve import capacity, fit, images, references, trainer, versions
+from mlstack.resolve import capacity, drift, fit, images, references, routing, trainer, versions
 from mlstack.resolve.context import Context
 from mlstack.resolve.identity import workloads
 from mlstack.resolve.names_check import check as check_names
@@ -105,10 +105,12 @@ def resolve_environment(
     ctx = Context(doc, stack, environment, broken)
     references.check(ctx)
     fit.check(ctx)
+    routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
+    drift.check(ctx)
     found = workloads(stack, environment)
     check_names(ctx, found)
     if any(d.is_error for d in ctx.diagnostics):
