@@ -32,6 +32,14 @@ AWS_TERRAFORM = sorted(
 FAKE_CLIENT_ID = "00000000-0000-4000-8000-{:012d}"
 
 
+class _KubectlLoader(yaml.SafeLoader):
+    """kubectl writes YAML 1.2 scalars plain (`matchType: =`), which PyYAML's YAML 1.1 reads
+    as its `value` tag: here that is the string it is."""
+
+
+_KubectlLoader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_scalar)
+
+
 def _ids(paths: list[Path]) -> list[str]:
     return [path.relative_to(OUT).as_posix() for path in paths]
 
@@ -54,7 +62,7 @@ def _kustomize(environment: Path, tmp_path: Path) -> tuple[list[dict[str, Any]],
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    objects = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    objects = [doc for doc in yaml.load_all(result.stdout, Loader=_KubectlLoader) if doc]
     return objects, list(kustomization["resources"])
 
 
