@@ -2,7 +2,8 @@
 
 Each module below returns `Manifest`s for one concern; this module adds the common
 metadata, passes every object through cdk8s once, and writes one file per object with a
-stable name, listed (exactly) in kustomization.yaml.
+stable name, listed (exactly) in kustomization.yaml, whose `patches` (the spec's escape
+hatch) kustomize applies over them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from mlstack.targets.kubernetes import (
     namespace,
     network,
     notebooks,
+    patches,
     pipelines,
     plain,
     seldon,
@@ -58,6 +60,7 @@ def compile_plan(plan: Plan) -> Iterator[Artifact]:
     """One file per object, yielded as cdk8s returns it (a large stack's files are written
     while later ones are built), then the kustomization listing them all."""
     names: list[str] = []
+    generated: list[patches.ObjectId] = []
 
     def objects() -> Iterator[dict[str, Any]]:
         """Built one builder at a time and dropped once serialized: a large stack's
@@ -65,7 +68,9 @@ def compile_plan(plan: Plan) -> Iterator[Artifact]:
         for build in BUILDERS:
             for manifest in build(plan):
                 names.append(manifest.file_name)
-                yield full_object(plan, manifest)
+                obj = full_object(plan, manifest)
+                generated.append(patches.ObjectId.of(obj))
+                yield obj
 
     written: set[str] = set()
     for index, obj in enumerate(synthesize(objects())):
@@ -78,5 +83,6 @@ def compile_plan(plan: Plan) -> Iterator[Artifact]:
         "kind": "Kustomization",
         "resources": sorted(written),
         **azure_client_ids.kustomization_fields(plan),
+        **patches.kustomization_patches(plan, generated),
     }
     yield Artifact(f"{FOLDER}/kustomization.yaml", yaml_out.dump(kustomization))
