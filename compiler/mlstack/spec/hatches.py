@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import SpecModel
@@ -53,16 +53,22 @@ class JsonPatchOperation(SpecModel):
         if self.op in ("move", "copy") and self.from_ is None:
             raise PydanticCustomError(
                 "E0120",
-                "a '{op}' operation needs 'from'",
+                "operation '{op}' needs 'from'",
                 {"op": self.op, "hint": "write the pointer to copy or move from: from: /spec/x"},
             )
         if self.op in ("add", "replace", "test") and "value" not in self.model_fields_set:
             raise PydanticCustomError(
                 "E0120",
-                "an '{op}' operation needs 'value'",
+                "operation '{op}' needs 'value'",
                 {"op": self.op, "hint": "write the value to set: value: ..."},
             )
         return self
+
+
+def _patch_kind(value: object) -> str:
+    """Chosen by shape, so a mistake in an operation is reported once, not also as "expected
+    a mapping" for the other kind."""
+    return "json6902" if isinstance(value, list) else "merge"
 
 
 class Patch(SpecModel):
@@ -70,7 +76,11 @@ class Patch(SpecModel):
 
     target: PatchTarget
     """The object to patch; one that the environment does not generate is an error."""
-    patch: dict[str, Any] | Annotated[list[JsonPatchOperation], Field(min_length=1)]
+    patch: Annotated[
+        Annotated[dict[str, Any], Tag("merge")]
+        | Annotated[list[JsonPatchOperation], Field(min_length=1), Tag("json6902")],
+        Discriminator(_patch_kind),
+    ]
     """A strategic-merge patch (an object: the fields to change) or a list of JSON 6902
     operations ([{op: add, path: /spec/x, value: 1}])."""
 
