@@ -39,8 +39,11 @@ def _addresses(overrides: dict[str, Any]) -> Iterator[PathKey]:
 def _problem(plan: Plan, address: PathKey, known: set[PathKey]) -> Diagnostic:
     text = ".".join(str(part) for part in address)
     siblings = [str(k[-1]) for k in known if len(k) == len(address) and k[:-1] == address[:-1]]
+    what = ".".join(map(str, address[:-1]))
     hint = did_you_mean(str(address[-1]), siblings) or (
-        "an override changes a block main.tf.json already has; a new block belongs in "
+        f"main.tf.json's {what} blocks: {', '.join(sorted(siblings))}"
+        if siblings
+        else "an override changes a block main.tf.json already has; a new block belongs in "
         "the stack's own Terraform beside mlstack's"
     )
     return Diagnostic(
