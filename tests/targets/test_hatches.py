@@ -77,9 +77,12 @@ def test_kustomize_applies_both_kinds_of_patch(tmp_path: Path) -> None:
     assert service["metadata"]["annotations"]["sidecar.istio.io/inject"] == "true"
     # The patch adds; it keeps what mlstack wrote.
     assert "mlstack.dev/source" in service["metadata"]["annotations"]
-    assert service["spec"] == yaml.safe_load(
-        (tmp_path / "out/fraud/prod/kubernetes/inferenceservice-fraud-api.yaml").read_text()
-    )["spec"]
+    assert (
+        service["spec"]
+        == yaml.safe_load(
+            (tmp_path / "out/fraud/prod/kubernetes/inferenceservice-fraud-api.yaml").read_text()
+        )["spec"]
+    )
     pod = objects["Deployment", "fraud-explain"]["spec"]["template"]["spec"]
     assert pod["hostNetwork"] is False
     # Staging has no patches: its kustomization has none.
