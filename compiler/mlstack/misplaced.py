@@ -9,13 +9,14 @@ setting, or that `platform.kubernetes.patches` is the way for what it does not m
 from __future__ import annotations
 
 from mlstack.load import PathKey
+from mlstack.spec.serving import IN_CLUSTER
 
 PATCHES = (
     "mlstack does not set it; write it as a patch of the generated object under "
     "platform.kubernetes.patches (see docs/reference.md#patch)"
 )
 
-_SERVING_FIELD = "a serving takes it as 'serving.NAME.{key}'"
+_ELSEWHERE = "only a serving takes '{key}' (serving.NAME.{key}); elsewhere, " + PATCHES
 
 _WHERE: dict[str, str] = {
     "imagePullSecrets": "every pod of the stack pulls with platform.kubernetes.imagePullSecrets",
@@ -40,9 +41,17 @@ _WHERE: dict[str, str] = {
 _SERVING_FIELDS = ("env", "labels", "annotations", "tolerations", "priorityClassName")
 
 
+_CLOUD_SERVING = (
+    "'{key}' sets the serving's pods, which only in-cluster runtimes have ("
+    + ", ".join(IN_CLUSTER)
+    + "); this serving runs on its cloud's service"
+)
+
+
 def hint(key: str, parent: PathKey) -> str | None:
-    """Where a Kubernetes key goes, or None for a key Kubernetes does not have."""
+    """Where a Kubernetes key goes, or None for a key Kubernetes does not have. Called for
+    unknown keys only: a pod field unknown under a serving is one of a cloud runtime."""
     in_serving = parent[:1] == ("serving",) and len(parent) == 2
-    if key in _SERVING_FIELDS and not in_serving:
-        return _SERVING_FIELD.format(key=key) + f"; {PATCHES}"
+    if key in _SERVING_FIELDS:
+        return _CLOUD_SERVING.format(key=key) if in_serving else _ELSEWHERE.format(key=key)
     return _WHERE.get(key)

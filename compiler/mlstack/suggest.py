@@ -19,6 +19,13 @@ def _normal(word: str) -> str:
     return word.replace("_", "").replace("-", "").lower()
 
 
+def _one_letter_apart(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return len(long) == len(short) + 1 and any(
+        long[:i] + long[i + 1 :] == short for i in range(len(long))
+    )
+
+
 def closest(word: str, choices: Iterable[str]) -> str | None:
     options = sorted(set(choices))
     same = [c for c in options if _normal(c) == _normal(word)]
@@ -28,6 +35,10 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     longer = [c for c in options if len(word) >= 3 and _normal(c).startswith(_normal(word))]
     if longer:
         return min(longer, key=len)
+    # One letter too many or too few (`ss` for `s`), however short the word.
+    dropped = [c for c in options if _one_letter_apart(word, c)]
+    if dropped:
+        return dropped[0]
     match = difflib.get_close_matches(word, options, n=1, cutoff=CUTOFF)
     return match[0] if match else None
 

@@ -55,6 +55,10 @@ class Kubernetes(SpecModel):
     beside the storageSecret's credentials, and the NetworkPolicies open its port."""
     network: Network = Network()
     """Flows the NetworkPolicies allow beyond what mlstack derives from the spec."""
+    image_pull_secrets: list[SecretName] = []
+    """Secrets (kubernetes.io/dockerconfigjson) every pod of the stack pulls its images
+    with, e.g. [harbor-pull]: set on every ServiceAccount mlstack generates, and so on every
+    pod that runs as one."""
     patches: list[Patch] = []
     """Kustomize patches of generated objects, written into the environment's
     kustomization.yaml and applied last; a patch whose target is not generated is an error.

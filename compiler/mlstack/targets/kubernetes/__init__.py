@@ -56,6 +56,16 @@ BUILDERS: tuple[Callable[[Plan], list[Manifest]], ...] = (
 FOLDER = "kubernetes"
 
 
+def with_pull_secrets(plan: Plan, obj: dict[str, Any]) -> dict[str, Any]:
+    """`platform.kubernetes.imagePullSecrets` on every ServiceAccount, in one place: the
+    kubelet adds a pod's ServiceAccount's pull secrets to the pod, so no module that builds
+    pods (or adds an account) can leave one out."""
+    secrets = plan.spec.platform.kubernetes.image_pull_secrets
+    if obj["kind"] != "ServiceAccount" or not secrets:
+        return obj
+    return {**obj, "imagePullSecrets": [{"name": name} for name in secrets]}
+
+
 def compile_plan(plan: Plan) -> Iterator[Artifact]:
     """One file per object, yielded as cdk8s returns it (a large stack's files are written
     while later ones are built), then the kustomization listing them all."""
@@ -68,7 +78,7 @@ def compile_plan(plan: Plan) -> Iterator[Artifact]:
         for build in BUILDERS:
             for manifest in build(plan):
                 names.append(manifest.file_name)
-                obj = full_object(plan, manifest)
+                obj = with_pull_secrets(plan, full_object(plan, manifest))
                 generated.append(patches.ObjectId.of(obj))
                 yield obj
 
