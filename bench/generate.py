@@ -251,6 +251,11 @@ def stack(n: int) -> dict[str, Any]:
         "monitoring": {
             "prometheus": {"interval": "30s"},
             "dashboards": True,
+            "receivers": {
+                "oncall": {"pagerduty": {"routingKeySecret": "pd-ml-oncall"}},
+                "owners": {"email": {"to": ["ml-owners@acme.example"]}},
+            },
+            "routes": {"page": ["oncall"], "ticket": ["owners"], "info": ["owners"]},
             "alerts": {f"{serving_name(i)}-slo": _alert(i) for i in indices},
             "drift": {
                 serving_name(i): {

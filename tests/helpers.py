@@ -12,7 +12,10 @@ from mlstack.pipeline import Checked, check
 from mlstack.plan import Plan
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_REFERENCE = ROOT.parent / "shared" / "design" / "reference-stack.yaml"
+KIT = ROOT / "tests" / "kit"
+"""The schema kit the repository carries (tests/kit/README.md; scripts/refresh_kit.py)."""
+DESIGN_REFERENCE = ROOT / "tests" / "data" / "reference-stack.yaml"
+"""The design docs' reference stack, copied in with a provenance line on top."""
 REFERENCE = ROOT / "specs" / "fraud" / "mlstack.yaml"
 """The reference stack of the design docs, with the editor's schema line on top."""
 SPECS = sorted((ROOT / "specs").glob("*/mlstack.yaml"))

@@ -213,7 +213,7 @@ def test_formats_agree_on_count(stem: str) -> None:
     assert text_count > 1, "pick a case with several diagnostics"
     json_count = len(json.loads(as_json.stdout))
     github_lines = github.stdout.decode("utf-8").splitlines()
-    github_count = sum(line.startswith("::error ") for line in github_lines)
+    github_count = sum(line.startswith(("::error ", "::warning ")) for line in github_lines)
     assert json_count == text_count
     assert github_count == text_count
     assert all(line.startswith("::") for line in github_lines if line), (

@@ -19,7 +19,7 @@ from mlstack.typewalk import keys_of, keys_taking, model_at
 _NAMED = {"compute": "pool", "models": "model", "pipelines": "pipeline", "notebooks": "notebook",
           "serving": "serving", "environments": "environment"}  # fmt: skip
 _NESTED = {("features", "groups"): "feature group", ("monitoring", "alerts"): "alert",
-           ("monitoring", "drift"): "drift check"}  # fmt: skip
+           ("monitoring", "drift"): "drift check", ("monitoring", "receivers"): "receiver"}  # fmt: skip
 _TAGS = {
     "runtime": RUNTIMES,
     "provider": ("aws", "gcp", "azure"),

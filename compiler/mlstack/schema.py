@@ -32,15 +32,41 @@ def _partial(node: Any, rename: dict[str, str]) -> Any:
     return node
 
 
+def _named_keys(node: Any) -> Any:
+    """pydantic writes `dict[Name, X]` as `patternProperties: {NAME: X}`, which leaves a key
+    that is no name unchecked; as `propertyNames` + `additionalProperties` a bad key fails, as
+    it does in validate."""
+    if isinstance(node, list):
+        return [_named_keys(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _named_keys(value) for key, value in node.items()}
+    patterns = node.get("patternProperties")
+    if isinstance(patterns, dict) and len(patterns) == 1 and "additionalProperties" not in node:
+        ((pattern, values),) = patterns.items()
+        del node["patternProperties"]
+        node["additionalProperties"] = values
+        node["propertyNames"] = {**node.get("propertyNames", {}), "pattern": pattern}
+    return node
+
+
+def _nullable(node: dict[str, Any]) -> dict[str, Any]:
+    """Null too, like the Overlay model's `| None`: an empty `serving:` changes nothing."""
+    meta: dict[str, Any] = {
+        key: node.pop(key) for key in ("title", "description", "default") if key in node
+    }
+    return {**meta, "anyOf": [node, {"type": "null"}]}
+
+
 def build() -> dict[str, Any]:
-    schema = Stack.model_json_schema(by_alias=True, mode="validation")
+    schema: dict[str, Any] = _named_keys(Stack.model_json_schema(by_alias=True, mode="validation"))
     defs: dict[str, Any] = schema.setdefault("$defs", {})
     rename = {name: f"Partial{name}" for name in defs}
     for name, definition in list(defs.items()):
         if name != "Overlay":
             defs[rename[name]] = _partial(copy.deepcopy(definition), rename)
     overlay_props = {
-        key: _partial(copy.deepcopy(value), rename)
+        key: _nullable(_partial(copy.deepcopy(value), rename))
         for key, value in schema["properties"].items()
         if key not in ("apiVersion", "kind", "environments")
     }

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import multiprocessing
 import os
 import shutil
 import stat
+import urllib.parse
 from pathlib import Path
 
 import git
 import pytest
 
 from mlstack.gitops.publish import Request, StackTree, publish
-from mlstack.gitops.repo import PublishError, cache_folder
+from mlstack.gitops.repo import PublishError, auth_env, cache_folder
 
 
 def _bare(path: Path) -> str:
@@ -222,16 +224,39 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     assert "\n" not in str(denied.value) and "cannot push" in str(denied.value)
 
 
+def token_forms(token: str) -> list[bytes]:
+    """Every way a token can sit in a file: raw, URL-encoded, and base64 in any of the three
+    alignments it can have inside a longer base64 string (an HTTP Basic header, a config)."""
+    forms = [token.encode(), urllib.parse.quote(token, safe="").encode()]
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + token.encode())
+        # Drop the characters the padding prefix and the ragged end touch.
+        forms.append(encoded[(4 * shift + 2) // 3 : len(encoded) - 4])
+    return forms
+
+
+def test_token_forms_find_an_http_basic_header() -> None:
+    token = "s3cr3t-t0ken/value+"
+    for prefix in ("x-access-token:", "x:", "user:"):  # the three base64 alignments
+        header = base64.b64encode(f"{prefix}{token}".encode())
+        assert any(form in header for form in token_forms(token)[2:]), prefix
+    assert urllib.parse.quote(token, safe="").encode() in token_forms(token)
+
+
 def test_token_is_never_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     token = "s3cr3t-t0ken-value"
     monkeypatch.setenv("MLSTACK_GIT_TOKEN", token)
+    header = auth_env()["GIT_CONFIG_VALUE_0"]
+    assert any(form in header.encode() for form in token_forms(token)), "the token is in use"
     remote = _bare(tmp_path / "deploy.git")
     publish(_request(remote, tmp_path, _stack(tmp_path, "fraud", {"prod/a.yaml": "a\n"})))
-    work = cache_folder(remote, tmp_path / "cache")
-    for path in (work / ".git").rglob("*"):
-        if path.is_file() and path.stat().st_size < 1_000_000:
-            assert token.encode() not in path.read_bytes(), path
-    assert token not in os.environ.get("GIT_CONFIG_VALUE_0", "")
+    scanned = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert any(path.match("*/.git/config") for path in scanned)
+    for path in scanned:
+        content = path.read_bytes()
+        for form in token_forms(token):
+            assert form not in content, f"{path} holds the token as {form!r}"
+    assert "GIT_CONFIG_VALUE_0" not in os.environ
 
 
 def test_killed_publish_leaves_remote_untouched_and_next_run_lands(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def _strings_under_image_keys(node: Any) -> Iterator[str]:
             if key == "image" and isinstance(value, str):
                 yield value
             elif key == "manifest" and isinstance(value, str):
-                yield from _strings_under_image_keys(json.loads(value))
+                yield from _strings_under_image_keys(yaml.safe_load(value))
             else:
                 yield from _strings_under_image_keys(value)
     elif isinstance(node, list):

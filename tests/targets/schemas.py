@@ -1,7 +1,7 @@
 """Validators for generated Kubernetes objects: core kinds with kubernetes-validate (strict),
-custom resources with the CRDs of ../shared/schemas/crds converted to strict JSON Schema.
+custom resources with the CRDs of the kit (tests/kit/crds) converted to strict JSON Schema.
 
-The conversion follows ../shared/schemas/README.md ("How a test can use a CRD"): unknown
+The conversion follows tests/kit/README.md ("How a test can use a CRD"): unknown
 fields fail, int-or-string and nullable are honoured, RE2-only patterns are rewritten.
 """
 
@@ -17,9 +17,10 @@ import kubernetes_validate
 import yaml
 from jsonschema import Draft202012Validator
 
-from tests.helpers import ROOT
+from tests.helpers import KIT, ROOT
+from tests.tools import require_kit
 
-CRDS = ROOT.parent / "shared" / "schemas" / "crds"
+CRDS = KIT / "crds"
 OWN_CRDS = ROOT / "tests" / "data" / "crds"
 
 
@@ -87,6 +88,7 @@ def convert(node: Any) -> Any:
 @cache
 def crd_index() -> dict[tuple[str, str], Path]:
     """(apiVersion, kind) -> CRD file, from the shared kit and the project's own additions."""
+    require_kit()
     found: dict[tuple[str, str], Path] = {}
     for folder in (CRDS, OWN_CRDS):
         for path in sorted(folder.glob("*/*.yaml")):

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from mlstack.gitops.client_ids import write
@@ -21,6 +19,7 @@ from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.targets import kubernetes, terraform
 from tests.helpers import SPECS, cloud_plans
+from tests.tools import require_kubectl
 
 MIXED = """\
 apiVersion: mlstack/v1alpha1
@@ -116,8 +115,8 @@ def _kubectl_kustomize(folder: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (its kustomize) is not here")
 def test_kustomize_writes_the_client_ids_and_fails_without_them(tmp_path: Path) -> None:
+    require_kubectl()
     plan = _mixed(tmp_path)
     folder = tmp_path / "kubernetes"
     for artifact in kubernetes.compile_plan(plan):

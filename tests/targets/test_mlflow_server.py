@@ -14,7 +14,7 @@ from mlstack.plan import Plan
 from mlstack.targets.kubernetes import mlflow_server
 from mlstack.targets.kubernetes.meta import full_object
 from tests.helpers import SPECS
-from tests.targets.schemas import CRDS, problems
+from tests.targets.schemas import problems
 
 
 @cache
@@ -149,6 +149,3 @@ def test_no_server_when_not_deployed() -> None:
     tracking = plan.spec.tracking.model_copy(update={"mlflow": external})
     plan = dataclasses.replace(plan, spec=plan.spec.model_copy(update={"tracking": tracking}))
     assert mlflow_server.build(plan) == []
-
-
-pytestmark = pytest.mark.skipif(not CRDS.exists(), reason="the shared schema kit is missing")

@@ -13,9 +13,7 @@ from mlstack.plan import Plan
 from mlstack.targets.kubernetes import notebooks
 from mlstack.targets.kubernetes.meta import full_object
 from tests.helpers import SPECS
-from tests.targets.schemas import CRDS, problems
-
-pytestmark = pytest.mark.skipif(not CRDS.exists(), reason="the shared schema kit is missing")
+from tests.targets.schemas import problems
 
 
 @cache

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import yaml
 
 from mlstack.spec.pipelines import Pipeline
 from mlstack.targets.kubernetes import kfp
 from mlstack.targets.kubernetes.pipelines import _argo, spark_memory
 from mlstack.targets.kubernetes.steps import ordered_steps
-from tests.targets.schemas import CRDS, problems
+from tests.targets.schemas import problems
 from tests.targets.test_training import _objects, _plan
-
-pytestmark = pytest.mark.skipif(not CRDS.exists(), reason="the shared schema kit is missing")
 
 
 def _templates(template: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -11,8 +11,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from mlstack import names
 from mlstack.pipeline import check
 from mlstack.plan import Plan
@@ -22,9 +20,7 @@ from mlstack.targets.kubernetes.meta import full_object
 from mlstack.targets.terraform import compile_plan
 from mlstack.targets.terraform.blocks import tf_name
 from tests.helpers import ROOT, check_text
-from tests.targets.schemas import CRDS, problems
-
-needs_kit = pytest.mark.skipif(not CRDS.exists(), reason="the shared schema kit is missing")
+from tests.targets.schemas import problems
 
 CANARY_STACK = """\
 apiVersion: mlstack/v1alpha1
@@ -274,7 +270,6 @@ def test_a_named_server_hosts_both_models_and_none_is_generated(tmp_path: Path) 
     assert seldon.servers(plan, "churn-api") == ["mlserver"]
 
 
-@needs_kit
 def test_objects_validate_against_the_seldon_crds(tmp_path: Path) -> None:
     plans = [
         _plan(tmp_path, CANARY_STACK),
@@ -289,7 +284,6 @@ def test_objects_validate_against_the_seldon_crds(tmp_path: Path) -> None:
     assert kinds == {"Model", "Experiment", "Server", "HorizontalPodAutoscaler", "RoleBinding"}
 
 
-@needs_kit
 def test_the_crds_reject_wrong_types(tmp_path: Path) -> None:
     """Negative controls: the Experiment and Server schemas are really applied."""
     experiment = _objects(_plan(tmp_path, CANARY_STACK))[("Experiment", "churn-api")]

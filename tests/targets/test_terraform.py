@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any, TypedDict
 
 import pytest
@@ -21,10 +22,7 @@ from tests.targets.tf_schemas import (
     problems,
     typed_model_problems,
 )
-
-pytestmark = pytest.mark.skipif(
-    not KIT.exists(), reason="the shared schema kit is not beside this checkout"
-)
+from tests.tools import require_kit
 
 
 @cache
@@ -102,20 +100,32 @@ def test_typed_model_check_catches_a_wrong_argument() -> None:
 
 
 def test_own_schemas_are_built_like_the_kit() -> None:
-    """The builder reproduces the kit's AWS body schemas exactly, and each schema under
-    tests/data/terraform is its output for a provider schema taken from the kit's source."""
-    example = json.loads((KIT / "aws" / "aws_s3_bucket_versioning.json").read_text())
-    kit = sorted((KIT / "aws" / "provider_schema").glob("aws_*.json"))
-    assert len(kit) > 20
-    for path in kit:
+    """The builder reproduces every kit body schema of aws, google and azurerm (resources and
+    data sources) exactly, and each schema under tests/data/terraform is its output for a
+    provider schema taken from the kit's own source."""
+    require_kit()
+    examples = {
+        "resource": json.loads((KIT / "aws" / "aws_s3_bucket_versioning.json").read_text()),
+        "data": json.loads((KIT / "aws" / "data" / "aws_eks_cluster.json").read_text()),
+    }
+
+    def built(path: Path) -> str:
         provider_schema = json.loads(path.read_text())
-        body = KIT / "aws" / path.name
-        assert body_schema(provider_schema, example) == body.read_text(), path.name
-    own = sorted(OWN.glob("*/provider_schema/*.json"))
-    assert own
+        kind = "data" if "data_source_type" in provider_schema else "resource"
+        return body_schema(provider_schema, examples[kind])
+
+    kit = sorted(
+        path
+        for provider in ("aws", "google", "azurerm")
+        for path in (KIT / provider).glob(f"**/provider_schema/{provider}_*.json")
+    )
+    assert len(kit) > 50  # the trimmed kit (tests/kit/MANIFEST.txt)
+    for path in kit:
+        assert built(path) == (path.parent.parent / path.name).read_text(), path.name
+    own = sorted(OWN.glob("**/provider_schema/*.json"))
+    assert len(own) >= 8
     for path in own:
         provider_schema = json.loads(path.read_text())
         assert provider_schema["source_commit"] and provider_schema["source_repository"]
-        assert not (KIT / path.parent.parent.name / path.name).exists(), "the kit has it now"
-        body = path.parent.parent / path.name
-        assert body_schema(provider_schema, example) == body.read_text(), path.name
+        assert not (KIT / path.relative_to(OWN)).exists(), "the kit has it now"
+        assert built(path) == (path.parent.parent / path.name).read_text(), path.name

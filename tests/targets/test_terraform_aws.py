@@ -23,9 +23,7 @@ from mlstack.targets.terraform.aws_training import eventbridge_cron
 from mlstack.targets.terraform.blocks import tf_name
 from tests.helpers import cloud_plans
 from tests.targets import tf_output as tf
-from tests.targets.tf_schemas import KIT, problems, typed_model_problems
-
-pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
+from tests.targets.tf_schemas import problems, typed_model_problems
 
 EXTRA = """\
 apiVersion: mlstack/v1alpha1

@@ -11,7 +11,6 @@ import shlex
 from functools import cache
 from pathlib import Path
 
-import pytest
 import yaml
 
 from mlstack import names
@@ -26,9 +25,9 @@ from mlstack.targets.terraform.azure_identity import outputs, prefix_condition, 
 from mlstack.targets.terraform.blocks import tf_name
 from tests.helpers import ROOT, cloud_plans
 from tests.targets import tf_output as tf
-from tests.targets.tf_schemas import KIT, problems, typed_model_problems
+from tests.targets.tf_schemas import find_schema, problems, typed_model_problems
+from tests.tools import require_kit
 
-pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
 SUB = "6f1c2a9e-3b4d-4c8e-9a17-52d0e8b3c4f1"
 RG = "rg-vision-ml-prod"
 
@@ -420,10 +419,12 @@ def test_azureml_training_without_a_command_is_said(tmp_path: Path) -> None:
 
 
 def test_every_taggable_resource_is_tagged() -> None:
+    require_kit()
     for plan in _plans():
         doc = tf.document(plan)
         for type_, items in doc["resource"].items():
-            schema = KIT / type_.split("_", 1)[0] / "provider_schema" / f"{type_}.json"
+            schema = find_schema(type_.split("_", 1)[0], "provider_schema", f"{type_}.json")
+            assert schema is not None, type_
             attributes = json.loads(schema.read_text())["schema"]["block"]["attributes"]
             if "tags" not in attributes:
                 continue

@@ -26,9 +26,7 @@ from mlstack.targets.terraform.gcp_identity import prefix_condition
 from mlstack.targets.terraform.gcp_serving import endpoint_id, prebuilt_image, run_cpu
 from tests.helpers import ROOT, cloud_plans
 from tests.targets import tf_output as tf
-from tests.targets.tf_schemas import KIT, problems, typed_model_problems
-
-pytestmark = pytest.mark.skipif(not KIT.exists(), reason="the shared schema kit is not here")
+from tests.targets.tf_schemas import problems, typed_model_problems
 
 EXTRA = """\
 apiVersion: mlstack/v1alpha1
@@ -333,7 +331,9 @@ def _condition(policy: dict[str, Any]) -> dict[str, Any]:
 def test_alert_policies_use_each_service_metric_and_unit(plans: list[Plan]) -> None:
     policies = tf.blocks(tf.document(_recsys(plans)), "google_monitoring_alert_policy")
     # Only the cloud servings: in-cluster ones get PrometheusRules instead.
-    assert set(policies) == {"ranker_latency", "ranker_errors", "query_embedder_latency"}
+    assert set(policies) == {
+        "ranker_latency", "ranker_errors", "ranker_throughput", "query_embedder_latency",
+    }  # fmt: skip
     latency = _condition(policies["ranker_latency"])
     assert (
         'metric.type = "aiplatform.googleapis.com/prediction/online/prediction_latencies"'

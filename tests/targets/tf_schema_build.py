@@ -1,5 +1,5 @@
 """How tests/data/terraform's body schemas are made from a provider schema: the same shape as
-the kit's (../shared/schemas/terraform), which this builder reproduces byte for byte for every
+the kit's (tests/kit/terraform), which this builder reproduces byte for byte for every
 kit AWS resource (test_terraform.py checks that), so a type the kit lacks is validated exactly
 like the ones it has. The provider schema itself is copied verbatim from the kit's own source
 (tests/data/terraform/README.md says which file of which commit)."""
@@ -97,23 +97,32 @@ def _nested(nested: dict[str, Any]) -> dict[str, Any]:
 
 
 def body_schema(provider_schema: dict[str, Any], kit_example: dict[str, Any]) -> str:
-    """The JSON Schema file for one resource type's body, as text."""
-    resource_type = provider_schema["resource_type"]
+    """The JSON Schema file for one resource or data source type's body, as text.
+
+    `kit_example` is a kit body schema of the same kind: data sources have a lifecycle
+    meta-argument of their own (no prevent_destroy, ignore_changes, ...)."""
+    data = "data_source_type" in provider_schema
+    block_type = provider_schema["data_source_type" if data else "resource_type"]
     version = provider_schema["provider_version"]
     provider = provider_schema["provider"].rsplit("/", 1)[1]
-    camel = "".join(p if i == 0 else p.capitalize() for i, p in enumerate(resource_type.split("_")))
-    origin = kit_example["x-terraform"]["source"].rsplit(", ", 1)[0]
+    camel = "".join(p if i == 0 else p.capitalize() for i, p in enumerate(block_type.split("_")))
+    origin = (
+        f"https://github.com/{provider_schema['source_repository']} tag "
+        f"{provider_schema['source_ref']} commit {provider_schema['source_commit']}"
+    )
     properties, required = _members(provider_schema["schema"]["block"])
     document: dict[str, Any] = {
         "$schema": kit_example["$schema"],
-        "$id": f"urn:terraform-schema:{provider}:{version}:{resource_type}",
-        "title": f"{resource_type} (hashicorp/{provider} {version}) - Terraform JSON resource body",
+        "$id": f"urn:terraform-schema:{provider}:{version}:{'data.' if data else ''}{block_type}",
+        "title": f"{block_type} (hashicorp/{provider} {version}) - Terraform JSON "
+        f"{'data source' if data else 'resource'} body",
         "x-terraform": {
             "provider": provider_schema["provider"],
             "provider_version": version,
-            "resource_type": resource_type,
+            "data_source_type" if data else "resource_type": block_type,
             "schema_version": provider_schema["schema"]["version"],
-            "source": f"{origin}, generated/resource/{camel}.go (JSON data only)",
+            "source": f"{origin}, generated/{'data' if data else 'resource'}/{camel}.go "
+            "(JSON data only)",
         },
         "type": "object",
         "properties": {**properties, **{k: kit_example["properties"][k] for k in META}},

@@ -1,5 +1,5 @@
 """Validators for generated Terraform JSON: every resource, data source, provider block and
-backend body against ../shared/schemas/terraform (or tests/data/terraform for types the kit
+backend body against the kit (tests/kit/terraform, or tests/data/terraform for types the kit
 lacks, built the same way, with provenance), and every `${...}` reference against the blocks
 of the same file and the attributes of its provider schema."""
 
@@ -15,9 +15,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from tests.helpers import KIT as KIT_ROOT
 from tests.helpers import ROOT
+from tests.tools import require_kit
 
-KIT = ROOT.parent / "shared" / "schemas" / "terraform"
+KIT = KIT_ROOT / "terraform"
 OWN = ROOT / "tests" / "data" / "terraform"
 PROVIDER_DIR = {"aws": "aws", "google": "google", "azurerm": "azurerm", "azapi": "azapi"}
 REFERENCE = re.compile(r"\$\{([^}]*)\}")
@@ -26,7 +28,8 @@ ADDRESS = re.compile(
 )
 
 
-def _find(*parts: str) -> Path | None:
+def find_schema(*parts: str) -> Path | None:
+    require_kit()
     for root in (KIT, OWN):
         path = root.joinpath(*parts)
         if path.exists():
@@ -36,7 +39,7 @@ def _find(*parts: str) -> Path | None:
 
 @cache
 def _validator(*parts: str) -> Draft202012Validator | None:
-    path = _find(*parts)
+    path = find_schema(*parts)
     return Draft202012Validator(json.loads(path.read_text())) if path else None
 
 
@@ -52,7 +55,7 @@ def _attributes(kind: str, block_type: str) -> dict[str, Any]:
         + (["data"] if kind == "data" else [])
         + ["provider_schema", f"{block_type}.json"]
     )
-    path = _find(*parts)
+    path = find_schema(*parts)
     if path is None:
         return {}
     block = json.loads(path.read_text())["schema"]["block"]
@@ -141,7 +144,7 @@ def typed_model_problems(models: Mapping[str, tuple[str, Any]]) -> list[str]:
             + (["data"] if kind == "data" else [])
             + ["provider_schema", f"{type_}.json"]
         )
-        path = _find(*parts)
+        path = find_schema(*parts)
         if path is None:
             wrong.append(f"{type_}: no provider schema")
             continue

@@ -14,7 +14,7 @@ from mlstack.diagnostics import Diagnostic
 from mlstack.load import Document, PathKey
 from mlstack.parse import misspelt_sections, validate_data
 from mlstack.plan import Plan
-from mlstack.resolve import capacity, fit, images, references
+from mlstack.resolve import capacity, fit, images, references, routing
 from mlstack.resolve.context import Context
 from mlstack.resolve.identity import workloads
 from mlstack.resolve.names_check import check as check_names
@@ -111,6 +111,7 @@ def resolve_environment(
     ctx = Context(doc, stack, environment, broken)
     references.check(ctx)
     fit.check(ctx)
+    routing.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     found = workloads(stack, environment)

@@ -13,14 +13,20 @@ from mlstack.spec.pipelines import ContainerStep, SparkStep
 from mlstack.spec.stack import Stack
 from mlstack.suggest import did_you_mean
 
-_CODES = {"model": "E0301", "pool": "E0302", "serving": "E0303", "step": "E0305"}
+_CODES = {
+    "model": "E0301", "pool": "E0302", "serving": "E0303", "step": "E0305", "receiver": "E0310",
+}  # fmt: skip
 _SECTION_PATH: dict[str, PathKey] = {
     "model": ("models",),
     "pool": ("compute",),
     "serving": ("serving",),
     "step": (),
+    "receiver": ("monitoring", "receivers"),
 }
-_SECTIONS = {"model": "models", "pool": "compute", "serving": "serving", "step": "steps"}
+_SECTIONS = {
+    "model": "models", "pool": "compute", "serving": "serving", "step": "steps",
+    "receiver": "monitoring.receivers",
+}  # fmt: skip
 
 
 def enabled(table: Mapping[str, Any]) -> dict[str, Any]:
@@ -52,8 +58,22 @@ def _ref(
     return True
 
 
+def receivers(ctx: Context) -> None:
+    """Every receiver named by a route or an alert exists and is enabled."""
+    monitoring = ctx.stack.monitoring
+    for severity in ("page", "ticket", "info"):
+        path: PathKey = ("monitoring", "routes", severity)
+        for index, name in enumerate(getattr(monitoring.routes, severity)):
+            _ref(ctx, "receiver", name, monitoring.receivers, path, (*path, index))
+    for name, alert in enabled(monitoring.alerts).items():
+        user: PathKey = ("monitoring", "alerts", name)
+        for index, receiver in enumerate(alert.receivers):
+            _ref(ctx, "receiver", receiver, monitoring.receivers, user, (*user, "receivers", index))
+
+
 def check(ctx: Context) -> None:
     stack = ctx.stack
+    receivers(ctx)
     models, pools, servings = stack.models, stack.compute, stack.serving
     for name, model in enabled(models).items():
         training = model.training

@@ -14,12 +14,21 @@ from mlstack.spec.types import (
     Image,
     Name,
     Schedule,
+    SecretName,
     validate_duration,
     validate_percentage,
 )
 from mlstack.spec.uris import DataUri
 
 Metric = Literal["latency_p99", "error_rate", "throughput", "drift"]
+Severity = Literal["page", "ticket", "info"]
+SEVERITIES: tuple[Severity, ...] = ("page", "ticket", "info")
+LabelName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+"""A Prometheus label name that is also a GCP label key (lowercase, the strictest target)."""
+LabelValue = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z0-9_-]+$")]
+"""Lowercase so that GCP user labels (the strictest target) take it as written."""
+HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=2048)]
+EmailAddress = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 _THRESHOLD_HINT = {
     "latency_p99": "a duration such as 250ms",
@@ -51,8 +60,14 @@ class Alert(Named):
     """Raw PromQL instead of serving/metric/above/below (in-cluster servings only)."""
     for_: Duration = Field("5m", alias="for")
     """How long the condition must hold before firing."""
-    severity: Literal["page", "ticket", "info"] = "ticket"
+    severity: Severity = "ticket"
     """page, ticket or info."""
+    receivers: list[Name] = []
+    """Receivers of this alert instead of the route of its severity."""
+    labels: dict[LabelName, LabelValue] = {}
+    """Extra labels on the alert (e.g. team: risk), for routing and silencing."""
+    runbook: HttpsUrl | None = None
+    """Runbook URL, carried as the runbook_url annotation."""
 
     @model_validator(mode="after")
     def _shape(self) -> Alert:
@@ -142,8 +157,93 @@ class Drift(Named):
     """Image of the drift job (default: mlstack's own, built from images/drift/)."""
 
 
+class PagerDuty(SpecModel):
+    """PagerDuty Events API v2, by the routing (integration) key of a service."""
+
+    routing_key_secret: SecretName
+    """Secret holding the routing key (see docs/choices.md for each target's key)."""
+
+
+class Slack(SpecModel):
+    """A Slack incoming webhook (Alertmanager only: no cloud posts to one, see W0410)."""
+
+    webhook_secret: SecretName
+    """Secret holding the webhook URL."""
+    channel: Annotated[str, Field(pattern=r"^[#@][^\s]{1,80}$")]
+    """Channel, e.g. '#ml-alerts'."""
+
+
+class Email(SpecModel):
+    """Email to fixed addresses."""
+
+    to: Annotated[list[EmailAddress], Field(min_length=1)]
+    """Addresses."""
+
+
+class Webhook(SpecModel):
+    """An HTTPS endpoint that receives the alert as JSON."""
+
+    url_secret: SecretName
+    """Secret holding the URL (URLs often carry a token)."""
+
+
+class Receiver(Named):
+    """Where alerts go: exactly one of pagerduty, slack, email or webhook."""
+
+    pagerduty: PagerDuty | None = None
+    """PagerDuty service."""
+    slack: Slack | None = None
+    """Slack channel."""
+    email: Email | None = None
+    """Email addresses."""
+    webhook: Webhook | None = None
+    """Generic HTTPS webhook."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Receiver:
+        if len([k for k in RECEIVER_KINDS if getattr(self, k) is not None]) != 1:
+            raise PydanticCustomError(
+                "E0114",
+                "a receiver is exactly one of pagerduty, slack, email or webhook",
+                {"hint": "e.g. oncall: {pagerduty: {routingKeySecret: pd-ml-oncall}}"},
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in RECEIVER_KINDS if getattr(self, k) is not None)
+
+    @property
+    def secret(self) -> str | None:
+        """The one secret a receiver needs, or None (email)."""
+        if self.pagerduty:
+            return self.pagerduty.routing_key_secret
+        if self.slack:
+            return self.slack.webhook_secret
+        return self.webhook.url_secret if self.webhook else None
+
+
+RECEIVER_KINDS = ("pagerduty", "slack", "email", "webhook")
+
+
+class Routes(SpecModel):
+    """Severity -> receivers, for alerts that name no receivers of their own."""
+
+    page: list[Name] = []
+    """Receivers of severity page."""
+    ticket: list[Name] = []
+    """Receivers of severity ticket."""
+    info: list[Name] = []
+    """Receivers of severity info."""
+
+
 class Monitoring(SpecModel):
     """Monitoring of the served models."""
+
+    receivers: dict[Name, Receiver] = {}
+    """Receivers keyed by name (PagerDuty, Slack, email, webhook)."""
+    routes: Routes = Routes()
+    """Which receivers get each severity."""
 
     prometheus: Prometheus | None = None
     """ServiceMonitor/PodMonitor per in-cluster serving."""
@@ -153,3 +253,10 @@ class Monitoring(SpecModel):
     """Alerts keyed by name."""
     drift: dict[Name, Drift] = {}
     """Drift checks keyed by the serving they watch."""
+
+
+def alert_receivers(monitoring: Monitoring, alert: Alert) -> tuple[str, ...]:
+    """The enabled receivers an alert reaches: its own, else its severity's route."""
+    names = alert.receivers or getattr(monitoring.routes, alert.severity)
+    found = monitoring.receivers
+    return tuple(n for n in dict.fromkeys(names) if n in found and found[n].enabled)

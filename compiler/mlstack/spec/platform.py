@@ -102,6 +102,10 @@ class AzureCloud(_Cloud):
     """Azure subscription id (a GUID)."""
     resource_group: Annotated[str, Field(pattern=r"^[-\w._()]{1,90}$")]
     """Resource group that holds the stack's Azure resources."""
+    key_vault: Annotated[str, Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")] | None = (
+        None
+    )
+    """Existing Key Vault in the resource group holding the alert receivers' secrets."""
 
 
 Cloud = Annotated[AwsCloud | GcpCloud | AzureCloud, Field(discriminator="provider")]

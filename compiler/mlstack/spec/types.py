@@ -12,7 +12,7 @@ import typing
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -51,7 +51,11 @@ def validate_name(value: str) -> str:
     return value
 
 
-Name = Annotated[str, AfterValidator(validate_name)]
+Name = Annotated[
+    str,
+    AfterValidator(validate_name),
+    Field(json_schema_extra={"pattern": f"^{_DNS_LABEL.pattern}$", "maxLength": NAME_MAX}),
+]
 """A DNS-1123 label of at most 40 characters: every named thing in a stack."""
 
 
@@ -94,8 +98,18 @@ def _quantity(value: object) -> str:
 Quantity = Annotated[
     str,
     BeforeValidator(_quantity),
-    Field(json_schema_extra={"pattern": f"^{_NUMBER}{_UNIT}?$", "examples": ["500m", "4Gi"]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": f"^{_NUMBER}{_UNIT}?$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "examples": ["500m", "4Gi", 2],
+        }
+    ),
 ]
+"""A Kubernetes quantity. Like Kubernetes itself (int-or-string), a plain YAML number is one
+too (`cpu: 2`, `cpu: 0.5`), and the JSON Schema says so, so editors and validate agree."""
 
 
 # --- durations --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 from mlstack.plan import Plan
 from mlstack.targets import Artifact, yaml_out
 from mlstack.targets.kubernetes import (
+    alertmanager_config,
     azure_client_ids,
     dashboards,
     drift,
@@ -47,6 +48,7 @@ BUILDERS: tuple[Callable[[Plan], list[Manifest]], ...] = (
     seldon.build,
     monitoring.build,
     monitoring_rules.build,
+    alertmanager_config.build,
     dashboards.build,
     drift.build,
     training.build,

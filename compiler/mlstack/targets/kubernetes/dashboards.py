@@ -106,12 +106,17 @@ def panels(plan: Plan, name: str) -> list[dict[str, Any]]:
     return out
 
 
+def dashboard_uid(plan: Plan, name: str) -> str:
+    """Stable per stack, environment and serving; alerts link to it (monitoring_rules.py)."""
+    digest = hashlib.sha256(f"{plan.stack}/{plan.environment}/{name}".encode()).hexdigest()
+    return f"mlstack-{digest[:24]}"
+
+
 def dashboard(plan: Plan, name: str) -> dict[str, Any]:
     found = m.profile(plan, name)
     assert found is not None
-    digest = hashlib.sha256(f"{plan.stack}/{plan.environment}/{name}".encode()).hexdigest()
     return {
-        "uid": f"mlstack-{digest[:24]}",
+        "uid": dashboard_uid(plan, name),
         "title": f"{plan.stack} / {plan.environment} / {name}",
         "tags": ["mlstack", found.runtime, plan.stack],
         "schemaVersion": SCHEMA_VERSION,

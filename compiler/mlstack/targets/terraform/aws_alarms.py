@@ -6,7 +6,11 @@ own unit: SageMaker `ModelLatency` is in microseconds and Lambda `Duration` in m
 `Invocation5XXErrors`, Lambda `Errors`) and `Invocations`, in percent; throughput is
 `Invocations` per second (`Sum / PERIOD`). Periods are one minute (both services publish
 per minute) and `for` becomes that many evaluation periods, all of which must breach. A
-SageMaker canary gets its own alarm per alert, so a bad candidate is seen on its own variant.
+SageMaker canary gets its own alarm per alert, so a bad candidate is seen on its own variant;
+a throughput threshold on it is scaled to its traffic share (share()). Missing data: a "below"
+throughput alarm breaches on it (no invocations is the lowest throughput), unless the variant
+is so thin that a healthy one has empty minutes; everything else does not. Every alarm
+notifies its receivers' SNS topics (aws_channels.py) on ALARM and OK.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
 from mlstack.spec.serving import LambdaServing, SageMakerServing
 from mlstack.spec.types import duration_seconds, percentage_value
+from mlstack.targets import alert_text as text
+from mlstack.targets.terraform import aws_channels, channels
 from mlstack.targets.terraform.aws_attrs import CloudwatchMetricAlarm, Metric
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_serving import VARIANTS
@@ -68,20 +74,39 @@ def _metric(service: Service, name: str, stat: str) -> Metric:
     }
 
 
+def share(alert: Alert, traffic: int | None) -> tuple[float, str]:
+    """(factor on the threshold, the words that say so) for one variant. Only throughput is a
+    volume: a variant weighted `traffic` % sees that share of the requests, while latency and
+    error rate are per request and hold for every share as they are."""
+    if traffic is None:
+        return 1.0, ""
+    if alert.metric == "throughput":
+        return traffic / 100, (
+            f"Canary variant with {traffic}% of the traffic: the threshold is scaled to "
+            f"{traffic}% of {alert.threshold} requests/s."
+        )
+    return 1.0, f"Canary variant with {traffic}% of the traffic (per-request measure, unscaled)."
+
+
 def alarm_body(
-    plan: Plan, name: str, alert: Alert, service: Service, suffix: str
+    plan: Plan, name: str, alert: Alert, service: Service, suffix: str, traffic: int | None = None
 ) -> CloudwatchMetricAlarm:
     periods = int(duration_seconds(alert.for_) // PERIOD)
     above = alert.above is not None
+    factor, scope = share(alert, traffic)
+    measured = f"{service.namespace} {service.dimensions.get('VariantName', '')}".strip()
+    actions = aws_channels.actions(channels.reached(plan, alert))
     body: CloudwatchMetricAlarm = {
         "alarm_name": scoped(plan, name + suffix, 255),
-        "alarm_description": f"mlstack alert {name} ({alert.severity}): {alert.metric} of "
-        f"serving {alert.serving} {'above' if above else 'below'} {alert.threshold} for {alert.for_}",
+        "alarm_description": text.description(plan, name, alert, measured, scope)[:1024],
         "comparison_operator": "GreaterThanThreshold" if above else "LessThanThreshold",
         "evaluation_periods": periods,
         "datapoints_to_alarm": periods,
+        # No requests means no latency and no errors: the throughput alarm speaks for silence.
         "treat_missing_data": "notBreaching",
-        "tags": {"mlstack-alert": name, "mlstack-severity": alert.severity},
+        "alarm_actions": actions,
+        "ok_actions": actions,
+        "tags": {**alert.labels, "mlstack-alert": name, "mlstack-severity": alert.severity},
     }
     threshold = alert.threshold
     if alert.metric == "latency_p99":
@@ -113,7 +138,7 @@ def alarm_body(
     else:
         assert isinstance(threshold, int | float)
         body |= {
-            "threshold": float(threshold),
+            "threshold": round(float(threshold) * factor, 6),
             "metric_query": [
                 {"id": "requests", "metric": [_metric(service, "Invocations", "Sum")]},
                 {
@@ -124,8 +149,10 @@ def alarm_body(
                 },
             ],
         }
-        if not above:
-            # No invocations at all is the lowest throughput there is.
+        if not above and float(threshold) * factor * PERIOD >= 1:
+            # No invocations at all is the lowest throughput there is, when a healthy variant
+            # at the threshold sees at least one request per period; a thinner canary has
+            # empty minutes when healthy, and breaching on them would page for nothing.
             body["treat_missing_data"] = "breaching"
     return body
 
@@ -134,26 +161,22 @@ def build(plan: Plan) -> list[Block | Note]:
     if aws_cloud(plan) is None:
         return []
     out: list[Block | Note] = []
-    for name, alert, serving in cloud_alerts(plan, (SageMakerServing, LambdaServing)):
+    found = list(cloud_alerts(plan, (SageMakerServing, LambdaServing)))
+    for receiver, spec in channels.used(plan, [alert for _, alert, _ in found]).items():
+        out += aws_channels.channel(plan, receiver, spec)
+    for name, alert, serving in found:
         source: PathKey = ("monitoring", "alerts", name)
-        targets: list[tuple[Service, str]] = [(lambda_(alert.serving or ""), "")]
+        targets: list[tuple[Service, str, int | None]] = [(lambda_(alert.serving or ""), "", None)]
         if isinstance(serving, SageMakerServing):
-            variants = VARIANTS if serving.canary else VARIANTS[:1]
-            targets = [
-                (sagemaker(alert.serving or "", v), "" if v == "primary" else f"-{v}")
-                for v in variants
-            ]
-        for service, suffix in targets:
-            body = alarm_body(plan, name, alert, service, suffix)
-            block = tf_name(name + suffix)
-            out.append(resource("aws_cloudwatch_metric_alarm", block, body, source))
-    if any(isinstance(item, Block) for item in out):
-        out.append(
-            Note(
-                "CloudWatch alarms are created without actions: add alarm_actions (an SNS topic "
-                "or incident tool) per severity, or route them with EventBridge on the "
-                "mlstack-severity tag.",
-                ("monitoring", "alerts"),
+            canary = serving.canary.traffic if serving.canary else None
+            targets = [(sagemaker(alert.serving or "", VARIANTS[0]), "", None)]
+            if canary is not None:
+                targets.append(
+                    (sagemaker(alert.serving or "", VARIANTS[1]), f"-{VARIANTS[1]}", canary)
+                )
+        for service, suffix, traffic in targets:
+            body = alarm_body(plan, name, alert, service, suffix, traffic)
+            out.append(
+                resource("aws_cloudwatch_metric_alarm", tf_name(name + suffix), body, source)
             )
-        )
     return out

@@ -315,6 +315,8 @@ class CloudwatchMetricAlarm(TypedDict, total=False):
     unit: str
     dimensions: dict[str, str]
     metric_query: list[MetricQuery]
+    alarm_actions: list[str]
+    ok_actions: list[str]
     tags: dict[str, str]
 
 

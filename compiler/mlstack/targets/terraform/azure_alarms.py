@@ -14,7 +14,11 @@ A metric alert compares one metric with a static threshold, so an error *rate* (
 cannot be one; those alerts go into NOTES.md with the log query to use instead. `for`
 becomes `window_size` (ISO 8601; resolve/fit.py allows only Azure's window sizes) with a
 frequency no longer than it; severity page/ticket/info maps to 0 (Critical)/1 (Error)/3
-(Informational).
+(Informational). Each alert calls its receivers' action groups (azure_channels.py). Throughput
+is counted over all deployments (no split), so a canary's share is never compared with the
+serving's threshold; Azure evaluates no point for a window without requests, so a "below"
+throughput alert does not fire on total silence (Azure metric alerts have no missing-data
+setting; said in the module report).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
 from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
 from mlstack.spec.types import duration_seconds
+from mlstack.targets import alert_text as text
+from mlstack.targets.terraform import azure_channels, channels
 from mlstack.targets.terraform.azure_attrs import Criteria, MonitorMetricAlert
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.blocks import Block, Note, cloud_alerts, resource, tags, tf_name
@@ -124,7 +130,11 @@ def build(plan: Plan) -> list[Block | Note]:
     if cloud is None:
         return []
     out: list[Block | Note] = []
-    for name, alert, serving in cloud_alerts(plan, (AzureMLServing, AzureFunctionsServing)):
+    found = list(cloud_alerts(plan, (AzureMLServing, AzureFunctionsServing)))
+    routed = [a for _, a, _ in found if a.metric != "error_rate"]
+    for receiver, spec in channels.used(plan, routed).items():
+        out += azure_channels.channel(plan, cloud, receiver, spec)
+    for name, alert, serving in found:
         service = (azureml if isinstance(serving, AzureMLServing) else functions)(
             alert.serving or ""
         )
@@ -144,18 +154,31 @@ def build(plan: Plan) -> list[Block | Note]:
             )
             continue
         seconds = int(duration_seconds(alert.for_))
+        scope = ""
+        if serving.canary is not None:
+            scope = (
+                "Requests are counted over all deployments (one threshold for the serving)."
+                if alert.metric == "throughput"
+                else "Each deployment (primary, canary) is measured on its own."
+            )
         body: MonitorMetricAlert = {
             "name": scoped(plan, name, 260),
             "resource_group_name": cloud.resource_group,
             "scopes": [service.scope],
-            "description": f"mlstack alert {name} ({alert.severity}): {summary}",
+            "description": text.description(plan, name, alert, service.namespace, scope)[:2048],
+            "action": azure_channels.actions(channels.reached(plan, alert)),
             "severity": SEVERITY[alert.severity],
             "enabled": True,
             "auto_mitigate": True,
             "window_size": WINDOWS[seconds],
             "frequency": frequency(seconds),
             "criteria": [criteria(alert, service)],
-            "tags": {**tags(plan), "mlstack-alert": name, "mlstack-severity": alert.severity},
+            "tags": {
+                **tags(plan),
+                **alert.labels,
+                "mlstack-alert": name,
+                "mlstack-severity": alert.severity,
+            },
         }
         out.append(resource("azurerm_monitor_metric_alert", tf_name(name), body, source))
         if alert.metric == "latency_p99" and isinstance(serving, AzureFunctionsServing):
@@ -166,12 +189,4 @@ def build(plan: Plan) -> list[Block | Note]:
                     source,
                 )
             )
-    if any(isinstance(b, Block) for b in out):
-        out.append(
-            Note(
-                "Azure Monitor metric alerts are created without action groups: add an action "
-                "block per severity (or route on the mlstack-severity tag).",
-                ("monitoring", "alerts"),
-            )
-        )
     return out

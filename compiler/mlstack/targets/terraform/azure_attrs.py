@@ -267,6 +267,10 @@ class Criteria(TypedDict, total=False):
     skip_metric_validation: bool
 
 
+class Action(TypedDict, total=False):
+    action_group_id: str
+
+
 class MonitorMetricAlert(TypedDict, total=False):
     name: str
     resource_group_name: str
@@ -278,6 +282,7 @@ class MonitorMetricAlert(TypedDict, total=False):
     frequency: str
     window_size: str
     criteria: list[Criteria]
+    action: list[Action]
     tags: dict[str, str]
 
 

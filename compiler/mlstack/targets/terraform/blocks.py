@@ -14,7 +14,7 @@ from mlstack.spec.monitoring import Alert
 from mlstack.spec.uris import Location
 
 PROVIDERS: dict[str, dict[str, str]] = {
-    # Pinned to the versions the offline schemas were taken from (../shared/schemas).
+    # Pinned to the versions the schema kit was taken from (tests/kit/README.md).
     "aws": {"source": "hashicorp/aws", "version": "6.47.0"},
     "google": {"source": "hashicorp/google", "version": "6.50.0"},
     "azurerm": {"source": "hashicorp/azurerm", "version": "4.79.0"},

@@ -11,8 +11,11 @@ Cloud metrics list, `aiplatform` and `run` sections):
 Latency p99 is `ALIGN_PERCENTILE_99` per series over one-minute windows, the worst series kept,
 against the threshold in milliseconds; error rate is a ratio condition (5xx / all, both
 `ALIGN_RATE` summed), whose threshold is a fraction; throughput is requests per second
-(`ALIGN_RATE` summed). `for` becomes the condition's duration. Severity page/ticket/info maps
-to CRITICAL/ERROR/WARNING.
+(`ALIGN_RATE` summed over the endpoint's deployed models, so a canary's share does not look
+like an outage). `for` becomes the condition's duration; a "below" condition counts missing
+data as breaching (`EVALUATION_MISSING_DATA_ACTIVE`). Severity page/ticket/info maps to
+CRITICAL/ERROR/WARNING; each policy notifies its receivers' channels (gcp_channels.py) and
+links the runbook.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from mlstack.plan import Plan
 from mlstack.spec.monitoring import Alert
 from mlstack.spec.serving import CloudRunServing, VertexServing
 from mlstack.spec.types import duration_seconds, percentage_value
+from mlstack.targets import alert_text as text
+from mlstack.targets.terraform import channels, gcp_channels
 from mlstack.targets.terraform.blocks import (
     Block,
     Note,
@@ -102,6 +107,9 @@ def condition(alert: Alert, service: Service) -> ConditionThreshold:
         "trigger": [{"count": 1}],
     }
     rate = _aggregation("ALIGN_RATE", "REDUCE_SUM", service.group)
+    # A volume is the serving's: summed over deployed models, or a canary at its share of the
+    # traffic would sit below a threshold meant for the whole endpoint.
+    volume = _aggregation("ALIGN_RATE", "REDUCE_SUM", service.group[:1])
     if alert.metric == "latency_p99":
         assert isinstance(threshold, str)
         total = 'metric.labels.latency_type = "total"' if "aiplatform" in service.latency else ""
@@ -123,7 +131,7 @@ def condition(alert: Alert, service: Service) -> ConditionThreshold:
         assert isinstance(threshold, int | float)
         body |= {
             "filter": service.filter(service.requests),
-            "aggregations": [rate],
+            "aggregations": [volume],
             "threshold_value": float(threshold),
         }
     if not above:
@@ -132,48 +140,58 @@ def condition(alert: Alert, service: Service) -> ConditionThreshold:
     return body
 
 
+def measured(alert: Alert, service: Service) -> str:
+    return service.latency if alert.metric == "latency_p99" else service.requests
+
+
 def policy(plan: Plan, name: str, alert: Alert, service: Service) -> MonitoringAlertPolicy:
-    side = "above" if alert.above is not None else "below"
-    summary = f"{alert.metric} of serving {alert.serving} {side} {alert.threshold} for {alert.for_}"
-    return {
+    scope = ""
+    if plan.spec.serving[alert.serving or ""].canary is not None:
+        scope = (
+            "Throughput is summed over the primary and its canary (one threshold for the serving)."
+            if alert.metric == "throughput"
+            else "Each deployed model (primary, canary) is measured on its own."
+        )
+    body: MonitoringAlertPolicy = {
         "display_name": scoped(plan, name, 512),
         "combiner": "OR",
         "severity": SEVERITY[alert.severity],
         "conditions": [
-            {"display_name": summary, "condition_threshold": [condition(alert, service)]}
+            {
+                "display_name": text.condition(alert),
+                "condition_threshold": [condition(alert, service)],
+            }
         ],
         "documentation": [
             {
-                "subject": f"mlstack alert {name} ({alert.severity})",
-                "content": f"mlstack alert {name} of stack {plan.stack} ({plan.environment}): "
-                + summary
-                + ".",
+                "subject": text.summary(plan, name, alert)[:255],
+                "content": text.description(plan, name, alert, measured(alert, service), scope),
                 "mime_type": "text/markdown",
             }
         ],
+        "notification_channels": gcp_channels.actions(plan, channels.reached(plan, alert)),
         "user_labels": {
             **gcp_labels(plan),
+            **alert.labels,
             "mlstack-alert": name,
             "mlstack-severity": alert.severity,
         },
     }
+    if alert.runbook:
+        body["documentation"][0]["links"] = [{"display_name": "Runbook", "url": alert.runbook}]
+    return body
 
 
 def build(plan: Plan) -> list[Block | Note]:
     if gcp_cloud(plan) is None:
         return []
     out: list[Block | Note] = []
-    for name, alert, serving in cloud_alerts(plan, (VertexServing, CloudRunServing)):
+    found = list(cloud_alerts(plan, (VertexServing, CloudRunServing)))
+    for receiver, spec in channels.used(plan, [alert for _, alert, _ in found]).items():
+        out += gcp_channels.channel(plan, receiver, spec)
+    for name, alert, serving in found:
         service = (vertex if isinstance(serving, VertexServing) else cloudrun)(alert.serving or "")
         source: PathKey = ("monitoring", "alerts", name)
         body = policy(plan, name, alert, service)
         out.append(resource("google_monitoring_alert_policy", tf_name(name), body, source))
-    if out:
-        out.append(
-            Note(
-                "Cloud Monitoring alert policies are created without notification channels: add "
-                "notification_channels per severity (or route on the mlstack-severity label).",
-                ("monitoring", "alerts"),
-            )
-        )
     return out

@@ -231,10 +231,16 @@ class AlertCondition(TypedDict, total=False):
     condition_threshold: list[ConditionThreshold]
 
 
+class Link(TypedDict, total=False):
+    display_name: str
+    url: str
+
+
 class Documentation(TypedDict, total=False):
     content: str
     mime_type: str
     subject: str
+    links: list[Link]
 
 
 class MonitoringAlertPolicy(TypedDict, total=False):
@@ -244,6 +250,7 @@ class MonitoringAlertPolicy(TypedDict, total=False):
     severity: Literal["CRITICAL", "ERROR", "WARNING"]
     conditions: list[AlertCondition]
     documentation: list[Documentation]
+    notification_channels: list[str]
     user_labels: dict[str, str]
 
 
