@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import REFERENCE, check_text, run_mlstack
+from tests.helpers import REFERENCE, ROOT, check_text, run_mlstack
 
 PROD = """\
   prod:
@@ -234,3 +234,35 @@ def test_overlays_replace_patches_and_merge_overrides(tmp_path: Path) -> None:
             }
         }
     }
+
+
+MIGRATED = ROOT / "tests" / "data" / "migration" / "churn.yaml"
+"""An existing InferenceService and its Argo CD Application, said as a spec (docs/kubernetes.md,
+"Moving an existing deployment in"): fields for what mlstack models, a patch for the rest."""
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (its kustomize) is not here")
+def test_a_migrated_inference_service_keeps_what_it_had(tmp_path: Path) -> None:
+    compiled = _compile(tmp_path, MIGRATED)
+    assert compiled.returncode == 0, compiled.stderr
+    environment = tmp_path / "out" / "churn" / "default"
+    built = subprocess.run(
+        ["kubectl", "kustomize", str(environment / "kubernetes")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(built.stdout)}
+    isvc = objects["InferenceService", "churn"]
+    predictor = isvc["spec"]["predictor"]
+    assert (predictor["containerConcurrency"], predictor["timeout"]) == (8, 30)
+    assert (predictor["minReplicas"], predictor["maxReplicas"]) == (2, 6)
+    assert predictor["priorityClassName"] == "ml-critical"
+    assert {"key": "ml", "operator": "Exists", "effect": "NoSchedule"} in predictor["tolerations"]
+    assert predictor["model"]["env"] == [{"name": "LOG_LEVEL", "value": "info"}]
+    assert isvc["metadata"]["annotations"]["sidecar.istio.io/inject"] == "true"
+    account = objects["ServiceAccount", predictor["serviceAccountName"]]
+    assert account["imagePullSecrets"] == [{"name": "harbor-pull"}]
+    application = yaml.safe_load((environment / "argocd" / "application.yaml").read_text())
+    assert application["spec"]["source"]["path"] == "stacks/churn/default/kubernetes"
+    assert application["spec"]["syncPolicy"]["automated"]
