@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import REFERENCE, ROOT, check_text, run_mlstack
+from tests.helpers import REFERENCE, ROOT, check_text, kustomized, run_mlstack
 
 PROD = """\
   prod:
@@ -66,13 +66,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_kustomize_applies_both_kinds_of_patch(tmp_path: Path) -> None:
     compiled = _compile(tmp_path, _spec(tmp_path))
     assert compiled.returncode == 0, compiled.stderr
-    built = subprocess.run(
-        ["kubectl", "kustomize", str(tmp_path / "out" / "fraud" / "prod" / "kubernetes")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(built.stdout)}
+    objects = kustomized(tmp_path / "out" / "fraud" / "prod" / "kubernetes")
     service = objects["InferenceService", "fraud-api"]
     assert service["metadata"]["annotations"]["sidecar.istio.io/inject"] == "true"
     # The patch adds; it keeps what mlstack wrote.
@@ -246,13 +240,7 @@ def test_a_migrated_inference_service_keeps_what_it_had(tmp_path: Path) -> None:
     compiled = _compile(tmp_path, MIGRATED)
     assert compiled.returncode == 0, compiled.stderr
     environment = tmp_path / "out" / "churn" / "default"
-    built = subprocess.run(
-        ["kubectl", "kustomize", str(environment / "kubernetes")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(built.stdout)}
+    objects = kustomized(environment / "kubernetes")
     isvc = objects["InferenceService", "churn"]
     predictor = isvc["spec"]["predictor"]
     assert (predictor["containerConcurrency"], predictor["timeout"]) == (8, 30)

@@ -5,7 +5,6 @@ the real kustomize building them."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import yaml
 from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.targets import kubernetes
-from tests.helpers import ROOT, check_text, run_mlstack
+from tests.helpers import ROOT, check_text, kustomized, run_mlstack
 
 EDGE = ROOT / "specs" / "edge-onprem" / "mlstack.yaml"
 
@@ -133,13 +132,7 @@ def test_seldon_server_pods_carry_the_serving_settings(tmp_path: Path) -> None:
 def test_kustomize_builds_the_settings(tmp_path: Path) -> None:
     compiled = run_mlstack("compile", str(EDGE), "-o", str(tmp_path / "out"), cache=tmp_path)
     assert compiled.returncode == 0, compiled.stderr
-    built = subprocess.run(
-        ["kubectl", "kustomize", str(tmp_path / "out" / "edge" / "default" / "kubernetes")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(built.stdout)}
+    objects = kustomized(tmp_path / "out" / "edge" / "default" / "kubernetes")
     assert objects["ServiceAccount", "serve-anomaly-api"]["imagePullSecrets"] == [
         {"name": "harbor-pull"}
     ]
