@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import git
 import pytest
 import yaml
 
@@ -254,3 +255,19 @@ def test_a_migrated_inference_service_keeps_what_it_had(tmp_path: Path) -> None:
     application = yaml.safe_load((environment / "argocd" / "application.yaml").read_text())
     assert application["spec"]["source"]["path"] == "stacks/churn/default/kubernetes"
     assert application["spec"]["syncPolicy"]["automated"]
+
+
+def test_diff_against_a_base_whose_patch_targets_nothing(tmp_path: Path) -> None:
+    config = git.Repo.init(tmp_path / "config", initial_branch="main")
+    spec = tmp_path / "config" / "mlstack.yaml"
+    good = _spec(tmp_path).read_text()
+    spec.write_text(good.replace("name: fraud-explain}", "name: fraud-explian}"))
+    config.index.add(["mlstack.yaml"])
+    config.index.commit("base", author=git.Actor("t", "t@example.com"))
+    spec.write_text(good)
+    result = run_mlstack("diff", "mlstack.yaml", "--base", "HEAD", cwd=spec.parent, cache=tmp_path)
+    assert result.returncode == 1
+    assert "error: the stacks at HEAD do not compile: patch 2 of environment 'prod'" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
