@@ -95,7 +95,7 @@ class SeldonServing(InClusterServing):
             if field in self.model_fields_set:
                 alias = self.model_fields[field].alias or field
                 raise PydanticCustomError(
-                    "E0713",
+                    "E0714",
                     "'{field}' sets the serving's pods, but it runs on the existing Seldon "
                     "Server '{server}', whose pods are that Server's",
                     {
