@@ -105,18 +105,22 @@ def compilable_stacks(draw: st.DrawFn) -> dict[str, Any]:
         }
         for name in serving
     }
+    # Artifacts in a bucket of their own (mlstack creates it), or beside the models in theirs,
+    # which mlstack may not own (E0805): then the bucket exists, createBucket: false.
+    own_bucket = draw(st.booleans())
+    mlflow: dict[str, Any] = {
+        "deploy": True,
+        "artifacts": f"{scheme}://{bucket}{'-mlflow' if own_bucket else ''}/mlflow",
+        "database": {"secret": "mlflow-db"},
+    }
+    if not own_bucket:
+        mlflow["createBucket"] = False
     stack: dict[str, Any] = {
         "apiVersion": "mlstack/v1alpha1",
         "kind": "Stack",
         "metadata": {"name": draw(names), "labels": {"team": draw(names)}},
         "platform": platform,
-        "tracking": {
-            "mlflow": {
-                "deploy": True,
-                "artifacts": f"{scheme}://{bucket}/mlflow",
-                "database": {"secret": "mlflow-db"},
-            }
-        },
+        "tracking": {"mlflow": mlflow},
         "models": models,
         "serving": serving,
         "monitoring": {"alerts": alerts, "dashboards": draw(st.booleans())},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import multiprocessing
-import os
 import shutil
 import stat
 import urllib.parse
@@ -14,7 +13,7 @@ import git
 import pytest
 
 from mlstack.gitops.publish import Request, StackTree, publish
-from mlstack.gitops.repo import PublishError, auth_env, cache_folder
+from mlstack.gitops.repo import PublishError, cache_folder
 
 
 def _bare(path: Path) -> str:
@@ -241,22 +240,6 @@ def test_token_forms_find_an_http_basic_header() -> None:
         header = base64.b64encode(f"{prefix}{token}".encode())
         assert any(form in header for form in token_forms(token)[2:]), prefix
     assert urllib.parse.quote(token, safe="").encode() in token_forms(token)
-
-
-def test_token_is_never_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    token = "s3cr3t-t0ken-value"
-    monkeypatch.setenv("MLSTACK_GIT_TOKEN", token)
-    header = auth_env()["GIT_CONFIG_VALUE_0"]
-    assert any(form in header.encode() for form in token_forms(token)), "the token is in use"
-    remote = _bare(tmp_path / "deploy.git")
-    publish(_request(remote, tmp_path, _stack(tmp_path, "fraud", {"prod/a.yaml": "a\n"})))
-    scanned = [path for path in tmp_path.rglob("*") if path.is_file()]
-    assert any(path.match("*/.git/config") for path in scanned)
-    for path in scanned:
-        content = path.read_bytes()
-        for form in token_forms(token):
-            assert form not in content, f"{path} holds the token as {form!r}"
-    assert "GIT_CONFIG_VALUE_0" not in os.environ
 
 
 def test_killed_publish_leaves_remote_untouched_and_next_run_lands(tmp_path: Path) -> None:

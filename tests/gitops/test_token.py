@@ -5,6 +5,7 @@ redirects to, not a plain-http remote, not an ssh one. Real git against real HTT
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 import git
@@ -13,6 +14,7 @@ import pytest
 from mlstack.gitops.publish import Request, StackTree, publish
 from mlstack.gitops.repo import PublishError, auth_env
 from tests.gitops.git_server import certificate, serve
+from tests.gitops.test_publish import token_forms
 
 TOKEN = "t0ken-for-the-deploy-repo"
 HEADER = "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
@@ -78,3 +80,23 @@ def test_the_header_is_scoped_config_in_the_environment_only(
     assert "http.extraHeader" not in env.values()
     for remote in ("git@git.example:acme/d.git", "ssh://git.example/d", "http://git.example/d"):
         assert auth_env(remote) == {}
+
+
+def test_token_is_never_stored(
+    tmp_path: Path, repos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A publish that really sends the token (the HTTPS origin records it) leaves it in no
+    file: not the clone cache and its .git/config, not the deploy repository, not out/; in
+    none of its forms (raw, URL-encoded, base64 at any alignment)."""
+    tls = certificate(tmp_path)
+    monkeypatch.setenv("GIT_SSL_CAINFO", str(tls[0]))
+    with serve(root=repos, tls=tls) as (origin, at_origin):
+        assert publish(_request(f"{origin}/deploy.git", tmp_path)).commit is not None
+    assert at_origin.authorizations == {HEADER}, "the token was in use"
+    scanned = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert any(path.match("*/.git/config") for path in scanned)
+    for path in scanned:
+        content = path.read_bytes()
+        for form in token_forms(TOKEN):
+            assert form not in content, f"{path} holds the token as {form!r}"
+    assert "GIT_CONFIG_VALUE_0" not in os.environ

@@ -14,7 +14,7 @@ from mlstack.diagnostics import Diagnostic
 from mlstack.load import Document, PathKey
 from mlstack.parse import misspelt_sections, validate_data
 from mlstack.plan import Plan
-from mlstack.resolve import capacity, fit, images, references, routing
+from mlstack.resolve import capacity, drift, fit, images, references, routing
 from mlstack.resolve.context import Context
 from mlstack.resolve.identity import workloads
 from mlstack.resolve.names_check import check as check_names
@@ -114,6 +114,7 @@ def resolve_environment(
     routing.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
+    drift.check(ctx)
     found = workloads(stack, environment)
     check_names(ctx, found)
     if any(d.is_error for d in ctx.diagnostics):

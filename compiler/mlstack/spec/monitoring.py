@@ -148,7 +148,8 @@ class Drift(Named):
     reference: DataUri
     """Reference dataset (parquet or csv)."""
     current: DataUri | None = None
-    """Recent inference data; default: the serving's logged requests under the artifact store."""
+    """Recent inference data (parquet or csv) the reference is compared with; without it the
+    job has nothing to compare (W0713): nothing records a serving's requests yet."""
     schedule: Schedule = "@hourly"
     """When the check runs."""
     threshold: Annotated[float, Field(ge=0, le=1)] = 0.3

@@ -19,8 +19,8 @@ Contract of the drift image (`monitoring.drift.S.image`, default mlstack's own,
 - arguments: `--serving=S --namespace=NS --reference=URI [--current=URI] --threshold=X
   --pushgateway=URL --job=mlstack-drift`; URIs are s3://, gs://, azureblob://ACCOUNT/CONTAINER/
   PATH, or a local path (pvc:// data is mounted read-only at /mnt/pvc/CLAIM and passed as a
-  path); parquet or csv, a file or a folder of files. Without `--current` it reads the
-  serving's logged requests (its own default location).
+  path); parquet or csv, a file or a folder of files. Without `--current` it exits 2
+  saying so: nothing records a serving's requests yet (W0713 at validate time).
 - it runs Evidently's DataDriftPreset on reference vs current, then pushes to
   `URL/metrics/job/mlstack-drift/namespace/NS/serving/S` the gauges `mlstack_drift_score`
   (share of drifted columns, 0..1), `mlstack_drift_detected` (1 when score > threshold, else
