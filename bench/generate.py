@@ -260,7 +260,7 @@ def stack(n: int) -> dict[str, Any]:
             "drift": {
                 serving_name(i): {
                     "reference": f"s3://acme-ml-data/{model_name(i)}/reference.parquet",
-                    "current": f"s3://acme-ml-data/{serving_name(i)}/requests/",
+                    "current": f"s3://acme-ml-data/{model_name(i)}/requests/",
                     "schedule": "@hourly" if i % 2 else "15 * * * *",
                     "threshold": round(0.2 + (i % 3) / 10, 2),
                 }

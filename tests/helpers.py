@@ -67,16 +67,16 @@ def run_mlstack(*args: str, cache: Path, cwd: Path = ROOT) -> subprocess.Complet
     )
 
 
-class _Yaml12ishLoader(yaml.SafeLoader):
-    """kustomize writes YAML 1.2 (`matchType: =` bare); PyYAML's 1.1 resolver reads a bare
-    `=` as its `value` tag, which it cannot construct: read it as the string it is."""
+class KubectlLoader(yaml.SafeLoader):
+    """kubectl writes YAML 1.2 scalars plain (`matchType: =`), which PyYAML's YAML 1.1 reads
+    as its `value` tag, which it cannot construct: here that is the string it is."""
 
 
 def _bare_string(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
-_Yaml12ishLoader.add_constructor("tag:yaml.org,2002:value", _bare_string)
+KubectlLoader.add_constructor("tag:yaml.org,2002:value", _bare_string)
 
 
 def kustomized(folder: Path) -> dict[tuple[str, str], Any]:
@@ -85,5 +85,5 @@ def kustomized(folder: Path) -> dict[tuple[str, str], Any]:
     built = subprocess.run(
         ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=True
     )
-    documents = yaml.load_all(built.stdout, Loader=_Yaml12ishLoader)
+    documents = yaml.load_all(built.stdout, Loader=KubectlLoader)
     return {(o["kind"], o["metadata"]["name"]): o for o in documents}

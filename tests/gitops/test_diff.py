@@ -158,3 +158,26 @@ def test_diff_when_only_the_notes_changed_in_the_deploy_repo(tmp_path: Path) -> 
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == "== fraud/prod: files changed"
     assert "-- `terraform apply` by hand: see the runbook" in result.stdout
+
+
+def test_diff_base_when_only_notes_change(tmp_path: Path) -> None:
+    """The most common day-2 edit of a managed serving: a field whose only output today is a
+    NOTES.md line (Azure ML autoscaling). `diff --base` used to exit 3 (a YAML ScannerError on
+    the markdown), which broke the PR-comment job; now NOTES.md is compared as text."""
+    spec = tmp_path / "mlstack.yaml"
+    spec.write_text((REFERENCE.parent.parent / "vision-azure" / "mlstack.yaml").read_text())
+    repo = git.Repo.init(tmp_path)
+    repo.index.add([str(spec)])
+    repo.index.commit("base", author=git.Actor("t", "t@example.com"))
+    text = spec.read_text()
+    old = "autoscaling: {metric: cpu, target: 70}"
+    assert text.count(old) == 1
+    spec.write_text(text.replace(old, "autoscaling: {metric: cpu, target: 60}"))
+    result = run_mlstack("diff", str(spec), "--base", "HEAD", cwd=tmp_path, cache=tmp_path)
+    assert result.returncode == 0, result.stderr
+    changed = [line for line in result.stdout.splitlines() if line.startswith("+++ ")]
+    assert changed == [
+        "+++ b/vision/prod/terraform/NOTES.md",
+        "+++ b/vision/staging/terraform/NOTES.md",
+    ]
+    assert "on cpu 60% with an Azure Monitor autoscale setting" in result.stdout

@@ -11,10 +11,10 @@ import subprocess
 from pathlib import Path
 
 import git
-import pytest
 import yaml
 
 from tests.helpers import REFERENCE, ROOT, check_text, kustomized, run_mlstack
+from tests.tools import TF_PLUGIN_DIR, require_kubectl, require_terraform
 
 PROD = """\
   prod:
@@ -43,7 +43,6 @@ HATCHES = """\
               cpu: {capacity_type: SPOT}
 """
 
-PLUGINS = Path("/opt/tf-plugins")
 MIRRORED_AWS = "5.100.0"
 
 
@@ -63,8 +62,8 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (its kustomize) is not here")
 def test_kustomize_applies_both_kinds_of_patch(tmp_path: Path) -> None:
+    require_kubectl()
     compiled = _compile(tmp_path, _spec(tmp_path))
     assert compiled.returncode == 0, compiled.stderr
     objects = kustomized(tmp_path / "out" / "fraud" / "prod" / "kubernetes")
@@ -87,7 +86,7 @@ def test_kustomize_applies_both_kinds_of_patch(tmp_path: Path) -> None:
 
 def _terraform(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["terraform", f"-chdir={folder}", *args, "-no-color"],
+        [require_terraform()[0], f"-chdir={folder}", *args, "-no-color"],
         capture_output=True,
         text=True,
         check=False,
@@ -103,15 +102,14 @@ def _validated(terraform: Path, tmp_path: Path) -> subprocess.CompletedProcess[s
     main = json.loads((copy / "main.tf.json").read_text())
     main["terraform"]["required_providers"]["aws"]["version"] = MIRRORED_AWS
     (copy / "main.tf.json").write_text(json.dumps(main))
-    init = _terraform(copy, "init", f"-plugin-dir={PLUGINS}", "-backend=false", "-input=false")
+    init = _terraform(
+        copy, "init", f"-plugin-dir={TF_PLUGIN_DIR}", "-backend=false", "-input=false"
+    )
     return init if init.returncode else _terraform(copy, "validate")
 
 
-@pytest.mark.skipif(
-    shutil.which("terraform") is None or not PLUGINS.is_dir(),
-    reason="terraform and the AWS provider mirror are not here",
-)
 def test_terraform_merges_the_override_and_refuses_one_of_nothing(tmp_path: Path) -> None:
+    require_terraform()
     compiled = _compile(tmp_path, _spec(tmp_path))
     assert compiled.returncode == 0, compiled.stderr
     terraform = tmp_path / "out" / "fraud" / "prod" / "terraform"
@@ -236,8 +234,8 @@ MIGRATED = ROOT / "tests" / "data" / "migration" / "churn.yaml"
 "Moving an existing deployment in"): fields for what mlstack models, a patch for the rest."""
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (its kustomize) is not here")
 def test_a_migrated_inference_service_keeps_what_it_had(tmp_path: Path) -> None:
+    require_kubectl()
     compiled = _compile(tmp_path, MIGRATED)
     assert compiled.returncode == 0, compiled.stderr
     environment = tmp_path / "out" / "churn" / "default"

@@ -4,18 +4,17 @@ the real kustomize building them."""
 
 from __future__ import annotations
 
-import shutil
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.targets import kubernetes
 from tests.helpers import ROOT, check_text, kustomized, run_mlstack
+from tests.tools import require_kubectl
 
 EDGE = ROOT / "specs" / "edge-onprem" / "mlstack.yaml"
 
@@ -128,8 +127,8 @@ def test_seldon_server_pods_carry_the_serving_settings(tmp_path: Path) -> None:
     assert objects["ServiceAccount", "serve-s"]["imagePullSecrets"] == [{"name": "regcred"}]
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (its kustomize) is not here")
 def test_kustomize_builds_the_settings(tmp_path: Path) -> None:
+    require_kubectl()
     compiled = run_mlstack("compile", str(EDGE), "-o", str(tmp_path / "out"), cache=tmp_path)
     assert compiled.returncode == 0, compiled.stderr
     objects = kustomized(tmp_path / "out" / "edge" / "default" / "kubernetes")

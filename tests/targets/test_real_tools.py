@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from mlstack.gitops.client_ids import env_file, wiring
-from tests.helpers import ROOT
+from tests.helpers import ROOT, KubectlLoader
 from tests.tools import require_kubectl, require_terraform
 
 OUT = ROOT / "out"
@@ -54,7 +54,7 @@ def _kustomize(environment: Path, tmp_path: Path) -> tuple[list[dict[str, Any]],
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    objects = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    objects = [doc for doc in yaml.load_all(result.stdout, Loader=KubectlLoader) if doc]
     return objects, list(kustomization["resources"])
 
 
