@@ -93,7 +93,7 @@ class SeldonServing(InClusterServing):
             return self
         for field in POD_FIELDS:
             if field in self.model_fields_set:
-                alias = self.model_fields[field].alias or field
+                alias = type(self).model_fields[field].alias or field
                 raise PydanticCustomError(
                     "E0714",
                     "'{field}' sets the serving's pods, but it runs on the existing Seldon "
