@@ -6,6 +6,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from mlstack.diagnostics import Diagnostic
 from mlstack.pipeline import Checked, check
@@ -62,3 +65,25 @@ def run_mlstack(*args: str, cache: Path, cwd: Path = ROOT) -> subprocess.Complet
         check=False,
         env={**os.environ, "XDG_CACHE_HOME": str(cache)},
     )
+
+
+class KubectlLoader(yaml.SafeLoader):
+    """kubectl writes YAML 1.2 scalars plain (`matchType: =`), which PyYAML's YAML 1.1 reads
+    as its `value` tag, which it cannot construct: here that is the string it is."""
+
+
+def _bare_string(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+KubectlLoader.add_constructor("tag:yaml.org,2002:value", _bare_string)
+
+
+def kustomized(folder: Path) -> dict[tuple[str, str], Any]:
+    """What the real kustomize (kubectl's) builds from a compiled `kubernetes/` folder, by
+    kind and name: patches applied, as Argo CD would apply them."""
+    built = subprocess.run(
+        ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=True
+    )
+    documents = yaml.load_all(built.stdout, Loader=KubectlLoader)
+    return {(o["kind"], o["metadata"]["name"]): o for o in documents}

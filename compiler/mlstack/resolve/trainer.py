@@ -25,7 +25,7 @@ def _trainer_v2(ctx: Context, name: str, training: InClusterTraining) -> None:
     path: PathKey = ("models", name, "training")
     if training.operator == "tfjob":
         ctx.error(
-            "E0714",
+            "E0717",
             f"model '{name}' trains with operator 'tfjob', which Kubeflow Trainer v2 cannot "
             "run (it has no TensorFlow runtime)",
             (*path, "operator"),

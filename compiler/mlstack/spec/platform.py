@@ -11,6 +11,7 @@ from pydantic import AfterValidator, ConfigDict, Field, create_model, model_vali
 from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import SpecModel
+from mlstack.spec.hatches import Patch, TerraformOverrides
 from mlstack.spec.network import Network, StorageEndpoint
 from mlstack.spec.types import Name, SecretName
 from mlstack.spec.versions import Versions, at_least
@@ -87,6 +88,14 @@ class Kubernetes(SpecModel):
     beside the storageSecret's credentials, and the NetworkPolicies open its port."""
     network: Network = Network()
     """Flows the NetworkPolicies allow beyond what mlstack derives from the spec."""
+    image_pull_secrets: list[SecretName] = []
+    """Secrets (kubernetes.io/dockerconfigjson) every pod of the stack pulls its images
+    with, e.g. [harbor-pull]: set on every ServiceAccount mlstack generates, and so on every
+    pod that runs as one."""
+    patches: list[Patch] = []
+    """Kustomize patches of generated objects, written into the environment's
+    kustomization.yaml and applied last; a patch whose target is not generated is an error.
+    An environment's `patches` replace the base's (lists replace)."""
 
 
 class _Cloud(SpecModel):
@@ -225,6 +234,10 @@ class Terraform(SpecModel):
 
     backend: Backend = Backend(local={})
     """Terraform backend; defaults to a local state file."""
+    overrides: TerraformOverrides = {}
+    """Terraform JSON merged over the generated configuration, written as
+    terraform/override.tf.json: `{resource: {aws_eks_node_group: {gpu: {...}}}}`. Each block
+    it names must exist in main.tf.json. Merged key by key with an environment's."""
 
 
 class Platform(SpecModel):

@@ -76,7 +76,7 @@ def schedule_account(model: str) -> str:
 
 
 def on_trainer_v2(plan: Plan, training: InClusterTraining) -> bool:
-    """A TrainJob, not a PyTorchJob (resolve refuses tfjob under v2, E0714)."""
+    """A TrainJob, not a PyTorchJob (resolve refuses tfjob under v2, E0717)."""
     return (
         training.operator == "pytorchjob" and plan.spec.platform.kubernetes.kubeflow.trainer == "v2"
     )
