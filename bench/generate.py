@@ -5,8 +5,9 @@
 Importable as well: `generate(n) -> str`. The output is a pure function of `n` (no
 randomness, no clock), so the same N always gives the same bytes.
 
-Each model i gets a framework, an s3:// uri, in-cluster training (pytorchjob / tfjob / job,
-every third one on a schedule), a serving whose runtime can serve the framework (kserve,
+Each model i gets a framework, an s3:// uri, in-cluster training (pytorchjob, a
+Trainer v2 TrainJob, or job: Trainer v2 has no TensorFlow runtime; every third one on a
+schedule), a serving whose runtime can serve the framework (kserve,
 seldon, torchserve, tfserving, triton, mlflow, sagemaker) with replicas and, where the runtime
 allows it, autoscaling on one of the runtime's metrics (resolve/fit.py SCALING), one alert and
 one drift check. Around that: CPU and GPU pools, MLflow with s3 artifacts, a notebook, a
@@ -44,7 +45,7 @@ MIX: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("sklearn", "sagemaker", None, "concurrency"),
     ("xgboost", "seldon", "cpu", "rps"),
 )
-TRAINING_OPERATOR = {"pytorch": "pytorchjob", "huggingface": "pytorchjob", "tensorflow": "tfjob"}
+TRAINING_OPERATOR = {"pytorch": "pytorchjob", "huggingface": "pytorchjob"}
 SCHEDULES = ("0 3 * * 1", "@daily", "30 1 * * *", "@weekly", "0 */6 * * *")
 CPU = {"cpu": "2", "memory": "4Gi"}
 GPU = {"cpu": "4", "memory": "16Gi", "gpu": 1}
@@ -67,7 +68,15 @@ def _model(i: int) -> dict[str, Any]:
     training: dict[str, Any] = {
         "operator": operator,
         "image": f"ghcr.io/acme/{family}-train:1.{i % 7}.{i % 13}",
-        "command": ["python", "train.py", "--model", name, "--epochs", str(10 + i % 20)],
+        # torchrun: Trainer v2 describes the world only in the PET_* variables it reads.
+        "command": [
+            "torchrun" if operator == "pytorchjob" else "python",
+            "train.py",
+            "--model",
+            name,
+            "--epochs",
+            str(10 + i % 20),
+        ],
         "pool": "gpu" if gpu else "cpu",
     }
     if operator != "job":

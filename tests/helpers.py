@@ -67,14 +67,28 @@ def run_mlstack(*args: str, cache: Path, cwd: Path = ROOT) -> subprocess.Complet
     )
 
 
-class _Kustomized(yaml.SafeLoader):
-    """kustomize writes the string `=` bare (an AlertmanagerConfig's `matchType: =`), which
-    YAML 1.1 readers such as PyYAML take for the `value` tag; it is a string."""
+class KubectlLoader(yaml.SafeLoader):
+    """kubectl writes YAML 1.2 scalars plain (`matchType: =`), which PyYAML's YAML 1.1 reads
+    as its `value` tag, which it cannot construct: here that is the string it is."""
 
 
-_Kustomized.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_scalar)
+def _bare_string(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
 
 
-def kustomized(text: str) -> list[Any]:
-    """The documents of `kubectl kustomize` output."""
-    return [doc for doc in yaml.load_all(text, Loader=_Kustomized) if doc]
+KubectlLoader.add_constructor("tag:yaml.org,2002:value", _bare_string)
+
+
+def kustomized(folder: Path) -> dict[tuple[str, str], Any]:
+    """What the real kustomize (kubectl's) builds from a compiled `kubernetes/` folder, by
+    kind and name: patches applied, as Argo CD would apply them."""
+    built = subprocess.run(
+        ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=True
+    )
+    documents = yaml.load_all(built.stdout, Loader=KubectlLoader)
+    return {(o["kind"], o["metadata"]["name"]): o for o in documents}
+
+
+def kustomized_documents(text: str) -> list[Any]:
+    """The documents of `kubectl kustomize` output, read as kustomize wrote them."""
+    return [doc for doc in yaml.load_all(text, Loader=KubectlLoader) if doc]

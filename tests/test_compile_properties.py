@@ -71,6 +71,11 @@ def compilable_stacks(draw: st.DrawFn) -> dict[str, Any]:
     scheme, platform, cloud = PLATFORMS[platform_name]
     bucket = draw(st.from_regex(r"[a-z][a-z0-9]{2,10}", fullmatch=True))
     model_names = draw(st.lists(names, min_size=1, max_size=3, unique=True))
+    # Trainer v2 (the default) has no TensorFlow runtime: tfjob is drawn only under v1.
+    trainer = draw(st.sampled_from(["v2", "v1"]))
+    operators = ["pytorchjob", "job"] + (["tfjob"] if trainer == "v1" else [])
+    kubernetes = {**platform.get("kubernetes", {}), "kubeflow": {"trainer": trainer}}
+    platform = {**platform, "kubernetes": kubernetes}
     models: dict[str, Any] = {}
     for name in model_names:
         models[name] = {
@@ -79,7 +84,7 @@ def compilable_stacks(draw: st.DrawFn) -> dict[str, Any]:
         }
         if draw(st.booleans()):
             models[name]["training"] = {
-                "operator": draw(st.sampled_from(["pytorchjob", "tfjob", "job"])),
+                "operator": draw(st.sampled_from(operators)),
                 "image": f"ghcr.io/acme/{name}:1.{draw(st.integers(0, 9))}",
                 "command": ["python", "train.py"],
                 "workers": draw(st.integers(1, 4)),

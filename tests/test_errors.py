@@ -7,6 +7,8 @@ for byte. Regenerate with `pytest tests/test_errors.py --update-golden`, then re
 
 Conventions:
 - `warn-*.yaml` hold only warnings and must exit 0; every other case must exit 1.
+- `compile-*.yaml` hold a mistake only the compiled output shows (an escape hatch that
+  targets nothing): they run `mlstack compile -o TMP` instead of `validate`.
 - `NAME.args` (optional) holds extra command-line flags, e.g. `--max-bytes` for the size limit.
 - Files that cannot be written as text (non-UTF-8, tabs) are generated once from Python and
   committed as regular files.
@@ -20,6 +22,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -68,18 +71,13 @@ def _extra_args(case: Path) -> list[str]:
 
 
 def run_cli(case: Path, *flags: str) -> subprocess.CompletedProcess[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "mlstack",
-        "validate",
-        *flags,
-        *_extra_args(case),
-        _relative(case),
-    ]
-    return subprocess.run(
-        command, cwd=ROOT, capture_output=True, timeout=120, env=_env(), check=False
-    )
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "mlstack"]
+        command += ["compile", "-o", out] if case.stem.startswith("compile-") else ["validate"]
+        command += [*flags, *_extra_args(case), _relative(case)]
+        return subprocess.run(
+            command, cwd=ROOT, capture_output=True, timeout=120, env=_env(), check=False
+        )
 
 
 @cache

@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from mlstack.compile_cache import Cache, key
+from mlstack.diagnostics import Diagnostic, InputError
 from mlstack.emit import Environment, Staging
 from mlstack.pipeline import Checked
 from mlstack.plan import Plan
@@ -120,8 +121,16 @@ def planned(results: list[Checked]) -> list[tuple[Checked, Plan]]:
 
 
 def compile_plan(plan: Plan) -> Iterator[Artifact]:
+    """Every target runs even when one finds a problem in the spec, so a wrong patch and a
+    wrong override are reported together."""
+    problems: list[Diagnostic] = []
     for target in TARGETS:
-        yield from importlib.import_module(target).compile_plan(plan)
+        try:
+            yield from importlib.import_module(target).compile_plan(plan)
+        except InputError as error:
+            problems += error.diagnostics
+    if problems:
+        raise InputError(problems)
 
 
 def _units(plan: Plan) -> int:

@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 from mlstack import __version__, needs, render
 from mlstack.build import MEMORY_BUDGET_MB, Options, StackClash, build, planned
 from mlstack.compile_cache import Cache, default_folder
+from mlstack.diagnostics import Diagnostic, InputError, unique_sorted
 from mlstack.emit import Environment, Staging
 from mlstack.explain import explain_all
 from mlstack.gitops.client_ids import command as azure_client_ids
@@ -115,38 +116,51 @@ def _checked(paths: tuple[Path, ...], output_format: str, max_bytes: int) -> lis
 
 
 def _built(
-    results: list[Checked], options: Options, out: Path | None
+    results: list[Checked], options: Options, out: Path | None, output_format: str = "text"
 ) -> dict[str, list[Environment]]:
-    """Compile into `out` (all or nothing), or in memory when `out` is None."""
+    """Compile into `out` (all or nothing), or in memory when `out` is None. A problem only
+    the compiled output shows (an escape hatch that targets nothing) is reported like any
+    other diagnostic, with exit 1 and `out` as it was."""
     try:
         plans = planned(results)
     except StackClash as clash:
         raise click.UsageError(str(clash)) from None
-    if out is None:
-        return build(plans, options)
-    staging = Staging(out, {plan.stack for _, plan in plans})
     try:
-        stacks = build(plans, options, staging)
-        staging.commit(stacks)
-    except BaseException:
-        staging.discard()
-        raise
+        if out is None:
+            return build(plans, options)
+        staging = Staging(out, {plan.stack for _, plan in plans})
+        try:
+            stacks = build(plans, options, staging)
+            staging.commit(stacks)
+        except BaseException:
+            staging.discard()
+            raise
+    except InputError as error:
+        files = {d.span.file for d in error.diagnostics if d.span is not None}
+        _show(unique_sorted(error.diagnostics), results, max(1, len(files)), output_format)
+        sys.exit(1)
     return stacks
 
 
-def report(results: list[Checked], output_format: str) -> None:
-    """Diagnostics of every file in one place: text on stderr, json/github on stdout."""
-    diagnostics = [d for r in results for d in r.diagnostics]
+def _show(
+    diagnostics: list[Diagnostic], results: list[Checked], failed: int, output_format: str
+) -> None:
+    """Text on stderr, json/github on stdout, each file's lines at hand for the excerpts."""
     sources = {r.file: r.lines for r in results}
     if output_format == "text":
         if diagnostics:
             click.echo(render.text(diagnostics, sources), err=True)
-        failed = [r for r in results if not r.ok]
         if diagnostics:
-            where = f" in {len(failed)} of {len(results)} file(s)" if failed else ""
+            where = f" in {failed} of {len(results)} file(s)" if failed else ""
             click.echo(f"{render.summary(diagnostics)}{where}", err=True)
     elif diagnostics or output_format == "json":
         click.echo(render.FORMATS[output_format](diagnostics, sources))
+
+
+def report(results: list[Checked], output_format: str) -> None:
+    """Diagnostics of every file in one place."""
+    failed = sum(1 for r in results if not r.ok)
+    _show([d for r in results for d in r.diagnostics], results, failed, output_format)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -209,7 +223,7 @@ def compile_command(
     other stacks' folders are left alone. Identical input gives byte-identical output.
     """
     results = _checked(paths, output_format, max_bytes)
-    stacks = _built(results, _options(jobs, cache, progress), out)
+    stacks = _built(results, _options(jobs, cache, progress), out, output_format)
     if output_format == "text":
         for stack, environments in sorted(stacks.items()):
             for environment in environments:
@@ -262,7 +276,7 @@ def publish(
     that remote's https origin only, never printed or stored.
     """
     results = _checked(paths, output_format, max_bytes)
-    stacks = _built(results, _options(jobs, cache, progress), out)
+    stacks = _built(results, _options(jobs, cache, progress), out, output_format)
     importlib.import_module("mlstack.gitops.command").run(
         results,
         stacks,

@@ -69,3 +69,7 @@ class InputError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         super().__init__(f"{len(diagnostics)} problem(s)")
         self.diagnostics = diagnostics
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Diagnostic]]]:
+        """A compile worker raises it in its own process: it must cross back whole."""
+        return (InputError, (self.diagnostics,))

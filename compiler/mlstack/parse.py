@@ -7,14 +7,14 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from mlstack import secrets
+from mlstack import misplaced, secrets
 from mlstack.diagnostics import Diagnostic, Span
 from mlstack.load import Document, PathKey
 from mlstack.spec import Stack
 from mlstack.spec.docs import field_docs
 from mlstack.spec.serving import RUNTIMES
-from mlstack.suggest import did_you_mean
-from mlstack.typewalk import keys_of, model_at
+from mlstack.suggest import closest, did_you_mean
+from mlstack.typewalk import keys_of, keys_taking, model_at
 
 _NAMED = {"compute": "pool", "models": "model", "pipelines": "pipeline", "notebooks": "notebook",
           "serving": "serving", "environments": "environment"}  # fmt: skip
@@ -142,7 +142,9 @@ class _Mapper:
         if kind == "extra_forbidden":
             path = (*data_path(data, loc[:-1]), loc[-1])
             model = model_at(self.root, loc[:-1])
-            hint = did_you_mean(str(loc[-1]), keys_of(model)) if model else None
+            hint = misplaced.hint(str(loc[-1]), path[:-1])
+            if model and not hint:
+                hint = did_you_mean(str(loc[-1]), keys_taking(model, _value_at(data, path)))
             if model and not hint:
                 hint = "allowed here: " + ", ".join(keys_of(model))
             return path, Diagnostic(
@@ -258,6 +260,9 @@ class _Mapper:
             written = line[span.col - 1 : span.end_col - 1] or str(value)
             return f'quote it: "{written}"'
         if kind in ("int_type", "float_type") and isinstance(value, str):
+            number = value.strip().removesuffix("%").strip()
+            if value.strip().endswith("%") and number.isdigit():
+                return f"the field is a percent already: write {number}"
             return "remove the quotes" if value.replace(".", "", 1).isdigit() else None
         if kind in ("dict_type", "model_type") and isinstance(value, list) and len(path) == 1:
             return "named things are maps keyed by name: write 'NAME: {...}' entries, not a list"
@@ -285,6 +290,35 @@ class _Mapper:
     def _tags_hint(self, loc: tuple[str | int, ...], field: str) -> str | None:
         choices = _TAGS.get(field)
         return f"add '{field}:' with one of {', '.join(choices)}" if choices else None
+
+
+def _misspelt_fields(details: list[ErrorDetails]) -> set[tuple[str | int, ...]]:
+    """Required fields whose absence is a misspelling beside them (`bucket_name` for
+    `bucket`, a literal `apiKey` for `apiKeySecret`): the unknown key is the one mistake, and
+    its diagnostic already names the field."""
+    found = set()
+    for detail in details:
+        if detail["type"] != "extra_forbidden":
+            continue
+        loc = tuple(detail["loc"])
+        model = model_at(Stack, loc[:-1])
+        if model is not None and (field := closest(str(loc[-1]), keys_of(model))):
+            found.add((*loc[:-1], field))
+    return found
+
+
+def misspelt_sections(data: Any) -> tuple[PathKey, ...]:
+    """Sections the stack lacks because a top-level key misspells them (`servng:`). An
+    overlay's part of such a section is not complete on its own, so what it lacks is not
+    reported again in each environment: the unknown key is the mistake."""
+    if not isinstance(data, dict):
+        return ()
+    sections = keys_of(Stack)
+    return tuple(
+        (guess,)
+        for key in data
+        if key not in sections and (guess := closest(str(key), sections)) and guess not in data
+    )
 
 
 class Parsed(NamedTuple):
@@ -345,7 +379,11 @@ def validate_data(
     except ValidationError as error:
         mapper = _Mapper(doc, Stack)
         taken: set[PathKey] = set()
-        for detail in error.errors(include_url=False):
+        details = error.errors(include_url=False)
+        misspelt = _misspelt_fields(details)
+        for detail in details:
+            if detail["type"] == "missing" and tuple(detail["loc"]) in misspelt:
+                continue
             path, diagnostic = mapper.convert(detail)
             if path in taken or any(path[: len(h)] == h for h in hidden):
                 continue

@@ -79,3 +79,28 @@ def model_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMode
 
 def keys_of(model: type[BaseModel]) -> list[str]:
     return sorted(info.alias or name for name, info in model.model_fields.items())
+
+
+def _shape(alternative: Any) -> str:
+    kind = alternative[1] if isinstance(alternative, tuple) else alternative
+    origin: Any = typing.get_origin(kind)
+    if kind is Any:
+        return "any"
+    if origin is dict or (isinstance(kind, type) and issubclass(kind, (BaseModel, dict))):
+        return "mapping"
+    if origin in (list, tuple) or kind is list or kind is tuple:
+        return "list"
+    return "scalar"
+
+
+def keys_taking(model: type[BaseModel], value: Any) -> list[str]:
+    """The keys of `model` whose field takes a value of this shape (mapping, list or
+    scalar): a list under an unknown key is not a misspelt scalar field."""
+    wanted = (
+        "mapping" if isinstance(value, dict) else "list" if isinstance(value, list) else "scalar"
+    )
+    return sorted(
+        info.alias or name
+        for name, info in model.model_fields.items()
+        if any(_shape(a) in (wanted, "any") for a in _unwrap(info.annotation))
+    )

@@ -15,7 +15,7 @@ import pytest
 from mlstack.gitops.diff import compare
 from mlstack.gitops.publish import Request, StackTree, Unbuildable, publish
 from mlstack.names import AZURE_CLIENT_ID_ANNOTATION
-from tests.helpers import ROOT, kustomized, run_mlstack
+from tests.helpers import ROOT, kustomized_documents, run_mlstack
 
 ENV_FILE = "azure-client-ids.env"
 READS = (
@@ -132,7 +132,9 @@ def test_azure_stack_published_with_its_terraform_outputs(tmp_path: Path) -> Non
             built = subprocess.run(
                 ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=True
             )
-            accounts = [d for d in kustomized(built.stdout) if d["kind"] == "ServiceAccount"]
+            accounts = [
+                d for d in kustomized_documents(built.stdout) if d["kind"] == "ServiceAccount"
+            ]
             assert {
                 a["metadata"]["name"]: a["metadata"]["annotations"][AZURE_CLIENT_ID_ANNOTATION]
                 for a in accounts

@@ -53,6 +53,10 @@ BEYOND_THE_SCHEMA = {
     "E0203": "a credential argument of a backend block: the schema lists backend arguments only",
     "E0118": "a CIDR block with its host bits zero: an address rule (ipaddress), not a pattern",
     "E0119": "a storage endpoint URL without user, query or fragment: URL parsing, not a pattern",
+    "E0120": "the operand a JSON patch operation needs depends on its op: the generated schema "
+    "has no if/then",
+    "E0121": "label keys mlstack reserves (app.kubernetes.io/, mlstack.dev/): a rule on a map's "
+    "keys beyond their form",
 }
 """Diagnostic codes of validate-only rejections, each with why the schema cannot say it. A
 file the schema accepts and validate rejects must show only codes of this table (or of

@@ -10,7 +10,7 @@ import yaml
 
 from mlstack.pipeline import check
 from mlstack.targets import argocd
-from tests.helpers import REFERENCE, SPECS
+from tests.helpers import REFERENCE, ROOT, SPECS
 from tests.targets.schemas import problems
 
 
@@ -51,3 +51,22 @@ def test_no_gitops_no_application(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(cut)
     assert [argocd.compile_plan(p) for p in check(path).plans] == [[], []]
+
+
+def test_the_trainer_webhooks_time_stamp_does_not_leave_the_application_out_of_sync() -> None:
+    """Trainer's webhook writes `runtimePatches[].time` into every TrainJob; Argo CD must not
+    see it as drift of the TrainJobs it applies (unscheduled ones), and nothing else is
+    ignored (scheduled TrainJobs are created by their CronWorkflow, not by Argo CD)."""
+    edge = next(p for p in check(ROOT / "specs" / "edge-onprem" / "mlstack.yaml").plans)
+    app = yaml.safe_load(argocd.compile_plan(edge)[0].content)
+    assert app["spec"]["ignoreDifferences"] == [
+        {
+            "group": "trainer.kubeflow.org",
+            "kind": "TrainJob",
+            "jqPathExpressions": [".spec.runtimePatches[].time"],
+        }
+    ]
+    for plan in check(REFERENCE).plans:  # fraud: its one TrainJob is scheduled
+        assert (
+            "ignoreDifferences" not in yaml.safe_load(argocd.compile_plan(plan)[0].content)["spec"]
+        )

@@ -106,7 +106,8 @@ def test_other_clouds_have_plain_kustomizations() -> None:
     ]
     assert {p.stack for p in others} == {"fraud", "recsys", "edge"}
     for plan in others:
-        assert set(_kustomization(plan)) == {"apiVersion", "kind", "resources"}
+        # recsys prod's `patches` are the spec's escape hatch, not Azure wiring.
+        assert set(_kustomization(plan)) - {"patches"} == {"apiVersion", "kind", "resources"}
 
 
 def _kubectl_kustomize(folder: Path) -> subprocess.CompletedProcess[str]:

@@ -75,6 +75,10 @@ def _checkov(framework: str) -> tuple[dict[str, object], ...]:
             "--quiet",
             "--compact",
             "--skip-download",
+            # checkov reads an override file as blocks of their own, not merged into the ones
+            # they change (as Terraform does): the overridden blocks are checked in main.tf.json.
+            "--skip-path",
+            "override\\.tf\\.json$",
             "-o",
             "json",
         ],

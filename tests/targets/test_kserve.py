@@ -20,7 +20,9 @@ from tests.targets.schemas import CRDS, problems
 needs_kit = pytest.mark.skipif(not CRDS.exists(), reason="the shared schema kit is missing")
 
 
-def stack(mode: str, canary: str = "    canary: {model: churn-next, traffic: 10}\n") -> str:
+def stack(
+    mode: str, canary: str = "    canary: {model: churn-next, traffic: 10}\n", kserve: str = "0.20"
+) -> str:
     return f"""\
 apiVersion: mlstack/v1alpha1
 kind: Stack
@@ -28,6 +30,7 @@ metadata: {{name: shop}}
 platform:
   kubernetes:
     kserve: {{deploymentMode: {mode}}}
+    versions: {{kserve: "{kserve}"}}
   cloud: {{provider: aws, region: us-east-1, account: "210987654321", cluster: shared}}
 monitoring:
   prometheus: {{interval: 30s}}
@@ -47,6 +50,8 @@ serving:
 
 
 MODES = ("Serverless", "RawDeployment")
+RENAMED = {"Serverless": "Knative", "RawDeployment": "Standard"}
+"""KServe v0.16's names of the two modes, which the default version (0.20) is written with."""
 
 
 def _plan(tmp_path: Path, text: str) -> Plan:
@@ -82,7 +87,34 @@ def test_a_fresh_namespace_runs_both_models_split_by_the_graph(tmp_path: Path, m
     assert weights == {"churn-api": 90, "churn-api-canary": 10}
     isvcs = {name for kind, name in objects if kind == "InferenceService"}
     assert set(weights) == isvcs, "the graph routes to exactly the InferenceServices compiled"
-    assert graph["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] == mode
+    assert graph["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] == RENAMED[mode]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_mode_annotation_is_named_as_the_declared_kserve_expects(
+    tmp_path: Path, mode: str
+) -> None:
+    """From v0.16 KServe's webhook compares the annotation with the normalized mode in status,
+    so an old name blocks every update; before v0.16 the new names are unknown. Either
+    spelling in the spec compiles to the same objects."""
+    key = "serving.kserve.io/deploymentMode"
+    for version, expected in (("0.15", mode), ("0.16", RENAMED[mode]), ("0.20", RENAMED[mode])):
+        spellings = [mode] if version == "0.15" else [mode, RENAMED[mode]]
+        compiled = [_objects(_plan(tmp_path, stack(m, kserve=version))) for m in spellings]
+        assert all(c == compiled[0] for c in compiled)
+        annotations = {
+            o["metadata"]["annotations"][key]
+            for (kind, _), o in compiled[0].items()
+            if kind != "NetworkPolicy"
+        }
+        assert annotations == {expected}, version
+
+
+@pytest.mark.parametrize("mode", ["Knative", "Standard"])
+def test_a_new_mode_name_on_kserve_before_0_16_is_refused(tmp_path: Path, mode: str) -> None:
+    checked = check_text(tmp_path, stack(mode, kserve="0.15"))
+    (error,) = [d for d in checked.diagnostics if d.is_error]
+    assert error.code == "E0716" and "0.16" in (error.hint or "")
 
 
 def test_adding_a_canary_leaves_the_primary_and_the_entry_point_alone(tmp_path: Path) -> None:

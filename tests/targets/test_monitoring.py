@@ -101,7 +101,7 @@ PLAIN_PORTS = {
 @pytest.mark.parametrize("key", KEYS)
 def test_podmonitors_select_the_serving_pods_on_the_metrics_port(key: str) -> None:
     plan = _plans()[key]
-    serverless = plan.spec.platform.kubernetes.kserve.deployment_mode == "Serverless"
+    serverless = plan.spec.platform.kubernetes.kserve.knative
     for obj in _kinds(key, "PodMonitor"):
         name = obj["metadata"]["name"]
         runtime = plan.spec.serving[name].runtime

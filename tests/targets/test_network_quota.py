@@ -95,7 +95,7 @@ def _needed(plan: Plan, pods: dict[str, Endpoint]) -> list[tuple[str, Endpoint, 
     gateway = _pod("istio-system", {"app": "istio-ingressgateway"})
     activator = _pod("knative-serving", {"app": "activator"})
     prometheus = _pod("monitoring", {"app.kubernetes.io/name": "prometheus"})
-    serverless = spec.platform.kubernetes.kserve.deployment_mode == "Serverless"
+    serverless = spec.platform.kubernetes.kserve.knative
     for name, serving in spec.serving.items():
         if isinstance(serving, KServeServing):
             pod = pods[f"isvc/{name}"]
@@ -285,6 +285,11 @@ def _demand(objects: tuple[dict[str, Any], ...]) -> list[tuple[str, Totals]]:
             pod = job["spec"]["template"]["spec"]["containers"]
             groups.append((name, job["spec"].get("parallelism", 1), pod))
             return
+        if job["kind"] == "TrainJob":  # numNodes pods of the runtime's one container
+            trainer = job["spec"]["trainer"]
+            resources = {"resources": trainer["resourcesPerNode"]}
+            groups.append((name, trainer["numNodes"], [resources]))
+            return
         for replica in next(
             v for k, v in job["spec"].items() if k.endswith("ReplicaSpecs")
         ).values():
@@ -297,7 +302,7 @@ def _demand(objects: tuple[dict[str, Any], ...]) -> list[tuple[str, Totals]]:
             elif "resource" in template:
                 groups.append((name, 1, [defaulted]))
                 created = yaml.safe_load(template["resource"]["manifest"])
-                if created["kind"] in ("Job", "PyTorchJob", "TFJob"):
+                if created["kind"] in ("Job", "PyTorchJob", "TFJob", "TrainJob"):
                     job_pods(created, name)
 
     for obj in objects:
@@ -311,7 +316,7 @@ def _demand(objects: tuple[dict[str, Any], ...]) -> list[tuple[str, Totals]]:
             predictor = spec["predictor"]
             most = predictor["maxReplicas"]
             mode = obj["metadata"]["annotations"]["serving.kserve.io/deploymentMode"]
-            if mode == "Serverless":
+            if mode == "Knative":
                 revisions = 2 if "canaryTrafficPercent" in predictor else 1
                 count = most * revisions + max(predictor["minReplicas"], 1)
                 groups.append((where, count, [predictor["model"], defaulted]))  # + queue-proxy
@@ -322,7 +327,7 @@ def _demand(objects: tuple[dict[str, Any], ...]) -> list[tuple[str, Totals]]:
             groups.append((where, spec["maxReplicas"], spec["podSpec"]["containers"]))
         elif kind == "Notebook":
             groups.append((where, 1, spec["template"]["spec"]["containers"]))
-        elif kind in ("PyTorchJob", "TFJob", "Job"):
+        elif kind in ("PyTorchJob", "TFJob", "TrainJob", "Job"):
             job_pods(obj, where)
         elif kind == "CronJob":
             pod = spec["jobTemplate"]["spec"]["template"]["spec"]["containers"]

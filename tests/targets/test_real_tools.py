@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from mlstack.gitops.client_ids import env_file, wiring
-from tests.helpers import ROOT
+from tests.helpers import ROOT, KubectlLoader
 from tests.tools import require_kubectl, require_terraform
 
 OUT = ROOT / "out"
@@ -30,14 +30,6 @@ AWS_TERRAFORM = sorted(
     if set(json.loads(path.read_text())["terraform"]["required_providers"]) == {"aws"}
 )
 FAKE_CLIENT_ID = "00000000-0000-4000-8000-{:012d}"
-
-
-class _KubectlLoader(yaml.SafeLoader):
-    """kubectl writes YAML 1.2 scalars plain (`matchType: =`), which PyYAML's YAML 1.1 reads
-    as its `value` tag: here that is the string it is."""
-
-
-_KubectlLoader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_scalar)
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -62,7 +54,7 @@ def _kustomize(environment: Path, tmp_path: Path) -> tuple[list[dict[str, Any]],
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    objects = [doc for doc in yaml.load_all(result.stdout, Loader=_KubectlLoader) if doc]
+    objects = [doc for doc in yaml.load_all(result.stdout, Loader=KubectlLoader) if doc]
     return objects, list(kustomization["resources"])
 
 

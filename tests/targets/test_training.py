@@ -14,7 +14,7 @@ from mlstack.plan import Plan
 from mlstack.targets.kubernetes import compile_plan, training
 from mlstack.targets.kubernetes.training import conditions, job_body
 from tests.helpers import ROOT
-from tests.targets.schemas import problems
+from tests.targets.schemas import CRDS, problems
 
 
 @cache
@@ -74,26 +74,106 @@ def test_an_unscheduled_training_runs_once_per_change_of_its_definition() -> Non
     assert _run_name("# a comment\n" + text, "anomaly-ae") == name
 
 
-def test_pytorchjob_world_size_is_master_plus_workers() -> None:
-    job = _run("edge-onprem", "PyTorchJob", "anomaly-ae")
-    replicas = job["spec"]["pytorchReplicaSpecs"]
+def test_pytorch_training_is_a_trainjob_on_the_torch_runtime_by_default() -> None:
+    """Kubeflow Trainer v2: world size as numNodes, the pod's placement, identity and
+    hardening through mlstack's one runtimePatches entry, what has no patch in `trainer`."""
+    job = _run("edge-onprem", "TrainJob", "anomaly-ae")
+    assert job["apiVersion"] == "trainer.kubeflow.org/v1alpha1"
+    spec = job["spec"]
+    assert spec["runtimeRef"] == {
+        "apiGroup": "trainer.kubeflow.org",
+        "kind": "ClusterTrainingRuntime",
+        "name": "torch-distributed",
+    }
+    trainer = spec["trainer"]
+    assert trainer["numNodes"] == 2  # workers: 2 nodes, no master/worker split
+    assert "numProcPerNode" not in trainer and "numProcPerNode" not in spec
+    assert trainer["image"] == "registry.plant.acme.example/ml/anomaly-train:0.8.1"
+    assert trainer["command"][0] == "torchrun"
+    assert trainer["resourcesPerNode"]["limits"]["nvidia.com/gpu"] == "1"
+    uri = "http://mlflow.edge-inference.svc.cluster.local:5000"
+    assert {"name": "MLFLOW_TRACKING_URI", "value": uri} in trainer["env"]
+    # no envFrom in the TrainJob API: the storage Secret's keys one by one
+    assert {
+        "name": "AWS_SECRET_ACCESS_KEY",
+        "valueFrom": {
+            "secretKeyRef": {"name": "minio-credentials", "key": "AWS_SECRET_ACCESS_KEY"}
+        },
+    } in trainer["env"]
+    (patch,) = spec["runtimePatches"]
+    assert patch["manager"] == "mlstack.dev/compiler"
+    (node,) = patch["trainingRuntimeSpec"]["template"]["spec"]["replicatedJobs"]
+    assert node["name"] == "node"  # the runtime's replicated job
+    pod = node["template"]["spec"]["template"]
+    assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "training"
+    assert pod["spec"]["serviceAccountName"] == "train-anomaly-ae"
+    assert pod["spec"]["nodeSelector"]["mlstack.dev/pool"] == "gpu"
+    assert {t["key"] for t in pod["spec"]["tolerations"]} == {"nvidia.com/gpu"}
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert {"name": "dshm", "emptyDir": {"medium": "Memory"}} in pod["spec"]["volumes"]
+    (container,) = pod["spec"]["containers"]
+    assert container["name"] == "node"  # the runtime's container: patches may not set env
+    assert set(container) == {"name", "securityContext", "volumeMounts"}
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert {"name": "dshm", "mountPath": "/dev/shm"} in container["volumeMounts"]
+    assert problems(job, "1.33") == []
+
+
+def test_an_edit_of_a_trainjob_is_a_new_object() -> None:
+    """`spec.trainer` and `runtimeRef` are immutable: an edited definition must never reach
+    the same TrainJob, and an identical one must keep its name."""
+    text = (ROOT / "specs" / "edge-onprem" / "mlstack.yaml").read_text()
+    name = _run_name(text, "anomaly-ae")
+    assert _run_name(text.replace("workers: 2", "workers: 3", 1), "anomaly-ae") != name
+    assert _run_name(text.replace("pool: gpu", "pool: gpu  # x", 1), "anomaly-ae") == name
+
+
+def test_trainer_v1_keeps_the_pytorchjob() -> None:
+    text = (ROOT / "specs" / "edge-onprem" / "mlstack.yaml").read_text()
+    v1 = text.replace("  kubernetes:\n", "  kubernetes:\n    kubeflow: {trainer: v1}\n", 1)
+    (plan,) = check_bytes(v1.encode(), "mlstack.yaml").plans
+    (job,) = [m for m in training.build(plan) if m.kind == "PyTorchJob"]
+    replicas = job.body["spec"]["pytorchReplicaSpecs"]
     assert replicas["Master"]["replicas"] == 1
     assert replicas["Worker"]["replicas"] == 1  # workers: 2
     assert {r["restartPolicy"] for r in replicas.values()} == {"OnFailure"}
-    assert job["spec"]["runPolicy"] == {"backoffLimit": 2}
+    assert job.body["spec"]["runPolicy"] == {"backoffLimit": 3}
     pod = replicas["Worker"]["template"]["spec"]
     container = pod["containers"][0]
     assert container["name"] == "pytorch"  # the operator's default container name
-    assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
     assert pod["serviceAccountName"] == "train-anomaly-ae"
     assert pod["automountServiceAccountToken"] is False
-    assert pod["nodeSelector"]["mlstack.dev/pool"] == "gpu"
-    assert {"name": "dshm", "emptyDir": {"medium": "Memory"}} in pod["volumes"]
-    assert container["securityContext"]["readOnlyRootFilesystem"] is True
-    uri = "http://mlflow.edge-inference.svc.cluster.local:5000"
-    assert {"name": "MLFLOW_TRACKING_URI", "value": uri} in container["env"]
-    # cloud-less stack: object-store credentials come from the storage Secret
     assert container["envFrom"] == [{"secretRef": {"name": "minio-credentials"}}]
+    assert not [m for m in training.build(plan) if m.kind == "TrainJob"]
+
+
+def test_scheduled_trainjob_is_created_by_a_cron_workflow_that_reads_its_status() -> None:
+    objects = _objects("fraud", "prod")
+    cron = objects[("CronWorkflow", "fraud-xgb-train")]
+    resource = cron["spec"]["workflowSpec"]["templates"][0]["resource"]
+    # Argo's conditions are label selectors over gjson paths: indexes, no queries.
+    assert resource["successCondition"] == "status.jobsStatus.0.succeeded > 0"
+    assert resource["failureCondition"] == (
+        "status.conditions.0.type == Failed, status.conditions.1.type == Failed"
+    )
+    job = _inline(cron)
+    assert job["kind"] == "TrainJob" and job["metadata"]["generateName"] == "fraud-xgb-train-"
+    assert job["spec"]["trainer"]["numNodes"] == 2
+    assert problems(job, "1.33") == []
+    role = objects[("Role", "schedule-fraud-xgb")]
+    assert role["rules"][1] == {
+        "apiGroups": ["trainer.kubeflow.org"],
+        "resources": ["trainjobs"],
+        "verbs": ["create", "get"],
+    }
+
+
+def test_jsonpaths_of_the_trainjob_conditions_exist_in_its_status_schema() -> None:
+    """The paths the CronWorkflow polls are fields of the v2.3.0 TrainJob status."""
+    crd = yaml.safe_load((CRDS / "trainer.kubeflow.org" / "trainjob_v1alpha1.yaml").read_text())
+    status = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["status"]
+    assert "succeeded" in status["properties"]["jobsStatus"]["items"]["properties"]
+    assert "type" in status["properties"]["conditions"]["items"]["properties"]
 
 
 def test_unscheduled_tfjob_has_chief_and_workers() -> None:
@@ -179,7 +259,7 @@ def test_managed_training_is_left_to_terraform() -> None:
         for kind, name in _objects("vision-azure", "prod")
         if name.startswith("defect-detector")
     }
-    assert not kinds & {"Job", "PyTorchJob", "TFJob", "CronWorkflow"}
+    assert not kinds & {"Job", "PyTorchJob", "TFJob", "TrainJob", "CronWorkflow"}
 
 
 def test_multi_worker_batch_job_is_indexed() -> None:
@@ -189,4 +269,4 @@ def test_multi_worker_batch_job_is_indexed() -> None:
     spec = job_body(plan, "sensor-forecast", wide, scheduled=False)["spec"]
     assert spec["completionMode"] == "Indexed"
     assert spec["completions"] == spec["parallelism"] == 4
-    assert conditions(wide)[0] == "status.succeeded > 3"
+    assert conditions(plan, wide)[0] == "status.succeeded > 3"

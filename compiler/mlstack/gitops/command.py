@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from mlstack.build import Options, build, planned
+from mlstack.diagnostics import InputError
 from mlstack.emit import Environment
 from mlstack.gitops import diff, remote, trees
 from mlstack.gitops.apps import RESERVED, ROOT
@@ -215,7 +216,13 @@ def run_diff(
             broken = [r.file for r in before if not r.ok]
             if broken:
                 raise PublishError(f"the stacks at {base} do not validate: {', '.join(broken)}")
-            old = trees.compiled(build(planned(before), options))
+            try:
+                old = trees.compiled(build(planned(before), options))
+            except InputError as error:
+                # A patch of nothing at the base ref: that compile never reached a cluster.
+                raise PublishError(
+                    f"the stacks at {base} do not compile: {error.diagnostics[0].message}"
+                ) from None
         else:
             placements = _placements(results, _remote_option(repo, create=False)[0])
             where = {(p.stack, p.environment): (p.remote, p.branch, p.folder) for p in placements}

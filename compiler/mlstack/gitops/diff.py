@@ -2,7 +2,8 @@
 
 Trees are compared file by file, then object by object (kind and name), then field by
 field; well-known fields get plain words ("replicas 2 → 4", "canary traffic 10% → 50%").
-The unified diff follows for the details. Files that are not manifests or Terraform
+The unified diff follows for the details. Kustomize patches and Terraform overrides are
+applied first (gitops/applied.py), so an escape hatch shows on the object it changes. Files that are not manifests or Terraform
 (NOTES.md, JSON, `.env` files), and files that do not parse, are compared as text only.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from mlstack.gitops.applied import applied
 from mlstack.gitops.deploy_inputs import kustomizations, missing_inputs
 
 Tree = Mapping[str, bytes]
@@ -135,7 +137,9 @@ def _read(path: str, content: bytes | None) -> dict[tuple[str, str], Any]:
 
 def compare(old: Tree, new: Tree) -> dict[str, EnvironmentDiff]:
     """Per `STACK/ENV`: object changes and the unified diff of every changed file. The deploy
-    side's files that `new` reads (the Azure client ids) are publish's to keep, not changes."""
+    side's files that `new` reads (the Azure client ids) are publish's to keep, not changes.
+    Both sides are compared with their patches and overrides applied."""
+    old, new = applied(old), applied(new)
     result: dict[str, EnvironmentDiff] = {}
     deploy_side = missing_inputs(kustomizations(new), new)
     for path in sorted(old.keys() | new.keys()):

@@ -12,9 +12,9 @@ from typing import Any
 
 from mlstack.diagnostics import Diagnostic
 from mlstack.load import Document, PathKey
-from mlstack.parse import validate_data
+from mlstack.parse import misspelt_sections, validate_data
 from mlstack.plan import Plan
-from mlstack.resolve import capacity, drift, fit, images, references, routing
+from mlstack.resolve import capacity, drift, fit, images, references, routing, trainer, versions
 from mlstack.resolve.context import Context
 from mlstack.resolve.identity import workloads
 from mlstack.resolve.names_check import check as check_names
@@ -46,6 +46,10 @@ def resolve(
     plans: list[Plan] = []
     per_environment: dict[str, list[Diagnostic]] = {}
     overlays = environment_names(doc) != [DEFAULT_ENVIRONMENT] or "environments" in doc.data
+    # A mistake in the base is seen again in every environment it reaches, at the span of
+    # the overlay that touches it: it was reported once, where it was made.
+    reported = {(d.code, d.message) for d in known or []}
+    misspelt = misspelt_sections(doc.data)
     for environment in environment_names(doc):
         merged_doc, problems = merge_environment(doc, environment)
         diagnostics = per_environment.setdefault(environment, problems)
@@ -58,8 +62,10 @@ def resolve(
                 for p in hidden
                 if p[:1] != ("environments",) or p[:2] == prefix
             )
-            env_stack, problems = validate_data(merged_doc, merged_doc.data, env_hidden)
-            diagnostics += problems
+            env_stack, problems = validate_data(
+                merged_doc, merged_doc.data, (*env_hidden, *misspelt)
+            )
+            diagnostics += [p for p in problems if (p.code, p.message) not in reported]
         if env_stack is None:
             env_stack, broken = salvage(merged_doc.data)
             if env_stack is None:
@@ -106,6 +112,8 @@ def resolve_environment(
     references.check(ctx)
     fit.check(ctx)
     routing.check(ctx)
+    trainer.check(ctx)
+    versions.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)

@@ -196,7 +196,7 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
             f"{describe(path)}: runtime '{runtime}' cannot scale to zero",
             (*path, "replicas", "min"),
             "set replicas.min to 1 or more"
-            + ("; KServe scales to zero only in Serverless mode" if runtime == "kserve" else ""),
+            + ("; KServe scales to zero only in Knative mode" if runtime == "kserve" else ""),
         )
     if serving.canary is not None and runtime not in CANARY:
         ctx.error(
@@ -206,14 +206,14 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
             "use kserve, seldon, sagemaker, vertex, azureml or cloudrun for canaries",
             key=True,
         )
-    mode = ctx.stack.platform.kubernetes.kserve.deployment_mode
+    kserve = ctx.stack.platform.kubernetes.kserve
     autoscaling = serving.autoscaling
     if autoscaling is not None:
         allowed = SCALING.get(runtime) or (
-            ("concurrency", "rps") if mode == "Serverless" else ("cpu", "memory")
+            ("concurrency", "rps") if kserve.knative else ("cpu", "memory")
         )
         if autoscaling.metric not in allowed:
-            detail = f" in {mode} mode" if runtime == "kserve" else ""
+            detail = f" in {kserve.deployment_mode} mode" if runtime == "kserve" else ""
             ctx.error(
                 "E0708",
                 f"{describe(path)}: runtime '{runtime}'{detail} cannot scale on {autoscaling.metric}",
@@ -236,7 +236,7 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
 
 def _scales_to_zero(ctx: Context, serving: Any, runtime: str) -> bool:
     if runtime == "kserve":
-        return ctx.stack.platform.kubernetes.kserve.deployment_mode == "Serverless"
+        return ctx.stack.platform.kubernetes.kserve.knative
     if runtime == "sagemaker":
         return serving.serverless is not None
     return runtime in SCALE_TO_ZERO
@@ -312,7 +312,7 @@ def _python_raw_kserve(ctx: Context, serving: Any) -> bool:
     model = ctx.stack.models.get(serving.model)
     return (
         serving.runtime == "kserve"
-        and ctx.stack.platform.kubernetes.kserve.deployment_mode == "RawDeployment"
+        and not ctx.stack.platform.kubernetes.kserve.knative
         and model is not None
         and model.framework in PYTHON_SERVER
     )
@@ -330,9 +330,9 @@ def _alerts(ctx: Context, provider: str | None) -> None:
         ):
             ctx.error(
                 "E0711",
-                f"{describe(path)} watches the error rate of serving '{alert.serving}', which its KServe RawDeployment server does not export",
+                f"{describe(path)} watches the error rate of serving '{alert.serving}', which its KServe Standard-mode server does not export",
                 (*path, "metric"),
-                "alert on latency_p99 or throughput, or use deploymentMode: Serverless (Knative counts errors)",
+                "alert on latency_p99 or throughput, or use deploymentMode: Knative (its queue-proxy counts errors)",
             )
         if serving is None or serving.runtime in IN_CLUSTER or alert.metric == "drift":
             continue

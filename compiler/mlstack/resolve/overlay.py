@@ -91,16 +91,18 @@ class _Merger:
         for key, value in overlay.items():
             child = (*path, key)
             if key not in base and _is_named_map(path):
-                hint = did_you_mean(key, base)
+                add = (
+                    "define it in the base with `enabled: false` and set `enabled: true` "
+                    "in the environments that have it"
+                )
+                guess = did_you_mean(key, base)
                 self.diagnostics.append(
                     Diagnostic(
                         "E0501",
                         f"environment '{self.environment}' changes {describe(child)}, "
                         "which the base does not define",
                         self.doc.span((*self.prefix, *child), key=True),
-                        hint
-                        or "define it in the base (with enabled: false if it should "
-                        "exist only in some environments)",
+                        f"{guess} To add it here only, {add}" if guess else f"to add it, {add}",
                     )
                 )
                 continue

@@ -10,6 +10,7 @@ from mlstack.parse import describe
 from mlstack.resolve.context import Context
 from mlstack.spec.models import InClusterTraining, ManagedTraining
 from mlstack.spec.pipelines import ContainerStep, SparkStep
+from mlstack.spec.stack import Stack
 from mlstack.suggest import did_you_mean
 
 _CODES = {
@@ -133,7 +134,7 @@ def check(ctx: Context) -> None:
                 "E0303",
                 f"drift check '{name}' is keyed by a serving that is not defined",
                 user,
-                did_you_mean(name, servings) or "drift checks are keyed by serving name",
+                did_you_mean(name, servings) or _serving_of(stack, name),
                 key=True,
             )
         elif not servings[name].enabled:
@@ -213,3 +214,11 @@ def _cycles(ctx: Context, pipeline: str, steps: Mapping[str, Any]) -> None:
     for step in sorted(steps):
         if step not in state:
             visit(step, [step])
+
+
+def _serving_of(stack: Stack, model: str) -> str:
+    """A drift check keyed by a model is the usual slip: name the serving that serves it."""
+    serving = next((n for n, s in stack.serving.items() if s.model == model), None)
+    if serving is not None:
+        return f"drift checks are keyed by serving name: model '{model}' is served by '{serving}'"
+    return "drift checks are keyed by serving name"

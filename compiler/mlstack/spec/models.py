@@ -41,10 +41,12 @@ class _Training(SpecModel):
 
 
 class InClusterTraining(_Training):
-    """Training on the cluster: Kubeflow PyTorchJob / TFJob, or a batch Job."""
+    """Training on the cluster: a Kubeflow Trainer TrainJob (or PyTorchJob / TFJob under
+    Trainer v1), or a batch Job."""
 
     operator: Literal["pytorchjob", "tfjob", "job"]
-    """pytorchjob, tfjob (Kubeflow Training Operator) or job (a plain batch Job)."""
+    """pytorchjob (a TrainJob on Trainer v2, a PyTorchJob on v1), tfjob (Trainer v1 only) or
+    job (a plain batch Job)."""
     pool: Name | None = None
     """Compute pool the pods run on."""
     workers: Annotated[int, Field(ge=1, le=1024)] = 1

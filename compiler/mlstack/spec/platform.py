@@ -11,8 +11,10 @@ from pydantic import AfterValidator, ConfigDict, Field, create_model, model_vali
 from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import SpecModel
+from mlstack.spec.hatches import Patch, TerraformOverrides
 from mlstack.spec.network import Network, StorageEndpoint
 from mlstack.spec.types import Name, SecretName
+from mlstack.spec.versions import Versions, at_least
 
 
 def _k8s_version(value: str) -> str:
@@ -28,12 +30,40 @@ def _k8s_version(value: str) -> str:
     return value
 
 
+KSERVE_RENAMED_MODES = (0, 16)
+"""KServe v0.16 renamed Serverless to Knative and RawDeployment to Standard
+(pkg/constants/constants.go); controllers before it know only the old names."""
+
+
 class KServe(SpecModel):
     """How KServe runs in this cluster."""
 
-    deployment_mode: Literal["Serverless", "RawDeployment"] = "Serverless"
-    """Serverless (Knative: scale to zero) or RawDeployment (plain Deployments and HPAs);
-    canaries split traffic through an InferenceGraph in both."""
+    deployment_mode: Literal["Knative", "Standard", "Serverless", "RawDeployment"] = "Knative"
+    """Knative (scale to zero; called Serverless before KServe 0.16) or Standard (plain
+    Deployments and HPAs; RawDeployment before 0.16). Either name of a mode is accepted; the
+    output writes the one `versions.kserve` expects. Canaries split traffic through an
+    InferenceGraph in both."""
+
+    @property
+    def knative(self) -> bool:
+        return self.deployment_mode in ("Knative", "Serverless")
+
+    def annotation(self, version: str) -> str:
+        """`serving.kserve.io/deploymentMode` as KServe `version` names the mode: from 0.16
+        the validating webhook compares the annotation with the normalized mode it recorded
+        (validateDeploymentMode), so an old name there blocks every later update."""
+        if at_least(version, KSERVE_RENAMED_MODES):
+            return "Knative" if self.knative else "Standard"
+        return "Serverless" if self.knative else "RawDeployment"
+
+
+class Kubeflow(SpecModel):
+    """Which Kubeflow Trainer API in-cluster training compiles to."""
+
+    trainer: Literal["v2", "v1"] = "v2"
+    """v2: Kubeflow Trainer TrainJobs (trainer.kubeflow.org, on the torch-distributed
+    runtime); v1: the Training Operator's PyTorchJob / TFJob (kubeflow.org/v1), which Trainer
+    v2 no longer serves and which TFJob training needs."""
 
 
 class Kubernetes(SpecModel):
@@ -45,6 +75,10 @@ class Kubernetes(SpecModel):
     """Kubernetes minor version the manifests are validated against, quoted: "1.33"."""
     kserve: KServe = KServe()
     """KServe installation settings."""
+    kubeflow: Kubeflow = Kubeflow()
+    """Kubeflow installation settings."""
+    versions: Versions = Versions()
+    """Releases of the operators the output is written for (docs/versions.md)."""
     storage_secret: SecretName | None = None
     """Secret with cloud-storage credentials; required on stacks without platform.cloud that
     read s3://, gs:// or azureblob:// URIs (no workload identity exists there)."""
@@ -54,6 +88,14 @@ class Kubernetes(SpecModel):
     beside the storageSecret's credentials, and the NetworkPolicies open its port."""
     network: Network = Network()
     """Flows the NetworkPolicies allow beyond what mlstack derives from the spec."""
+    image_pull_secrets: list[SecretName] = []
+    """Secrets (kubernetes.io/dockerconfigjson) every pod of the stack pulls its images
+    with, e.g. [harbor-pull]: set on every ServiceAccount mlstack generates, and so on every
+    pod that runs as one."""
+    patches: list[Patch] = []
+    """Kustomize patches of generated objects, written into the environment's
+    kustomization.yaml and applied last; a patch whose target is not generated is an error.
+    An environment's `patches` replace the base's (lists replace)."""
 
 
 class _Cloud(SpecModel):
@@ -192,6 +234,10 @@ class Terraform(SpecModel):
 
     backend: Backend = Backend(local={})
     """Terraform backend; defaults to a local state file."""
+    overrides: TerraformOverrides = {}
+    """Terraform JSON merged over the generated configuration, written as
+    terraform/override.tf.json: `{resource: {aws_eks_node_group: {gpu: {...}}}}`. Each block
+    it names must exist in main.tf.json. Merged key by key with an environment's."""
 
 
 class Platform(SpecModel):

@@ -9,12 +9,15 @@ from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import Named, Range, Resources, SpecModel
 from mlstack.spec.compute import Accelerator
+from mlstack.spec.pods import Annotations, Env, Labels, PriorityClassName, Toleration
 from mlstack.spec.types import Image, Name, Quantity, quantity_value
 
 IN_CLUSTER = ("kserve", "seldon", "torchserve", "tfserving", "triton", "mlflow")
 MANAGED = ("sagemaker", "vertex", "azureml")
 FUNCTIONS = ("lambda", "cloudrun", "azurefunctions")
 RUNTIMES = IN_CLUSTER + MANAGED + FUNCTIONS
+POD_FIELDS = ("env", "labels", "annotations", "tolerations", "priority_class_name")
+"""InClusterServing fields that land on the serving's own pods."""
 
 
 class Autoscaling(SpecModel):
@@ -53,6 +56,17 @@ class InClusterServing(_Serving):
     """Requests (= limits) of each replica."""
     image: Image | None = None
     """Override the runtime's default server image."""
+    env: Env = {}
+    """Environment of the model server: `LOG_LEVEL: info` or
+    `API_KEY: {secretKeyRef: {name: s-api, key: key}}`."""
+    labels: Labels = {}
+    """Labels on the serving's objects and pods (not app.kubernetes.io/ or mlstack.dev/)."""
+    annotations: Annotations = {}
+    """Annotations on the serving's objects and pods, e.g. sidecar.istio.io/inject."""
+    tolerations: list[Toleration] = []
+    """Tolerations beside those of the serving's pool."""
+    priority_class_name: PriorityClassName | None = None
+    """PriorityClass of the serving's pods (an existing one, e.g. ml-critical)."""
 
 
 class KServeServing(InClusterServing):
@@ -63,13 +77,38 @@ class KServeServing(InClusterServing):
 
 
 class SeldonServing(InClusterServing):
-    """Seldon Core v2 Server + Model (+ Experiment for a canary)."""
+    """Seldon Core v2 Server + Model (+ Experiment for a canary). Seldon Core 2 is under the
+    Business Source License 1.1: production use needs a licence from Seldon."""
 
     runtime: Literal["seldon"]
-    """Serving runtime."""
+    """Serving runtime: Seldon Core 2 (Business Source License 1.1; production use needs a
+    commercial licence from Seldon)."""
     server: Name | None = None
     """An existing Seldon Server to schedule on; default: a Server of the serving's own (pool,
     cpu, GPUs, image and identity apply only to that one)."""
+
+    @model_validator(mode="after")
+    def _pods_of_its_own(self) -> Self:
+        """On an existing Server the pods are that Server's: their settings cannot be set
+        from here, and dropping them silently would deploy something else than written."""
+        if self.server is None:
+            return self
+        for field in POD_FIELDS:
+            if field in self.model_fields_set:
+                alias = type(self).model_fields[field].alias or field
+                raise PydanticCustomError(
+                    "E0714",
+                    "'{field}' sets the serving's pods, but it runs on the existing Seldon "
+                    "Server '{server}', whose pods are that Server's",
+                    {
+                        "field": alias,
+                        "server": self.server,
+                        "at": alias,
+                        "hint": "set it on that Server, or remove 'server:' so the serving "
+                        "gets a Server of its own",
+                    },
+                )
+        return self
 
 
 class TorchServeServing(InClusterServing):

@@ -17,15 +17,7 @@ from mlstack.spec.pipelines import Pipeline
 from mlstack.spec.platform import Platform
 from mlstack.spec.serving import Serving
 from mlstack.spec.tracking import Tracking
-from mlstack.spec.types import Name
-
-LabelKey = Annotated[
-    str,
-    Field(
-        pattern=r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
-    ),
-]
-LabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
+from mlstack.spec.types import LabelKey, LabelValue, Name
 
 
 class Metadata(SpecModel):

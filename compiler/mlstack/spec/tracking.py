@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from mlstack import images
@@ -54,6 +55,26 @@ class SecretRef(SpecModel):
         return self.secret, self.key or default_key
 
 
+_TRACKING_URI = re.compile(r"https?://[^\s@/]+(/[^\s@]*)?")
+
+
+def _tracking_uri(value: str) -> str:
+    """MLflow clients take other schemes too (databricks, file:); the workloads mlstack
+    deploys reach a tracking server over HTTP, so that is what is accepted, with its forms."""
+    if not _TRACKING_URI.fullmatch(value):
+        raise PydanticCustomError(
+            "E0112",
+            "'{value}' is not the URL of a tracking server",
+            {
+                "value": value,
+                "hint": "write http(s)://HOST[:PORT][/PATH], e.g. https://mlflow.acme.example "
+                "or http://mlflow.mlflow.svc:5000; no user:password@ (the server's own "
+                "authentication is outside the spec)",
+            },
+        )
+    return value
+
+
 class MLflow(SpecModel):
     """MLflow tracking: deployed by mlstack, or an existing server at `uri`."""
 
@@ -63,7 +84,7 @@ class MLflow(SpecModel):
     """Artifact store (s3://, gs://, azureblob://); required when deploy is true."""
     database: SecretRef | None = None
     """Backend store: a Secret whose key (default 'uri') holds the database URI."""
-    uri: Annotated[str, Field(pattern=r"^https?://[^\s@]+$")] | None = None
+    uri: Annotated[str, AfterValidator(_tracking_uri)] | None = None
     """Tracking URI of an existing server; required when deploy is false."""
     image: Image = images.reference("mlflow")
     """MLflow server image (default: mlstack's own, built from images/mlflow/ with the

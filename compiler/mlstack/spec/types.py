@@ -306,3 +306,14 @@ SecretName = Annotated[
     BeforeValidator(_secret_name),
     Field(json_schema_extra={"pattern": "^" + _DNS_SUBDOMAIN.pattern + "$", "maxLength": 253}),
 ]
+
+
+LabelKey = Annotated[
+    str,
+    Field(
+        pattern=r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+    ),
+]
+"""A Kubernetes label (or annotation) key: an optional DNS prefix and a name."""
+LabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
+"""A Kubernetes label value: up to 63 letters, digits, '-', '_' and '.'."""

@@ -10,8 +10,35 @@ from __future__ import annotations
 from typing import Any
 
 from mlstack.plan import Plan
+from mlstack.resolve.references import enabled
+from mlstack.spec.models import InClusterTraining
 from mlstack.targets import Artifact, yaml_out
+from mlstack.targets.kubernetes import trainjob
+from mlstack.targets.kubernetes.training import on_trainer_v2
 from mlstack.targets.labels import common_labels
+
+
+def _ignored(plan: Plan) -> list[dict[str, Any]]:
+    """Fields the cluster writes into objects Argo CD applies, which would leave the
+    Application OutOfSync forever: Kubeflow Trainer's webhook stamps each TrainJob
+    `runtimePatches` entry with `time` (and keeps it while the entry is unchanged,
+    pkg/webhooks/trainjob_webhook.go at v2.3.0). Only unscheduled TrainJobs are Argo CD's;
+    scheduled ones are created by their CronWorkflow."""
+    applied = any(
+        isinstance(m.training, InClusterTraining)
+        and m.training.schedule is None
+        and on_trainer_v2(plan, m.training)
+        for m in enabled(plan.spec.models).values()
+    )
+    if not applied:
+        return []
+    return [
+        {
+            "group": trainjob.GROUP,
+            "kind": "TrainJob",
+            "jqPathExpressions": [".spec.runtimePatches[].time"],
+        }
+    ]
 
 
 def application(plan: Plan) -> dict[str, Any]:
@@ -32,6 +59,21 @@ def application(plan: Plan) -> dict[str, Any]:
     }
     if argocd.auto_sync:
         sync["automated"] = {"prune": argocd.prune, "selfHeal": argocd.self_heal}
+    spec: dict[str, Any] = {
+        "project": argocd.project,
+        "source": {
+            "repoURL": gitops.repo,
+            "targetRevision": gitops.branch,
+            "path": f"{gitops.path}/{plan.environment}/kubernetes",
+        },
+        "destination": {
+            **argocd.destination.model_dump(exclude_none=True),
+            "namespace": plan.namespace,
+        },
+        "syncPolicy": sync,
+    }
+    if ignored := _ignored(plan):
+        spec["ignoreDifferences"] = ignored
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
@@ -43,19 +85,7 @@ def application(plan: Plan) -> dict[str, Any]:
             # Deleting the Application deletes what it deployed.
             "finalizers": ["resources-finalizer.argocd.argoproj.io"],
         },
-        "spec": {
-            "project": argocd.project,
-            "source": {
-                "repoURL": gitops.repo,
-                "targetRevision": gitops.branch,
-                "path": f"{gitops.path}/{plan.environment}/kubernetes",
-            },
-            "destination": {
-                **argocd.destination.model_dump(exclude_none=True),
-                "namespace": plan.namespace,
-            },
-            "syncPolicy": sync,
-        },
+        "spec": spec,
     }
 
 

@@ -2,7 +2,8 @@
 
 Each module below returns `Manifest`s for one concern; this module adds the common
 metadata, passes every object through cdk8s once, and writes one file per object with a
-stable name, listed (exactly) in kustomization.yaml.
+stable name, listed (exactly) in kustomization.yaml, whose `patches` (the spec's escape
+hatch) kustomize applies over them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mlstack.targets.kubernetes import (
     namespace,
     network,
     notebooks,
+    patches,
     pipelines,
     plain,
     seldon,
@@ -58,10 +60,21 @@ BUILDERS: tuple[Callable[[Plan], list[Manifest]], ...] = (
 FOLDER = "kubernetes"
 
 
+def with_pull_secrets(plan: Plan, obj: dict[str, Any]) -> dict[str, Any]:
+    """`platform.kubernetes.imagePullSecrets` on every ServiceAccount, in one place: the
+    kubelet adds a pod's ServiceAccount's pull secrets to the pod, so no module that builds
+    pods (or adds an account) can leave one out."""
+    secrets = plan.spec.platform.kubernetes.image_pull_secrets
+    if obj["kind"] != "ServiceAccount" or not secrets:
+        return obj
+    return {**obj, "imagePullSecrets": [{"name": name} for name in secrets]}
+
+
 def compile_plan(plan: Plan) -> Iterator[Artifact]:
     """One file per object, yielded as cdk8s returns it (a large stack's files are written
     while later ones are built), then the kustomization listing them all."""
     names: list[str] = []
+    generated: list[patches.ObjectId] = []
 
     def objects() -> Iterator[dict[str, Any]]:
         """Built one builder at a time and dropped once serialized: a large stack's
@@ -69,7 +82,10 @@ def compile_plan(plan: Plan) -> Iterator[Artifact]:
         for build in BUILDERS:
             for manifest in build(plan):
                 names.append(manifest.file_name)
-                yield tofu.with_client_ids(plan, full_object(plan, manifest))
+                obj = tofu.with_client_ids(plan, full_object(plan, manifest))
+                obj = with_pull_secrets(plan, obj)
+                generated.append(patches.ObjectId.of(obj))
+                yield obj
 
     written: set[str] = set()
     for index, obj in enumerate(synthesize(objects())):
@@ -82,5 +98,6 @@ def compile_plan(plan: Plan) -> Iterator[Artifact]:
         "kind": "Kustomization",
         "resources": sorted(written),
         **azure_client_ids.kustomization_fields(plan),
+        **patches.kustomization_patches(plan, generated),
     }
     yield Artifact(f"{FOLDER}/kustomization.yaml", yaml_out.dump(kustomization))

@@ -73,6 +73,8 @@ def _predictor(plan: Plan, name: str, serving: KServeServing, served: str) -> di
         container["protocolVersion"] = "v2"
     if serving.image is not None:
         container["image"] = serving.image
+    if env := pods.serving_env(serving):
+        container["env"] = env
     predictor: dict[str, Any] = {
         "serviceAccountName": workload.service_account,
         "minReplicas": serving.replicas.min,
@@ -80,18 +82,21 @@ def _predictor(plan: Plan, name: str, serving: KServeServing, served: str) -> di
         "securityContext": pods.pod_security(),
         "volumes": [{"name": "tmp", "emptyDir": {}}],
         "model": container,
-        **pods.placement(plan, serving.pool),
+        **pods.serving_placement(plan, serving),
     }
     if serving.autoscaling is not None:
         predictor["scaleMetric"] = serving.autoscaling.metric
         predictor["scaleTarget"] = round(serving.autoscaling.target)
-    if plan.spec.platform.kubernetes.kserve.deployment_mode == "RawDeployment":
+    if not plan.spec.platform.kubernetes.kserve.knative:
         # KServe's own default surges a quarter; ours fits the namespace quota.
         predictor["deploymentStrategy"] = quota.rollout(serving.resources).strategy()
     predictor["labels"] = {
+        **serving.labels,
         **selector_labels("serving", name),
         **identity.pod_labels(plan, workload),
     }
+    if serving.annotations:
+        predictor["annotations"] = dict(serving.annotations)
     return predictor
 
 
@@ -117,8 +122,9 @@ def _graph(name: str, serving: KServeServing) -> dict[str, Any]:
 
 
 def _serving(plan: Plan, name: str, serving: KServeServing) -> list[Manifest]:
-    mode: dict[str, str] = {
-        "serving.kserve.io/deploymentMode": plan.spec.platform.kubernetes.kserve.deployment_mode
+    kubernetes = plan.spec.platform.kubernetes
+    mode = {
+        "serving.kserve.io/deploymentMode": kubernetes.kserve.annotation(kubernetes.versions.kserve)
     }
     labels = selector_labels("serving", name)
     isvc = "serving.kserve.io/v1beta1", "InferenceService"
@@ -133,18 +139,33 @@ def _serving(plan: Plan, name: str, serving: KServeServing) -> list[Manifest]:
             isvc_name,
             {"spec": {"predictor": _predictor(plan, name, serving, model)}},
             source,
-            labels=labels,
-            annotations=mode,
+            labels={**serving.labels, **labels},
+            annotations={**serving.annotations, **mode},
         )
         for isvc_name, model, source in variants
     ]
     graph = names.kserve_graph(name)
+    body = _graph(name, serving)
+    if plan.spec.platform.kubernetes.image_pull_secrets:
+        # The router pods would run as the namespace's default account, which mlstack does
+        # not own: an account of their own (no token, no identity) carries the pull secrets.
+        body["spec"]["serviceAccountName"] = graph
+        out.append(
+            Manifest(
+                "v1",
+                "ServiceAccount",
+                graph,
+                {"automountServiceAccountToken": False},
+                ("serving", name),
+                labels=selector_labels("serving", graph),
+            )
+        )
     out.append(
         Manifest(
             "serving.kserve.io/v1alpha1",
             "InferenceGraph",
             graph,
-            _graph(name, serving),
+            body,
             ("serving", name),
             labels=selector_labels("serving", graph),
             annotations=mode,
@@ -184,6 +205,6 @@ def build(plan: Plan) -> list[Manifest]:
     for name, serving in plan.spec.serving.items():
         if isinstance(serving, KServeServing):
             out.extend(_serving(plan, name, serving))
-    if out and plan.spec.platform.kubernetes.kserve.deployment_mode == "Serverless":
+    if out and plan.spec.platform.kubernetes.kserve.knative:
         out.append(_router_egress())
     return out

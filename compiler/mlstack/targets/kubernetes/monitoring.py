@@ -216,7 +216,7 @@ def profile(plan: Plan, name: str) -> Profile | None:
         return None
     if serving.runtime != "kserve":
         return PROFILES[serving.runtime]
-    if plan.spec.platform.kubernetes.kserve.deployment_mode == "Serverless":
+    if plan.spec.platform.kubernetes.kserve.knative:
         return PROFILES["kserve-serverless"]
     framework = plan.spec.models[serving.model].framework
     return PROFILES[_KSERVE_RAW.get(framework, "kserve-python")]

@@ -155,7 +155,7 @@ Served = KServeServing | SeldonServing | plain.PlainServing
 def _serving_ports(plan: Plan, serving: Served) -> list[dict[str, Any]]:
     """Who reaches a serving's pods from outside the namespace, on which ports."""
     if isinstance(serving, KServeServing):
-        if plan.spec.platform.kubernetes.kserve.deployment_mode == "Serverless":
+        if plan.spec.platform.kubernetes.kserve.knative:
             return [
                 {"from": [namespace_peer(KNATIVE_NAMESPACE)], "ports": tcp(*KNATIVE_PORTS)},
                 {"from": [namespace_peer(ISTIO_NAMESPACE)], "ports": tcp(*KNATIVE_PORTS[:2])},

@@ -220,7 +220,7 @@ def _pod(plan: Plan, name: str, serving: PlainServing) -> dict[str, Any]:
         "image": serving.image or default_image,
         "command": command,
         "args": args,
-        "env": env,
+        "env": [*env, *pods.serving_env(serving)],
         "ports": [{"name": n, "containerPort": p, "protocol": "TCP"} for n, p in server.ports],
         "startupProbe": _probe(
             server.ready, model, periodSeconds=10, failureThreshold=STARTUP_SECONDS // 10
@@ -237,18 +237,26 @@ def _pod(plan: Plan, name: str, serving: PlainServing) -> dict[str, Any]:
         "securityContext": pods.pod_security(),
         "containers": [container],
         "volumes": volumes,
-        **pods.placement(plan, serving.pool),
+        **pods.serving_placement(plan, serving),
     }
     if source.init_containers:
         spec["initContainers"] = source.init_containers
-    labels = {**selector_labels(COMPONENT, name), **identity.pod_labels(plan, workload)}
-    return {"metadata": {"labels": labels}, "spec": spec}
+    labels = {
+        **serving.labels,
+        **selector_labels(COMPONENT, name),
+        **identity.pod_labels(plan, workload),
+    }
+    metadata: dict[str, Any] = {"labels": labels}
+    if serving.annotations:
+        metadata["annotations"] = dict(serving.annotations)
+    return {"metadata": metadata, "spec": spec}
 
 
 def _objects(plan: Plan, name: str, serving: PlainServing) -> list[Manifest]:
     source = ("serving", name)
-    labels = selector_labels(COMPONENT, name)
-    selector = {"matchLabels": labels}
+    selected = selector_labels(COMPONENT, name)
+    selector = {"matchLabels": selected}
+    labels = {**serving.labels, **selected}
     server = SERVERS[serving.runtime]
     metric, target = (
         (serving.autoscaling.metric, serving.autoscaling.target)
@@ -265,7 +273,7 @@ def _objects(plan: Plan, name: str, serving: PlainServing) -> list[Manifest]:
     service = {
         "spec": {
             "type": "ClusterIP",
-            "selector": labels,
+            "selector": selected,
             "ports": [
                 {"name": n, "port": p, "targetPort": n, "protocol": "TCP"} for n, p in server.ports
             ],
@@ -290,7 +298,15 @@ def _objects(plan: Plan, name: str, serving: PlainServing) -> list[Manifest]:
     # With two or more replicas keep one serving through a drain; with one, allow the drain.
     budget = {"minAvailable": 1} if serving.replicas.min >= 2 else {"maxUnavailable": 1}
     out = [
-        Manifest("apps/v1", "Deployment", name, deployment, source, labels=labels),
+        Manifest(
+            "apps/v1",
+            "Deployment",
+            name,
+            deployment,
+            source,
+            labels=labels,
+            annotations=dict(serving.annotations),
+        ),
         Manifest("v1", "Service", name, service, source, labels=labels),
         Manifest("autoscaling/v2", "HorizontalPodAutoscaler", name, hpa, source, labels=labels),
         Manifest(

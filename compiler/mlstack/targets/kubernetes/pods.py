@@ -8,6 +8,7 @@ from typing import Any
 from mlstack import names
 from mlstack.plan import Plan
 from mlstack.spec.base import Resources
+from mlstack.spec.serving import InClusterServing
 
 DEFAULT_CPU = "500m"
 DEFAULT_MEMORY = "1Gi"
@@ -70,6 +71,33 @@ def placement(plan: Plan, pool_name: str | None) -> dict[str, Any]:
     if tolerations:
         out["tolerations"] = tolerations
     return out
+
+
+def serving_placement(plan: Plan, serving: InClusterServing) -> dict[str, Any]:
+    """The pool's placement, then the serving's own tolerations and priority class."""
+    out = placement(plan, serving.pool)
+    extra = [t.model_dump(by_alias=True, exclude_none=True) for t in serving.tolerations]
+    if extra:
+        out["tolerations"] = [*out.get("tolerations", []), *extra]
+    if serving.priority_class_name is not None:
+        out["priorityClassName"] = serving.priority_class_name
+    return out
+
+
+def serving_env(serving: InClusterServing) -> list[dict[str, Any]]:
+    """The spec's `env`, in its order, as container env entries (after mlstack's own: a
+    later entry of the same name is the one Kubernetes uses)."""
+    return [
+        {"name": name, "value": value}
+        if isinstance(value, str)
+        else {"name": name, "valueFrom": value.model_dump(by_alias=True)}
+        for name, value in serving.env.items()
+    ]
+
+
+STORAGE_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+"""The storage Secret's keys the workloads read (docs/kubernetes.md), for APIs that take
+variables one by one and have no `envFrom` (Kubeflow Trainer's TrainJob)."""
 
 
 def storage_env_from(plan: Plan) -> list[dict[str, Any]]:

@@ -96,7 +96,7 @@ def _serving(plan: Plan, name: str, serving: InClusterServing) -> list[Pods]:
     if isinstance(serving, KServeServing):
         # The primary and the canary are InferenceServices of their own (kserve.py), each
         # rolling by itself; the InferenceGraph router in front scales like the serving.
-        if plan.spec.platform.kubernetes.kserve.deployment_mode == "Serverless":
+        if plan.spec.platform.kubernetes.kserve.knative:
             revision = max(serving.replicas.min, 1) * copies
             router = (pods.KSERVE_ROUTER, DEFAULTED)  # a Knative service: queue-proxy too
             return [

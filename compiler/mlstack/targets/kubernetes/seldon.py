@@ -202,6 +202,8 @@ def _server(
     }
     if serving.image is not None:
         model_server["image"] = serving.image
+    if env := pods.serving_env(serving):
+        model_server["env"] = env
     agent = {
         "name": "agent",
         "resources": pods.resources(pods.SELDON_AGENT),
@@ -219,7 +221,7 @@ def _server(
         "securityContext": pods.pod_security(),
         "containers": [model_server, agent, rclone],
         "volumes": [_token_volume()],
-        **pods.placement(plan, serving.pool),
+        **pods.serving_placement(plan, serving),
     }
     return {
         "spec": {
@@ -255,17 +257,33 @@ def _serving(plan: Plan, name: str, serving: SeldonServing) -> list[Manifest]:
     for seldon_name, model in models.items():
         source = ("serving", name) if seldon_name == name else ("serving", name, "canary")
         body = _model(plan, serving, model, hosts[seldon_name])
-        out.append(Manifest(API, "Model", seldon_name, body, source, labels=labels))
+        out.append(
+            Manifest(API, "Model", seldon_name, body, source, labels={**serving.labels, **labels})
+        )
         if _scales_on_rps(serving):
             out.append(_rps_hpa(name, serving, seldon_name, source))
     if serving.server is None:
-        pod_labels = {**labels, **identity.pod_labels(plan, plan.workload("serve", name))}
+        pod_labels = {
+            **serving.labels,
+            **labels,
+            **identity.pod_labels(plan, plan.workload("serve", name)),
+        }
         for server in servers(plan, name):
             hosted = [m for m, host in hosts.items() if host == server]
             config = server_config(plan.spec.models[models[hosted[0]]].framework)
             body = _server(plan, name, serving, config, len(hosted))
             source = ("serving", name) if server == name else ("serving", name, "canary")
-            out.append(Manifest(API, "Server", server, body, source, labels=pod_labels))
+            out.append(
+                Manifest(
+                    API,
+                    "Server",
+                    server,
+                    body,
+                    source,
+                    labels=pod_labels,
+                    annotations=dict(serving.annotations),
+                )
+            )
         out.append(_agent_binding(plan, name))
     if serving.canary is not None:
         canary = f"{name}{CANARY_SUFFIX}"

@@ -1,5 +1,12 @@
-"""models.M.training (in-cluster) -> a Kubeflow PyTorchJob / TFJob (kubeflow.org/v1) or a
-batch/v1 Job, applied as is, or created by an Argo CronWorkflow when it has a `schedule`.
+"""models.M.training (in-cluster) -> a Kubeflow Trainer TrainJob (pytorchjob under
+`platform.kubernetes.kubeflow.trainer: v2`, the default: trainjob.py), a Kubeflow PyTorchJob /
+TFJob (kubeflow.org/v1, under `trainer: v1`) or a batch/v1 Job (`job`, under both), applied as
+is, or created by an Argo CronWorkflow when it has a `schedule`.
+
+A `job` stays a batch/v1 Job under Trainer v2: Trainer ships no runtime for a plain program
+(its ClusterTrainingRuntimes are torch, deepspeed, mlx, jax, xgboost, torchtune), a TrainJob
+on one mlstack would write and own itself would only wrap the same Job in a JobSet, and would
+lose `backoffLimit` (a TrainJob has none) and make a plain program need the Trainer controller.
 
 `workers` is the world size: PyTorchJob runs 1 Master + workers-1 Workers, TFJob 1 Chief +
 workers-1 Workers (the Training Operator v1.9 decides success on the Master / Chief,
@@ -30,7 +37,7 @@ from mlstack import names
 from mlstack.plan import Plan
 from mlstack.resolve.references import enabled
 from mlstack.spec.models import InClusterTraining
-from mlstack.targets.kubernetes import argo, identity, pods
+from mlstack.targets.kubernetes import argo, identity, pods, trainjob
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 from mlstack.targets.kubernetes.steps import output_env
 from mlstack.targets.kubernetes.tracking import tracking_env
@@ -66,6 +73,13 @@ CronWorkflow (Forbid) forever. A success is seen within Argo's 5 s poll, long be
 
 def schedule_account(model: str) -> str:
     return f"schedule-{model}"
+
+
+def on_trainer_v2(plan: Plan, training: InClusterTraining) -> bool:
+    """A TrainJob, not a PyTorchJob (resolve refuses tfjob under v2, E0717)."""
+    return (
+        training.operator == "pytorchjob" and plan.spec.platform.kubernetes.kubeflow.trainer == "v2"
+    )
 
 
 def pod_template(
@@ -109,6 +123,9 @@ def job_body(
     plan: Plan, name: str, training: InClusterTraining, *, scheduled: bool
 ) -> dict[str, Any]:
     """apiVersion, kind and spec of the training job (metadata is added by the caller)."""
+    if on_trainer_v2(plan, training):
+        template = pod_template(plan, name, training, trainjob.NODE)
+        return trainjob.body(template, training.workers)
     kind = KINDS.get(training.operator)
     if kind is None:
         template = pod_template(plan, name, training, "train")
@@ -143,8 +160,10 @@ def job_body(
     }
 
 
-def conditions(training: InClusterTraining) -> tuple[str, str]:
+def conditions(plan: Plan, training: InClusterTraining) -> tuple[str, str]:
     """(success, failure) for the step that waits on the job."""
+    if on_trainer_v2(plan, training):
+        return trainjob.SUCCESS, trainjob.FAILURE
     kind = KINDS.get(training.operator)
     if kind is None:
         return (
@@ -157,9 +176,11 @@ def conditions(training: InClusterTraining) -> tuple[str, str]:
     )
 
 
-def _rule(training: InClusterTraining) -> dict[str, Any]:
+def _rule(plan: Plan, training: InClusterTraining) -> dict[str, Any]:
     kind = KINDS.get(training.operator)
     group, plural = ("kubeflow.org", kind.plural) if kind else ("batch", "jobs")
+    if on_trainer_v2(plan, training):
+        group, plural = trainjob.GROUP, "trainjobs"
     return {"apiGroups": [group], "resources": [plural], "verbs": ["create", "get"]}
 
 
@@ -174,7 +195,7 @@ def _scheduled(plan: Plan, name: str, training: InClusterTraining) -> list[Manif
         selector_labels(COMPONENT, name),
         source,
     )
-    success, failure = conditions(training)
+    success, failure = conditions(plan, training)
     workflow = {
         "entrypoint": "train",
         **argo.workflow_identity(account),
@@ -190,7 +211,7 @@ def _scheduled(plan: Plan, name: str, training: InClusterTraining) -> list[Manif
             {"automountServiceAccountToken": False},
             source,
         ),
-        *argo.executor_access(account, [_rule(training)], source),
+        *argo.executor_access(account, [_rule(plan, training)], source),
         Manifest(
             argo.ARGO,
             "CronWorkflow",

@@ -2,7 +2,8 @@
 cloud. Each module returns `Block`s for one concern of one cloud (plus `Note`s for NOTES.md and
 `File`s written beside the JSON); this module adds the `terraform` settings (pinned providers,
 the backend) and provider blocks, and writes sorted, pretty JSON that
-`terraform init && terraform plan` reads as is."""
+`terraform init && terraform plan` reads as is, with the spec's overrides beside it in
+override.tf.json."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from mlstack.targets.terraform import (
     gcp_serving,
     gcp_storage,
     gcp_training,
+    overrides,
 )
 from mlstack.targets.terraform.blocks import PROVIDERS, Block, File, Note, gcp_labels, tags
 from mlstack.targets.terraform.synth import synthesize
@@ -140,6 +142,11 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     if cloud.provider == "azure" and (outputs := azure_identity.outputs(plan)):
         # Client ids exist only after apply: outputs hand them to the deploy step.
         settings["output"] = outputs
+    generated: dict[str, dict[str, Any]] = {"provider": settings["provider"]}
+    for b in blocks:
+        generated.setdefault(b.kind, {}).setdefault(b.type, {})[b.name] = True
+    generated["output"] = settings.get("output", {})
+    override = overrides.override_file(plan, generated)
     # Large stacks hold tens of MB per copy: synthesize frees each block once it is written.
     del produced
     artifacts = [Artifact(f"{FOLDER}/main.tf.json", synthesize(settings, blocks))]
@@ -148,4 +155,5 @@ def compile_plan(plan: Plan) -> list[Artifact]:
         lines += [f"- {note.text} ({plan.source(note.source)})" for note in notes]
         artifacts.append(Artifact(f"{FOLDER}/NOTES.md", ("\n".join(lines) + "\n").encode()))
     artifacts += [Artifact(f"{FOLDER}/{f.path}", f.content) for f in files]
+    artifacts += [Artifact(f"{FOLDER}/{a.path}", a.content) for a in override]
     return artifacts
