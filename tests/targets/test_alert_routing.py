@@ -61,7 +61,7 @@ def _plans() -> dict[str, Plan]:
 
 KEYS = sorted(_plans())
 ROUTED = [k for k in KEYS if _plans()[k].spec.monitoring.receivers]
-"""specs/fraud is the design's reference stack (../shared/design/reference-stack.yaml), which
+"""specs/fraud is the design's reference stack (tests/data/reference-stack.yaml, a copy of the design docs' file), which
 has no receivers yet: its alerts route nowhere (W0311), the others' everywhere."""
 
 
