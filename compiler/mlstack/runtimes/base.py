@@ -29,7 +29,10 @@ Endpoint = tuple[str | int, str]
 
 @dataclass(frozen=True)
 class Server:
-    """A model server mlstack runs as its own Deployment (plain.py): images, ports, probes."""
+    """A model server mlstack runs as its own Deployment (targets/kubernetes/plain.py):
+    images, ports, probes, and how it is started. `args`, `env` and `config` may name
+    `{model}` (the serving's model), `{model_dir}` (where the initContainer put it) and
+    `{config_dir}` (where `config` is mounted); literal braces are doubled."""
 
     image: str
     gpu_image: str
@@ -43,6 +46,14 @@ class Server:
     """(port name, path) Prometheus scrapes."""
     scratch: tuple[str, ...] = field(default=())
     """Writable emptyDirs besides /tmp."""
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    """Variables besides HOME=/tmp."""
+    config: tuple[tuple[str, str], ...] = ()
+    """(file name, content) of its config files, a ConfigMap mounted at `{config_dir}`."""
+    shm: bool = False
+    """Needs a memory-backed /dev/shm (Triton's Python backend talks to stubs through it)."""
 
 
 @dataclass(frozen=True)
