@@ -185,12 +185,25 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
             )
         elif autoscaling.metric in facts.scaling.unscaled:
             ctx.warn(
-                "W0712",
+                facts.scaling.unscaled_code,
                 f"{describe(path)}: "
-                + facts.scaling.unscaled_note.format(metric=autoscaling.metric),
+                + facts.scaling.unscaled_note.format(
+                    metric=autoscaling.metric, target=autoscaling.target
+                ),
                 (*path, "autoscaling", "metric"),
                 facts.scaling.unscaled_hint,
             )
+        elif facts.scaling.target_range is not None:
+            low, high = facts.scaling.target_range
+            if not low <= autoscaling.target <= high:
+                ctx.error(
+                    "E0740",
+                    f"{describe(path)}: the {autoscaling.metric} target on runtime '{runtime}' "
+                    f"is {facts.scaling.target_meaning}, {low:g} to {high:g}, not "
+                    f"{autoscaling.target:g}",
+                    (*path, "autoscaling", "target"),
+                    f"set target between {low:g} and {high:g}, e.g. {(low + high) / 2:g}",
+                )
 
 
 def _either(names: tuple[str, ...]) -> str:

@@ -97,14 +97,16 @@ class Scaling:
     default: tuple[str, float] | None = None
     """(metric, target) generated without `autoscaling`, if the runtime needs one."""
     unscaled: tuple[str, ...] = ()
-    """Accepted metrics (SPEC allows them) that are not generated: a warning (W0712)."""
+    """Accepted metrics (SPEC allows them) that are not generated: a warning, `unscaled_code`
+    (W0712 Seldon, W0740 Cloud Run)."""
+    unscaled_code: str = "W0712"
     unscaled_note: str = ""
-    """Why, and what to use instead (message, hint), for `unscaled`."""
+    """Why (may name `{metric}` and `{target}`), and what to use instead, for `unscaled`."""
     unscaled_hint: str = ""
     target_range: tuple[float, float] | None = None
-    """Inclusive bounds of `autoscaling.target`, where the runtime has any."""
+    """Inclusive bounds of `autoscaling.target`, where the runtime has any (E0740)."""
     target_meaning: str = ""
-    """What the target is on this runtime, for the diagnostic when it is out of range."""
+    """What the target is on this runtime, for E0740."""
 
     def fallback(self) -> tuple[str, float]:
         """(metric, target) a target generates without `autoscaling` (only runtimes with a

@@ -176,16 +176,9 @@ def _cloudrun(
     }
     notes: list[Block | Note] = []
     scaling = serving.autoscaling
+    # `cpu` is accepted and not generated (W0740 at validate: the registry's `unscaled`).
     if scaling is not None and scaling.metric == "concurrency":
-        template["max_instance_request_concurrency"] = min(int(scaling.target), 1000)
-    elif scaling is not None:
-        notes.append(
-            Note(
-                f"serving '{name}': Cloud Run scales on CPU by itself (target about 60%); "
-                f"autoscaling target {scaling.target} cannot be set.",
-                (*path, "autoscaling"),
-            )
-        )
+        template["max_instance_request_concurrency"] = int(scaling.target)  # 1-1000: E0740
     body: CloudRunV2Service = {
         "name": scoped(plan, name, RUN_NAME_LIMIT),
         "location": cloud.region,
