@@ -16,7 +16,7 @@ from mlstack.parse import misspelt_sections, validate_data
 from mlstack.plan import Plan
 from mlstack.resolve import capacity, drift, fit, images, references, routing, trainer, versions
 from mlstack.resolve.context import Context
-from mlstack.resolve.identity import workloads
+from mlstack.resolve.identity import cloud_roles, workloads
 from mlstack.resolve.names_check import check as check_names
 from mlstack.resolve.overlay import merge_environment
 from mlstack.resolve.prune import prune
@@ -132,6 +132,7 @@ def resolve_environment(
         spec=pruned,
         namespace=pruned.platform.kubernetes.namespace or pruned.metadata.name,
         workloads=found,
+        cloud_roles=cloud_roles(stack, environment),
         labels=labels,
         spans=doc.value_spans,
     )

@@ -140,6 +140,10 @@ class Runtime:
     """The Deployment mlstack writes for it (plain runtimes only)."""
     metrics: Profile | None = None
     """Its Prometheus metrics (in-cluster runtimes)."""
+    identity: str | None = None
+    """Cloud runtimes: the prefix of the cloud identity mlstack creates for each serving
+    (`PREFIX-SERVING`, resolve/identity.py); None where the cloud assigns the endpoint's own
+    (Azure's system-assigned identities)."""
 
     @property
     def in_cluster(self) -> bool:

@@ -8,6 +8,7 @@ RUNTIME = Runtime(
     "cloudrun",
     "function",
     FRAMEWORKS,
+    identity="run",
     cloud="gcp",
     canary=True,
     scale_to_zero=True,

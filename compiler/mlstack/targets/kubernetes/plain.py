@@ -40,7 +40,12 @@ from typing import Any
 from mlstack import runtimes
 from mlstack.plan import Plan
 from mlstack.runtimes import Server
-from mlstack.spec.serving import InClusterServing
+from mlstack.spec.serving import (
+    MlflowServing,
+    TFServingServing,
+    TorchServeServing,
+    TritonServing,
+)
 from mlstack.targets.kubernetes import identity, pods, quota
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 from mlstack.targets.kubernetes.model_fetch import MODEL_DIR, TMP_VOLUME, model_source
@@ -50,9 +55,8 @@ CONFIG_DIR = "/etc/mlstack"
 STARTUP_SECONDS = 600
 
 
-PlainServing = InClusterServing
-"""A serving whose runtime has a `Server` in its registry entry (torchserve, tfserving,
-triton, mlflow)."""
+PlainServing = TorchServeServing | TFServingServing | TritonServing | MlflowServing
+"""The servings whose runtime has a `Server` in its registry entry."""
 
 
 def server_of(runtime: str) -> Server:
@@ -234,6 +238,6 @@ def _objects(plan: Plan, name: str, serving: PlainServing) -> list[Manifest]:
 def build(plan: Plan) -> list[Manifest]:
     out: list[Manifest] = []
     for name, serving in plan.spec.serving.items():
-        if isinstance(serving, InClusterServing) and runtimes.get(serving.runtime).server:
+        if isinstance(serving, PlainServing):
             out.extend(_objects(plan, name, serving))
     return out
