@@ -101,6 +101,8 @@ class Plan:
     spans: Mapping[PathKey, Span] = field(repr=False)
     source_file: str = ""
     """The spec's path from its repository root (load.repository_path)."""
+    addons: tuple[str, ...] = ()
+    """The cluster add-ons this environment installs (`gitops.addons`, resolve/addons.py)."""
 
     def span(self, path: PathKey) -> Span:
         """Where the value behind `path` (or its nearest ancestor) was written."""

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from mlstack import addons
 from mlstack.spec.base import SpecModel
 from mlstack.spec.types import Name
 
@@ -85,6 +86,32 @@ class TerraformApply(SpecModel):
     applied outside mlstack, compile lists the outputs the cluster needs."""
 
 
+def _known_addon(value: str) -> str:
+    if value not in addons.table():
+        raise PydanticCustomError(
+            "E0125",
+            "'{value}' is not an add-on mlstack installs",
+            {"value": value, "hint": f"one of {', '.join(addons.names())}, or auto"},
+        )
+    return value
+
+
+def _once_each(value: list[str]) -> list[str]:
+    twice = sorted({name for name in value if value.count(name) > 1})
+    if twice:
+        raise PydanticCustomError(
+            "E0126",
+            "add-on '{name}' is listed more than once",
+            {"name": twice[0], "hint": "list each add-on once"},
+        )
+    return value
+
+
+AddonName = Annotated[
+    str, AfterValidator(_known_addon), Field(json_schema_extra={"enum": list(addons.names())})
+]
+
+
 class GitOps(SpecModel):
     """Where compiled output is published and how Argo CD picks it up."""
 
@@ -108,3 +135,9 @@ class GitOps(SpecModel):
     """Argo CD Application settings."""
     terraform: TerraformApply = TerraformApply()
     """How the environment's Terraform is applied."""
+    addons: Literal["auto", "none"] | Annotated[list[AddonName], AfterValidator(_once_each)] = (
+        "none"
+    )
+    """Cluster add-ons installed as Argo CD Applications in the deploy branch's platform
+    app-of-apps (docs/kubernetes.md, "Add-ons"): auto, exactly those the stack uses; a list,
+    those; none, the cluster has them already."""
