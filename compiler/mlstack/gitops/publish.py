@@ -200,8 +200,14 @@ def _stage_apps(repo: git.Repo, work: Path, request: Request) -> None:
     if not added:
         platform_app.unlink(missing_ok=True)
     tracked = repo.git.ls_files("--", APPS, ROOT, DEPLOY_FOLDER).splitlines()
-    if apps or tracked:
-        repo.git.add("--all", "--", APPS, ROOT, DEPLOY_FOLDER)
+    # git refuses a pathspec that matches nothing: only what exists or existed.
+    paths = [
+        p
+        for p in (APPS, ROOT, DEPLOY_FOLDER)
+        if (work / p).exists() or any(t == p or t.startswith(f"{p}/") for t in tracked)
+    ]
+    if paths:
+        repo.git.add("--all", "--", *paths)
 
 
 @dataclass(frozen=True)

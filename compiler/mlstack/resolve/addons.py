@@ -131,7 +131,14 @@ def check(ctx: Context) -> None:
     installed = chosen(stack)
     if isinstance(stack.gitops.addons, list):
         for index, name in enumerate(stack.gitops.addons):
-            if name not in needed:
+            if name in stack.gitops.addons[:index]:
+                ctx.error(
+                    "E0126",
+                    f"add-on '{name}' is listed more than once",
+                    (*ADDONS, index),
+                    "list each add-on once",
+                )
+            elif name not in needed:
                 ctx.warn(
                     "W0125",
                     f"gitops.addons installs '{name}', which nothing in this stack uses",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from mlstack import addons
 from mlstack.spec.base import SpecModel
 from mlstack.spec.types import Name
+from mlstack.suggest import did_you_mean
 
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
 """Argo CD's name for the cluster it runs in."""
@@ -91,18 +92,11 @@ def _known_addon(value: str) -> str:
         raise PydanticCustomError(
             "E0125",
             "'{value}' is not an add-on mlstack installs",
-            {"value": value, "hint": f"one of {', '.join(addons.names())}, or auto"},
-        )
-    return value
-
-
-def _once_each(value: list[str]) -> list[str]:
-    twice = sorted({name for name in value if value.count(name) > 1})
-    if twice:
-        raise PydanticCustomError(
-            "E0126",
-            "add-on '{name}' is listed more than once",
-            {"name": twice[0], "hint": "list each add-on once"},
+            {
+                "value": value,
+                "hint": did_you_mean(value, addons.names())
+                or f"one of {', '.join(addons.names())} (or write auto instead of a list)",
+            },
         )
     return value
 
@@ -135,9 +129,17 @@ class GitOps(SpecModel):
     """Argo CD Application settings."""
     terraform: TerraformApply = TerraformApply()
     """How the environment's Terraform is applied."""
-    addons: Literal["auto", "none"] | Annotated[list[AddonName], AfterValidator(_once_each)] = (
-        "none"
-    )
+    addons: Annotated[
+        Annotated[Literal["auto", "none"], Tag("word")]
+        | Annotated[
+            list[AddonName],
+            # Resolve reports a repeat at the repeat (resolve/addons.py, E0126).
+            Field(json_schema_extra={"uniqueItems": True}),
+            Tag("list"),
+        ],
+        # A list is checked as a list only, a word as a word only: one mistake, one message.
+        Discriminator(lambda value: "list" if isinstance(value, list) else "word"),
+    ] = "none"
     """Cluster add-ons installed as Argo CD Applications in the deploy branch's platform
     app-of-apps (docs/kubernetes.md, "Add-ons"): auto, exactly those the stack uses; a list,
     those; none, the cluster has them already."""
