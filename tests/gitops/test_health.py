@@ -12,7 +12,7 @@ import pytest
 import yaml
 from lupa import lua51
 
-from mlstack.gitops.health import CHECKS, FILE
+from mlstack.gitops.health import CHECKS, FILE, configmap
 from tests.helpers import ROOT, run_mlstack
 
 BUILT_IN = {
@@ -103,8 +103,6 @@ def test_seldon_runtime_waits_for_its_components() -> None:
 
 
 def test_the_checks_come_before_what_they_judge() -> None:
-    from mlstack.gitops.health import configmap
-
     document = yaml.safe_load(configmap("argocd"))
     assert document["metadata"]["annotations"] == {"argocd.argoproj.io/sync-wave": "-2"}
 

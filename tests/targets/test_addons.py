@@ -16,6 +16,7 @@ from mlstack.pipeline import check
 from mlstack.plan import Plan
 from mlstack.spec.versions import Versions
 from mlstack.targets import addons as target
+from mlstack.targets.kubernetes import seldon
 from tests.helpers import ROOT, SPECS, check_text
 from tests.targets.schemas import problems
 
@@ -199,8 +200,6 @@ def test_a_registered_cluster_gets_its_own_applications(tmp_path: Path) -> None:
 
 
 def test_seldon_gets_a_runtime_in_the_namespace_only_when_installed(tmp_path: Path) -> None:
-    from mlstack.targets.kubernetes import seldon
-
     text = BASE.replace("runtime: kserve", "runtime: seldon")
     kinds = [m.kind for m in seldon.build(_plan(tmp_path, text))]
     assert "SeldonRuntime" in kinds
