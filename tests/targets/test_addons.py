@@ -213,3 +213,22 @@ def test_reference_output_is_in_the_golden_tree() -> None:
         p.name for p in (ROOT / "out/edge/default/argocd/platform/in-cluster").glob("*.yaml")
     )
     assert "kserve.yaml" in edge and "knative.yaml" not in edge  # edge runs KServe Standard
+
+
+@pytest.mark.parametrize(
+    ("engine", "schedule", "expected"),
+    [
+        ("argo", "", ["argo-workflows"]),
+        ("kubeflow", "", ["cert-manager", "kfp"]),
+        # KFP's runs on a schedule are started by an Argo CronWorkflow (kfp_schedule.py).
+        ("kubeflow", '\n    schedule: "0 2 * * *"', ["cert-manager", "argo-workflows", "kfp"]),
+    ],
+)
+def test_pipelines_need_their_engine(
+    tmp_path: Path, engine: str, schedule: str, expected: list[str]
+) -> None:
+    text = BASE.replace("serving:\n  churn-api: {model: churn, runtime: kserve}\n", "") + (
+        f"pipelines:\n  nightly:\n    engine: {engine}{schedule}\n    steps:\n"
+        "      prep: {image: 'ghcr.io/acme/prep:1.0.0', command: [python, prep.py]}\n"
+    )
+    assert list(_plan(tmp_path, text).addons) == expected

@@ -65,7 +65,10 @@ def uses(stack: Stack) -> dict[str, PathKey]:
             need("argo-workflows", path)
         elif pipeline.engine == "kubeflow":
             need("kfp", path)
-        if pipeline.engine in ("argo", "kubeflow") and any(
+            if pipeline.schedule:
+                # A CronWorkflow starts each scheduled run through KFP's API (kfp_schedule.py).
+                need("argo-workflows", (*path, "schedule"))
+        if pipeline.engine == "argo" and any(
             getattr(step, "kind", None) == "spark" for step in enabled(pipeline.steps).values()
         ):
             need("spark-operator", path)
