@@ -151,10 +151,12 @@ def check(ctx: Context) -> None:
                 )
         for name, path in needed.items():
             if name not in installed:
+                via = [n for n in needed if name in addons.table()[n].requires]
+                through = f" (for {' and '.join(via)})" if via else ""
                 ctx.warn(
                     "W0126",
-                    f"{_describe(path)} needs add-on '{name}', which gitops.addons does not "
-                    "install: the cluster must run it already",
+                    f"{_describe(path)} needs add-on '{name}'{through}, which gitops.addons "
+                    "does not install: the cluster must run it already",
                     ADDONS,
                     f"add {name} to gitops.addons, or write gitops.addons: auto",
                 )
