@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlstack import addons
+from mlstack import addons, runtimes
 from mlstack.load import PathKey
 from mlstack.resolve.context import Context
 from mlstack.resolve.references import enabled
@@ -25,7 +25,8 @@ ADDONS: PathKey = ("gitops", "addons")
 
 def uses(stack: Stack) -> dict[str, PathKey]:
     """Add-on -> the first spec entry whose output needs it, add-ons required by those
-    included (pointing at the same entry), in the table's order."""
+    included (pointing at the same entry), in the table's order. A serving's come from its
+    runtime's registry record (`Runtime.addons`); Knative from KServe's mode."""
     found: dict[str, PathKey] = {}
 
     def need(addon: str, path: PathKey) -> None:
@@ -39,12 +40,11 @@ def uses(stack: Stack) -> dict[str, PathKey]:
     servings: dict[str, Any] = enabled(stack.serving)
     for name, serving in servings.items():
         path: PathKey = ("serving", name)
-        if serving.runtime == "kserve":
-            need("kserve", path)
-            if kubernetes.kserve.knative:
-                need("knative", path)
-        elif serving.runtime == "seldon":
-            need("seldon", path)
+        for addon in runtimes.get(serving.runtime).addons:
+            need(addon, path)
+        if serving.runtime == "kserve" and kubernetes.kserve.knative:
+            need("knative", path)
+        if serving.runtime == "seldon":
             autoscaling = getattr(serving, "autoscaling", None)
             if autoscaling is not None and autoscaling.metric == "rps":
                 need("prometheus-adapter", (*path, "autoscaling", "metric"))
