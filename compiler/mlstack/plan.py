@@ -120,6 +120,8 @@ class Plan:
     """The spec's path from its repository root (load.repository_path)."""
     cloud_roles: tuple[CloudRole, ...] = ()
     """Identities of what the cloud runs (resolve/identity.py `cloud_roles`)."""
+    addons: tuple[str, ...] = ()
+    """The cluster add-ons this environment installs (`gitops.addons`, resolve/addons.py)."""
 
     def span(self, path: PathKey) -> Span:
         """Where the value behind `path` (or its nearest ancestor) was written."""

@@ -144,6 +144,9 @@ class Runtime:
     """Cloud runtimes: the prefix of the cloud identity mlstack creates for each serving
     (`PREFIX-SERVING`, resolve/identity.py); None where the cloud assigns the endpoint's own
     (Azure's system-assigned identities)."""
+    addons: tuple[str, ...] = ()
+    """The cluster add-ons whose operator runs its objects (`gitops.addons`, data/addons.json);
+    plain runtimes are Deployments and need none."""
 
     @property
     def in_cluster(self) -> bool:
