@@ -12,10 +12,19 @@ writes that set and nothing else.
         one upstream CRD (a file or an https:// URL of the file at a release tag) into
         tests/kit/crds/GROUP/KIND_V.yaml: version V only, schema `description`s removed,
         metadata cut to the name, status dropped, JSON6902 patches (JSON list) applied
-    python scripts/refresh_kit.py terraform SOURCE --type TYPE [--source TEXT]
-        one resource of `terraform providers schema -json` output (a file or URL) into
-        tests/kit/terraform/PROVIDER/provider_schema/TYPE.json and the body schema beside it,
-        built by tests/targets/tf_schema_build.py (the rules of the README)
+    python scripts/refresh_kit.py terraform SOURCE --type TYPE [--kind resource|data|provider]
+            --source "https://github.com/OWNER/REPO tag REF commit SHA" [--derivation TEXT]
+            [--exactly-one BLOCK]
+        one resource, data source or provider block (TYPE = the provider's name) of
+        `terraform providers schema -json` output (a file, .gz or URL) into
+        tests/kit/terraform/PROVIDER/[data/]provider_schema/TYPE.json, the body schema beside
+        it (tests/targets/tf_schema_build.py, the rules of the README), its index entry and
+        its MANIFEST lines; --derivation says how the output was made when a provider was built
+        from its source (scripts/provider_schema/main.go for azurerm)
+    python scripts/refresh_kit.py schema-repo GIT_DIR --repository lonegunmanb/terraform-P-schema
+            --tag vX.Y.Z --type TYPE [--kind resource|data]
+        the same from a git copy of a schema repository at a release tag (the kit's aws and
+        google source): the JSON of generated/{resource,data}/<lowerCamelType>.go
 
 Fetching needs network; everything after the download runs offline and is tested by
 tests/test_kit.py. Review `git diff tests/kit` after a refresh and update the README tables.
@@ -25,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gzip
 import hashlib
 import json
 import re
@@ -80,6 +90,8 @@ def _read(source: str) -> str:
     if source.startswith("https://"):
         with urllib.request.urlopen(source, timeout=60) as response:
             return str(response.read().decode())
+    if source.endswith(".gz"):
+        return gzip.decompress(Path(source).read_bytes()).decode()
     return Path(source).read_text()
 
 
