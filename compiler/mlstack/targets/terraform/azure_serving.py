@@ -1,6 +1,6 @@
 """`runtime: azureml`: Azure ML managed online endpoints and deployments, through azapi.
 
-azurerm 4.79 has no online endpoint resource, so these are `azapi_resource`s on the
+azurerm 5.2 has no online endpoint resource, so these are `azapi_resource`s on the
 Microsoft.MachineLearningServices 2024-10-01 API, children of the shared workspace
 (azure_workspace.py):
 - the model, registered from its blob URI (`workspaces/models` + `/versions`; the version is
