@@ -14,7 +14,18 @@ from mlstack.diagnostics import Diagnostic
 from mlstack.load import Document, PathKey
 from mlstack.parse import misspelt_sections, validate_data
 from mlstack.plan import Plan
-from mlstack.resolve import capacity, drift, fit, images, references, routing, trainer, versions
+from mlstack.resolve import (
+    capacity,
+    drift,
+    fit,
+    images,
+    ingress,
+    predictor,
+    references,
+    routing,
+    trainer,
+    versions,
+)
 from mlstack.resolve.context import Context
 from mlstack.resolve.identity import workloads
 from mlstack.resolve.names_check import check as check_names
@@ -114,6 +125,8 @@ def resolve_environment(
     routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)
+    ingress.check(ctx)
+    predictor.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)
