@@ -45,21 +45,24 @@ RUNTIMES: dict[str, Runtime] = {
     ),
 }
 
+HTTP = ("v1", "v2")
+"""The protocols a serving can ask for (spec/predictor.py: its clients enter over HTTP)."""
 V2_DEFAULT = ("onnx", "triton", "mlflow")
 """Formats whose auto-selected runtimes speak no v1: written with protocolVersion v2 unless the
 serving says otherwise (with the default v1 KServe would find no runtime for them)."""
 
 
 def protocols(framework: str, runtime: str | None) -> tuple[str, ...] | None:
-    """The protocols a model of `framework` can be served with, on `runtime` (a built-in
+    """The HTTP protocols a model of `framework` can be served with, on `runtime` (a built-in
     runtime's name) or on whichever runtime KServe selects; None when mlstack cannot know
     (a runtime of the cluster's own, or a custom model without a format)."""
     if framework == "custom" or (runtime is not None and runtime not in RUNTIMES):
         return None
     if runtime is not None:
-        return RUNTIMES[runtime].protocols
-    found = {p for r in RUNTIMES.values() if framework in r.auto_formats for p in r.protocols}
-    return tuple(p for p in ("v1", "v2", "grpc-v1", "grpc-v2") if p in found)
+        found = set(RUNTIMES[runtime].protocols)
+    else:
+        found = {p for r in RUNTIMES.values() if framework in r.auto_formats for p in r.protocols}
+    return tuple(p for p in HTTP if p in found)
 
 
 def default_protocol(framework: str) -> str | None:

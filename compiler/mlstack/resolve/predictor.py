@@ -14,27 +14,14 @@ from mlstack.resolve.context import Context
 from mlstack.resolve.references import enabled
 from mlstack.spec.predictor import KServePredictor
 from mlstack.spec.serving import KServeServing
-from mlstack.spec.versions import at_least
-
-GRPC_V2 = (0, 9)
-"""protocolVersion grpc-v2 arrived in KServe v0.9 (pkg/constants ProtocolGRPCV2)."""
 
 
 def check(ctx: Context) -> None:
-    kserve_version = ctx.stack.platform.kubernetes.versions.kserve
     for name, serving in enabled(ctx.stack.serving).items():
         if not isinstance(serving, KServeServing):
             continue
         settings = serving.kserve
         path: PathKey = ("serving", name, "kserve")
-        if settings.protocol_version == "grpc-v2" and not at_least(kserve_version, GRPC_V2):
-            ctx.error(
-                "E0716",
-                f"KServe {kserve_version} has no protocolVersion grpc-v2 (added in 0.9)",
-                (*path, "protocolVersion"),
-                'use v2, or declare platform.kubernetes.versions.kserve: "0.9" or later',
-            )
-            continue
         served = [serving.model] + ([serving.canary.model] if serving.canary else [])
         for model_name in dict.fromkeys(served):
             model = ctx.stack.models.get(model_name)

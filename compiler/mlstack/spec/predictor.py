@@ -11,13 +11,14 @@ checked in resolve (resolve/predictor.py), against KServe's built-in runtimes
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import SpecModel
 
-Protocol = Literal["v1", "v2", "grpc-v1", "grpc-v2"]
+Protocol = Literal["v1", "v2"]
 
 
 class Logger(SpecModel):
@@ -54,8 +55,8 @@ class KServePredictor(SpecModel):
     )
     """The runtime image's tag, e.g. 1.7.1 (KServe writes it into the runtime's image)."""
     protocol_version: Protocol | None = None
-    """Inference protocol: v1, v2 (Open Inference Protocol), grpc-v1 or grpc-v2; default v1,
-    v2 for onnx, triton and mlflow models."""
+    """Inference protocol over HTTP: v1 or v2 (Open Inference Protocol); default v1, v2 for
+    onnx, triton and mlflow models."""
     timeout: Annotated[int, Field(ge=1, le=3600)] | None = None
     """Seconds a request may take, on the predictor and on the InferenceGraph in front of it
     (and the HTTPRoute of `ingress` with api: gateway)."""
@@ -63,3 +64,23 @@ class KServePredictor(SpecModel):
     """Log requests and responses to a URL (see docs/choices.md for drift's `current`)."""
     batcher: Batcher | None = None
     """Batch requests before they reach the model server."""
+
+    @field_validator("protocol_version", mode="before")
+    @classmethod
+    def _http_only(cls, value: Any) -> Any:
+        """KServe's grpc-v1 / grpc-v2 are real protocols, but a serving's clients enter
+        through its InferenceGraph router (targets/kubernetes/kserve.py), an HTTP server
+        (cmd/router/main.go) that forwards HTTP requests only: a gRPC predictor behind it
+        would be unreachable."""
+        if isinstance(value, str) and value.startswith("grpc-"):
+            raise PydanticCustomError(
+                "E0124",
+                "protocolVersion '{value}': clients reach a KServe serving through its "
+                "InferenceGraph router, which forwards HTTP only",
+                {
+                    "value": value,
+                    "hint": "use v2 (the same Open Inference Protocol over HTTP), or serve "
+                    "gRPC with runtime: triton",
+                },
+            )
+        return value
