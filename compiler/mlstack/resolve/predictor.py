@@ -65,7 +65,8 @@ def _one_model(
     ctx.error(
         "E0728",
         f"serving '{name}': {on} serves {framework} models (model '{model_name}') with "
-        f"protocol {' or '.join(possible)}, not {protocol}",
+        f"protocol {' or '.join(possible)}, not {protocol}"
+        + ("" if settings.protocol_version else " (the default)"),
         (*path, field),
         f"set protocolVersion: {possible[0]}",
     )
