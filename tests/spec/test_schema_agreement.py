@@ -57,6 +57,8 @@ BEYOND_THE_SCHEMA = {
     "has no if/then",
     "E0121": "label keys mlstack reserves (app.kubernetes.io/, mlstack.dev/): a rule on a map's "
     "keys beyond their form",
+    "E0123": "a field required by another field's value (api: gateway needs gateway): the "
+    "generated schema has no if/then",
 }
 """Diagnostic codes of validate-only rejections, each with why the schema cannot say it. A
 file the schema accepts and validate rejects must show only codes of this table (or of
