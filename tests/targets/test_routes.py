@@ -257,3 +257,21 @@ def test_a_builtin_runtime_is_checked_against_the_canary_model_too(tmp_path: Pat
         )
     )
     assert codes(check_text(tmp_path, text).diagnostics) == ["E0729"]
+
+
+def test_a_drift_check_of_a_logged_serving_says_where_its_requests_go(tmp_path: Path) -> None:
+    text = """\
+apiVersion: mlstack/v1alpha1
+kind: Stack
+metadata: {name: shop}
+models:
+  m: {framework: sklearn, uri: "pvc://models/m/v1"}
+serving:
+  a: {model: m, runtime: kserve, kserve: {logger: {url: "http://sink.logs.svc/"}}}
+monitoring:
+  drift:
+    a: {reference: "pvc://models/m/reference.parquet", schedule: "@daily", threshold: 0.3}
+"""
+    (warning,) = check_text(tmp_path, text).diagnostics
+    assert warning.code == "W0713"
+    assert "logger posts its requests to http://sink.logs.svc/" in warning.message

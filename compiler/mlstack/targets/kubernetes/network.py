@@ -15,6 +15,9 @@ selects every pod for both directions, so each policy below only adds. Flows:
 - each in-cluster serving: from the ingress gateway (istio-system) on its serving ports, from
   Knative (knative-serving: activator and autoscaler) on queue-proxy's ports in Serverless
   mode, and from Prometheus (monitoring) on its metrics ports when `monitoring.prometheus`;
+  with a routed host (`ingress`), from the gateway or ingress controller's namespace
+  (`platform.kubernetes.ingress`) on the port the route reaches (routes.py); a KServe
+  serving's request logger: its URL's host and port;
 - notebooks: from the Kubeflow gateway (istio-system) and the notebook controller's culler
   (kubeflow) on the Jupyter port;
 - Kubeflow Pipelines steps: the KFP API, ML Metadata and artifact store in `kubeflow`;
