@@ -40,9 +40,7 @@ RUNTIMES: dict[str, Runtime] = {
         ("v2", "grpc-v2"),
     ),
     "kserve-huggingfaceserver": Runtime(("huggingface",), ("huggingface",), ("v2", "v1")),
-    "kserve-huggingfaceserver-multinode": Runtime(
-        ("huggingface",), ("huggingface",), ("v2", "v1")
-    ),
+    "kserve-huggingfaceserver-multinode": Runtime(("huggingface",), ("huggingface",), ("v2", "v1")),
 }
 
 HTTP = ("v1", "v2")

@@ -49,9 +49,15 @@ def _tagged(candidates: list[Any], element: str | int) -> list[Any]:
     found = []
     for candidate in candidates:
         tag, kind = candidate if isinstance(candidate, tuple) else (None, candidate)
-        if isinstance(kind, type) and issubclass(kind, BaseModel):
-            if element == tag or any(element in _literal_values(kind, f) for f in kind.model_fields):
-                found.append(kind)
+        if (
+            isinstance(kind, type)
+            and issubclass(kind, BaseModel)
+            and (
+                element == tag
+                or any(element in _literal_values(kind, f) for f in kind.model_fields)
+            )
+        ):
+            found.append(kind)
     return found
 
 

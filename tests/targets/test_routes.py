@@ -184,9 +184,7 @@ def test_the_check_notices_a_proxy_left_out() -> None:
 
     def without_gateway(policy: dict[str, Any]) -> dict[str, Any]:
         rules = [
-            r
-            for r in policy["spec"].get("ingress", [])
-            if gateway_ns not in str(r.get("from", []))
+            r for r in policy["spec"].get("ingress", []) if gateway_ns not in str(r.get("from", []))
         ]
         return {**policy, "spec": {**policy["spec"], "ingress": rules}}
 

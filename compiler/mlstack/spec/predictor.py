@@ -45,9 +45,7 @@ class Batcher(SpecModel):
 class KServePredictor(SpecModel):
     """InferenceService predictor settings, applied to the canary's InferenceService too."""
 
-    runtime: Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")] | None = (
-        None
-    )
+    runtime: Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")] | None = None
     """The ServingRuntime or ClusterServingRuntime, e.g. kserve-mlserver; default: the one
     KServe selects for the model's format and protocol."""
     runtime_version: Annotated[str, Field(pattern=r"^[A-Za-z0-9][-A-Za-z0-9_.]{0,127}$")] | None = (

@@ -25,7 +25,7 @@ from typing import Any
 
 from mlstack import names
 from mlstack.plan import Plan
-from mlstack.spec.serving import InClusterServing, KServeServing
+from mlstack.spec.serving import KServeServing
 from mlstack.targets.kubernetes import kserve, plain
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 
@@ -35,29 +35,32 @@ IngressClassAnnotationKey; domainmapping/reconciler.go falls back to config-netw
 default class)."""
 GRAPH_SERVICE_PORT = 80
 """Port of a Standard-mode InferenceGraph's Service (KServe's CommonDefaultHttpPort)."""
+Routable = KServeServing | plain.PlainServing
+"""Runtimes a host can be routed to (resolve/ingress.py refuses Seldon's; cloud servings have
+no `ingress` field)."""
 
 
-def backend(name: str, serving: InClusterServing) -> tuple[str, int]:
+def backend(name: str, serving: Routable) -> tuple[str, int]:
     """(Service, port) a route of serving `name` forwards to."""
     if isinstance(serving, KServeServing):
         return names.kserve_graph(name), GRAPH_SERVICE_PORT
     return name, dict(plain.SERVERS[serving.runtime].ports)["http"]
 
 
-def routed_port(serving: InClusterServing) -> int:
+def routed_port(serving: Routable) -> int:
     """The container port the proxy reaches on the routed pods."""
     if isinstance(serving, KServeServing):
         return kserve.SERVER_PORT
     return dict(plain.SERVERS[serving.runtime].ports)["http"]
 
 
-def routed(plan: Plan) -> dict[str, InClusterServing]:
+def routed(plan: Plan) -> dict[str, Routable]:
     """Servings whose host an Ingress or HTTPRoute routes (not a Knative DomainMapping)."""
     knative = plan.spec.platform.kubernetes.kserve.knative
     return {
         name: serving
         for name, serving in plan.spec.serving.items()
-        if isinstance(serving, InClusterServing)
+        if isinstance(serving, Routable)
         and serving.ingress is not None
         and not (knative and isinstance(serving, KServeServing))
     }
@@ -85,7 +88,7 @@ def _domain_mapping(name: str, serving: KServeServing) -> Manifest:
     )
 
 
-def _ingress(plan: Plan, name: str, serving: InClusterServing) -> Manifest:
+def _ingress(plan: Plan, name: str, serving: Routable) -> Manifest:
     assert serving.ingress is not None
     service, port = backend(name, serving)
     path = {
@@ -108,7 +111,7 @@ def _ingress(plan: Plan, name: str, serving: InClusterServing) -> Manifest:
     )
 
 
-def _http_route(plan: Plan, name: str, serving: InClusterServing) -> Manifest:
+def _http_route(plan: Plan, name: str, serving: Routable) -> Manifest:
     assert serving.ingress is not None
     gateway = plan.spec.platform.kubernetes.ingress.gateway
     assert gateway is not None  # spec.ingress requires it with api: gateway
@@ -138,7 +141,7 @@ def build(plan: Plan) -> list[Manifest]:
     api = plan.spec.platform.kubernetes.ingress.api
     knative = plan.spec.platform.kubernetes.kserve.knative
     for name, serving in plan.spec.serving.items():
-        if not isinstance(serving, InClusterServing) or serving.ingress is None:
+        if not isinstance(serving, Routable) or serving.ingress is None:
             continue
         if knative and isinstance(serving, KServeServing):
             out.append(_domain_mapping(name, serving))
