@@ -136,6 +136,9 @@ def test_the_host_reaches_what_serves_the_serving(index: int, name: str) -> None
     serving = _routed(plan)[name]
     assert serving.ingress is not None
     kind, route = _route(objects, serving.ingress.host)
+    if isinstance(serving, KServeServing) and kind != "DomainMapping":
+        # KServe names its own per-InferenceService Ingress / HTTPRoute `S` in Standard mode.
+        assert route["metadata"]["name"] == f"{name}-graph"
     settings = plan.spec.platform.kubernetes.ingress
     if kind == "HTTPRoute":
         assert settings.gateway is not None
@@ -220,7 +223,8 @@ def test_predictor_settings_land_on_both_inference_services_and_the_graph() -> N
         "v2",
     )
     assert edge["InferenceGraph", "defect-api-graph"]["spec"]["timeout"] == 20
-    assert edge["HTTPRoute", "defect-api"]["spec"]["rules"][0]["timeouts"] == {"request": "20s"}
+    route = edge["HTTPRoute", "defect-api-graph"]
+    assert route["spec"]["rules"][0]["timeouts"] == {"request": "20s"}
     recsys = _objects(next(i for i, p in enumerate(_plans()) if p.stack == "recsys"))
     for isvc in ("candidates", "candidates-canary"):
         assert recsys["InferenceService", isvc]["spec"]["predictor"]["timeout"] == 5

@@ -13,6 +13,11 @@ What serves S from outside the cluster is what the namespace's own clients call:
 - Deployment runtimes (torchserve, tfserving, triton, mlflow): the Service `S` on the
   server's HTTP port.
 
+Each Ingress or HTTPRoute is named for the Service it routes to (`S-graph`, or `S`): in
+Standard mode KServe itself writes an Ingress or HTTPRoute named after each InferenceService
+(reconcilers/ingress, `Name: isvc.Name`) for its domain-template host, and a route of ours
+named `S` would be the same object, fought over by KServe and Argo CD.
+
 `platform.kubernetes.ingress.api` picks Ingress (networking.k8s.io/v1) or Gateway API
 HTTPRoute (gateway.networking.k8s.io/v1, checked against Gateway API v1.5.1, the release
 KServe v0.20 builds against). The NetworkPolicy side (the proxy's namespace reaching the
@@ -104,7 +109,7 @@ def _ingress(plan: Plan, name: str, serving: Routable) -> Manifest:
     return Manifest(
         "networking.k8s.io/v1",
         "Ingress",
-        name,
+        service,
         {"spec": spec},
         ("serving", name, "ingress"),
         labels={**serving.labels, **selector_labels("serving", name)},
@@ -129,7 +134,7 @@ def _http_route(plan: Plan, name: str, serving: Routable) -> Manifest:
     return Manifest(
         "gateway.networking.k8s.io/v1",
         "HTTPRoute",
-        name,
+        service,
         {"spec": {"parentRefs": [parent], "hostnames": [serving.ingress.host], "rules": [rule]}},
         ("serving", name, "ingress"),
         labels={**serving.labels, **selector_labels("serving", name)},
