@@ -59,6 +59,8 @@ BEYOND_THE_SCHEMA = {
     "keys beyond their form",
     "E0123": "a field required by another field's value (api: gateway needs gateway): the "
     "generated schema has no if/then",
+    "E0135": "at least one of three optional lists (an ignoreDifferences entry's fields): the "
+    "generated schema has no anyOf of required fields",
 }
 """Diagnostic codes of validate-only rejections, each with why the schema cannot say it. A
 file the schema accepts and validate rejects must show only codes of this table (or of

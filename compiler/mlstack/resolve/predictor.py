@@ -8,10 +8,10 @@ The canary's model is checked too: the settings apply to both InferenceServices.
 
 from __future__ import annotations
 
-from mlstack import kserve_runtimes
 from mlstack.load import PathKey
 from mlstack.resolve.context import Context
 from mlstack.resolve.references import enabled
+from mlstack.runtimes import kserve
 from mlstack.spec.predictor import KServePredictor
 from mlstack.spec.serving import KServeServing
 
@@ -41,9 +41,9 @@ def _one_model(
 ) -> bool:
     """Report what keeps KServe from serving this model; True when something was."""
     runtime = settings.runtime
-    known = kserve_runtimes.RUNTIMES.get(runtime or "")
+    known = kserve.SERVING_RUNTIMES.get(runtime or "")
     if known is not None and framework != "custom" and framework not in known.formats:
-        servers = [r for r, facts in kserve_runtimes.RUNTIMES.items() if framework in facts.formats]
+        servers = [r for r, facts in kserve.SERVING_RUNTIMES.items() if framework in facts.formats]
         ctx.error(
             "E0729",
             f"serving '{name}' names runtime '{runtime}', which does not serve {framework} "
@@ -54,8 +54,8 @@ def _one_model(
             else "remove runtime to let KServe choose",
         )
         return True
-    protocol = settings.protocol_version or kserve_runtimes.default_protocol(framework) or "v1"
-    possible = kserve_runtimes.protocols(framework, runtime)
+    protocol = settings.protocol_version or kserve.default_protocol(framework) or "v1"
+    possible = kserve.protocols(framework, runtime)
     if possible is None or protocol in possible:
         return False
     on = f"runtime '{runtime}'" if runtime else "any runtime KServe selects"

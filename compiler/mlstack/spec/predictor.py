@@ -6,7 +6,7 @@ They sit in a block of their own rather than beside `replicas` because only KSer
 on any other runtime the block is an unknown key with a hint, never a silent drop. Whether a
 protocol or a named ServingRuntime can serve the model's framework needs the model, so it is
 checked in resolve (resolve/predictor.py), against KServe's built-in runtimes
-(mlstack/kserve_runtimes.py).
+(mlstack/runtimes/kserve.py).
 """
 
 from __future__ import annotations

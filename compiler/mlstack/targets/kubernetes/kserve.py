@@ -34,21 +34,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlstack import kserve_runtimes, names
+from mlstack import names
 from mlstack.load import PathKey
 from mlstack.plan import Plan
+from mlstack.runtimes.kserve import MODEL_FORMAT, default_protocol
 from mlstack.spec.serving import KServeServing
 from mlstack.targets.kubernetes import identity, pods, quota
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 from mlstack.targets.kubernetes.storage import storage_uri
 
-MODEL_FORMAT = {
-    "sklearn": "sklearn", "xgboost": "xgboost", "lightgbm": "lightgbm",
-    "tensorflow": "tensorflow", "pytorch": "pytorch", "onnx": "onnx",
-    "huggingface": "huggingface", "mlflow": "mlflow", "triton": "triton",
-}  # fmt: skip
-SERVER_PORT = 8080
-"""The port every KServe runtime's container (and a graph's router) listens on."""
 GRAPH_LABEL = "serving.kserve.io/inferencegraph"
 """Label KServe puts on a graph's router pods, valued with the graph's name
 (inferencegraph/knative_reconciler.go and raw_ig.go)."""
@@ -69,7 +63,7 @@ def _predictor(plan: Plan, name: str, serving: KServeServing, served: str) -> di
     if model.framework in MODEL_FORMAT:
         container["modelFormat"] = {"name": MODEL_FORMAT[model.framework]}
     settings = serving.kserve
-    protocol = settings.protocol_version or kserve_runtimes.default_protocol(model.framework)
+    protocol = settings.protocol_version or default_protocol(model.framework)
     if protocol is not None:
         container["protocolVersion"] = protocol
     if settings.runtime is not None:

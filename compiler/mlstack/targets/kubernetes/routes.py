@@ -30,8 +30,9 @@ from typing import Any
 
 from mlstack import names
 from mlstack.plan import Plan
+from mlstack.runtimes import kserve
 from mlstack.spec.serving import KServeServing
-from mlstack.targets.kubernetes import kserve, plain
+from mlstack.targets.kubernetes import plain
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 
 KNATIVE_INGRESS_CLASS = "networking.knative.dev/ingress.class"
@@ -49,14 +50,14 @@ def backend(name: str, serving: Routable) -> tuple[str, int]:
     """(Service, port) a route of serving `name` forwards to."""
     if isinstance(serving, KServeServing):
         return names.kserve_graph(name), GRAPH_SERVICE_PORT
-    return name, dict(plain.SERVERS[serving.runtime].ports)["http"]
+    return name, dict(plain.server_of(serving.runtime).ports)["http"]
 
 
 def routed_port(serving: Routable) -> int:
     """The container port the proxy reaches on the routed pods."""
     if isinstance(serving, KServeServing):
         return kserve.SERVER_PORT
-    return dict(plain.SERVERS[serving.runtime].ports)["http"]
+    return dict(plain.server_of(serving.runtime).ports)["http"]
 
 
 def routed(plan: Plan) -> dict[str, Routable]:
