@@ -20,6 +20,9 @@ the default (v1) KServe would find no runtime for them. Written with protocolVer
 the serving says otherwise."""
 SERVER_PORT = 8080
 """The port every KServe runtime's container (and a graph's router) listens on."""
+GRAPH_SERVICE_PORT = 80
+"""Port of a Standard-mode InferenceGraph's Service, to the router's SERVER_PORT (KServe's
+CommonDefaultHttpPort; inferencegraph/raw_ig.go creates no Ingress or HTTPRoute of its own)."""
 CONTAINER = "kserve-container"
 KNATIVE_METRIC = "kn_serving_invocation_duration_seconds"
 SERVERLESS = Profile(

@@ -39,8 +39,6 @@ KNATIVE_INGRESS_CLASS = "networking.knative.dev/ingress.class"
 """Annotation a DomainMapping's ingress class is read from (knative.dev/networking
 IngressClassAnnotationKey; domainmapping/reconciler.go falls back to config-network's
 default class)."""
-GRAPH_SERVICE_PORT = 80
-"""Port of a Standard-mode InferenceGraph's Service (KServe's CommonDefaultHttpPort)."""
 Routable = KServeServing | plain.PlainServing
 """Runtimes a host can be routed to (resolve/ingress.py refuses Seldon's; cloud servings have
 no `ingress` field)."""
@@ -49,7 +47,7 @@ no `ingress` field)."""
 def backend(name: str, serving: Routable) -> tuple[str, int]:
     """(Service, port) a route of serving `name` forwards to."""
     if isinstance(serving, KServeServing):
-        return names.kserve_graph(name), GRAPH_SERVICE_PORT
+        return names.kserve_graph(name), kserve.GRAPH_SERVICE_PORT
     return name, dict(plain.server_of(serving.runtime).ports)["http"]
 
 
