@@ -20,6 +20,8 @@ from mlstack.resolve import (
     drift,
     fit,
     images,
+    ingress,
+    predictor,
     references,
     routing,
     trainer,
@@ -125,6 +127,8 @@ def resolve_environment(
     trainer.check(ctx)
     versions.check(ctx)
     addons.check(ctx)
+    ingress.check(ctx)
+    predictor.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)
