@@ -57,6 +57,10 @@ BEYOND_THE_SCHEMA = {
     "has no if/then",
     "E0121": "label keys mlstack reserves (app.kubernetes.io/, mlstack.dev/): a rule on a map's "
     "keys beyond their form",
+    "E0130": "node label and taint keys mlstack declares on pools (mlstack.dev/, nvidia.com/gpu, "
+    "AKS's scalesetpriority): a rule on keys beyond their form",
+    "E0131": "a node disk in whole GiB: the quantity's number times its unit, which a pattern "
+    "cannot compute",
 }
 """Diagnostic codes of validate-only rejections, each with why the schema cannot say it. A
 file the schema accepts and validate rejects must show only codes of this table (or of

@@ -33,7 +33,15 @@ platform:
   cloud: {provider: aws, region: us-east-1, account: "210987654321", cluster: shared}
 compute:
   arm: {instanceType: m7g.xlarge, nodes: {min: 1, max: 3}, spot: true}
-  gpu: {instanceType: g5.xlarge, accelerator: {type: nvidia-a10g, count: 1}, nodes: {min: 0, max: 2}}
+  gpu:
+    instanceType: g5.xlarge
+    accelerator: {type: nvidia-a10g, count: 1}
+    nodes: {min: 0, max: 2}
+    diskSize: 200Gi
+    subnets: [subnet-0a1b2c3d4e5f60718, subnet-0f1e2d3c4b5a69788]
+    amiReleaseVersion: 1.33.0-20250704
+    labels: {team.acme.example/gpu: a10g}
+    taints: [{key: dedicated, value: edge-gpu, effect: NoExecute}]
 models:
   ranker: {framework: xgboost, uri: "s3://edge-models/ranker/v3"}
   ranker-next: {framework: xgboost, uri: "s3://edge-models/ranker/v4"}
@@ -187,15 +195,21 @@ def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:
                 assert lst["condition"][0]["values"] == [grant.prefix, f"{grant.prefix}/*"]
 
 
+EFFECT = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+
+
 def test_node_groups_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
     for plan in plans:
         groups = tf.blocks(tf.document(plan), "aws_eks_node_group")
         assert set(groups) == {tf_name(n) for n in plan.spec.compute}
         for name, pool in plan.spec.compute.items():
             group = groups[tf_name(name)]
-            assert group["labels"] == names.pool_labels(plan.stack, plan.environment, name)
+            assert group["labels"] == {
+                **pool.labels,
+                **names.pool_labels(plan.stack, plan.environment, name),
+            }
             taints = {(t["key"], t["value"], t["effect"]) for t in group.get("taint", [])}
-            expected = set()
+            expected = {(t.key, t.value, EFFECT[t.effect]) for t in pool.taints}
             if pool.accelerator:
                 expected.add((names.GPU_TAINT[0], names.GPU_TAINT[1], "NO_SCHEDULE"))
             if pool.spot:
@@ -205,8 +219,18 @@ def test_node_groups_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
             assert group["scaling_config"][0]["min_size"] == pool.nodes.min
             assert group["scaling_config"][0]["max_size"] == pool.nodes.max
             assert group["instance_types"] == [pool.instance_type]
-            assert group["subnet_ids"].endswith(".vpc_config[0].subnet_ids}")
+            if pool.subnets:
+                assert group["subnet_ids"] == pool.subnets
+            else:
+                assert group["subnet_ids"].endswith(".vpc_config[0].subnet_ids}")
     edge = tf.blocks(tf.document(_edge(plans)), "aws_eks_node_group")
+    # The spec's disk (GiB), subnets, AMI release, label and taint reach the group.
+    assert edge["gpu"]["disk_size"] == 200
+    assert edge["gpu"]["subnet_ids"] == ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]
+    assert edge["gpu"]["release_version"] == "1.33.0-20250704"
+    assert edge["gpu"]["labels"]["team.acme.example/gpu"] == "a10g"
+    assert {"key": "dedicated", "value": "edge-gpu", "effect": "NO_EXECUTE"} in edge["gpu"]["taint"]
+    assert "disk_size" not in edge["arm"] and "release_version" not in edge["arm"]
     assert edge["gpu"]["ami_type"] == "AL2023_x86_64_NVIDIA"
     assert edge["arm"]["ami_type"] == "AL2023_ARM_64_STANDARD"
 

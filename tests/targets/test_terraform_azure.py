@@ -176,6 +176,11 @@ def test_node_pools_carry_the_kubernetes_placement() -> None:
             assert body["vm_size"] == pool.instance_type
             assert body["auto_scaling_enabled"] is True
             assert (body["min_count"], body["max_count"]) == (pool.nodes.min, pool.nodes.max)
+            assert pool.labels.items() <= body["node_labels"].items()
+            assert body.get("os_disk_size_gb") == (
+                int(pool.disk_size.removesuffix("Gi")) if pool.disk_size else None
+            )
+            assert body.get("zones", []) == pool.zones
             expected = []
             if pool.accelerator:
                 expected.append("nvidia.com/gpu=present:NoSchedule")
@@ -184,6 +189,7 @@ def test_node_pools_carry_the_kubernetes_placement() -> None:
                     "mlstack.dev/spot=true:NoSchedule",
                     "=".join(AZURE_SPOT_TAINT[:2]) + ":NoSchedule",
                 ]
+            expected += [f"{t.key}={t.value}:{t.effect}" for t in pool.taints]
             assert body.get("node_taints", []) == expected
             assert body["tags"]["mlstack-stack"] == "vision"
             if pool.spot:
@@ -198,6 +204,13 @@ def test_node_pools_carry_the_kubernetes_placement() -> None:
     staging = tf.blocks(tf.document(_vision("staging")), "azurerm_kubernetes_cluster_node_pool")
     prod = tf.blocks(tf.document(_vision("prod")), "azurerm_kubernetes_cluster_node_pool")
     assert staging["gpua100"]["max_count"] == 1
+    # specs/vision-azure: the A100 pool's own subnet, disk, zones, label and taint.
+    a100 = prod["gpua100"]
+    assert a100["vnet_subnet_id"].endswith("/virtualNetworks/vnet-aks-ml-prod/subnets/snet-gpu")
+    assert prod["cpu"]["vnet_subnet_id"].endswith(".agent_pool_profile[0].vnet_subnet_id}")
+    assert (a100["os_disk_size_gb"], a100["zones"]) == (256, ["1", "2"])
+    assert a100["node_labels"]["team.acme.example/gpu"] == "a100"
+    assert a100["node_taints"][-1] == "dedicated=vision-a100:NoSchedule"
     assert staging["cpu"]["name"] != prod["cpu"]["name"]  # one cluster, two environments
     assert "kubernetes.azure.com/scalesetpriority=spot:NoSchedule" in tf.notes(_vision())
 

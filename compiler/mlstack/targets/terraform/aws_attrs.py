@@ -88,6 +88,8 @@ class EksNodeGroup(TypedDict, total=False):
     instance_types: list[str]
     capacity_type: Literal["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]
     ami_type: str
+    release_version: str
+    disk_size: int
     labels: dict[str, str]
     taint: list[Taint]
     scaling_config: list[ScalingConfig]

@@ -49,6 +49,8 @@ class KubernetesClusterNodePool(TypedDict, total=False):
     gpu_driver: Literal["Install", "None"]
     max_pods: int
     vnet_subnet_id: str
+    zones: list[str]
+    os_disk_size_gb: int
     upgrade_settings: list[NodePoolUpgrade]
     tags: dict[str, str]
 
