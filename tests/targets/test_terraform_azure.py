@@ -10,6 +10,7 @@ import re
 import shlex
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -226,12 +227,13 @@ def test_mlflow_container_is_private_in_the_users_account() -> None:
 
 
 def test_azureml_workspace_endpoint_and_deployments() -> None:
-    doc = tf.document(_vision())
-    (workspace,) = tf.blocks(doc, "azurerm_machine_learning_workspace").values()
+    created = tf.document(_vision("staging"))  # prod uses an existing workspace (below)
+    (workspace,) = tf.blocks(created, "azurerm_machine_learning_workspace").values()
     assert workspace["application_insights_id"] == "${azurerm_application_insights.mlstack.id}"
     assert workspace["key_vault_id"] == "${azurerm_key_vault.mlstack.id}"
     assert workspace["storage_account_id"] == "${azurerm_storage_account.mlstack.id}"
-    accounts = tf.blocks(doc, "azurerm_storage_account")
+    doc = tf.document(_vision())
+    accounts = tf.blocks(created, "azurerm_storage_account")
     assert all(re.fullmatch(r"[a-z0-9]{3,24}", a["name"]) for a in accounts.values())
     assert all(a["allow_nested_items_to_be_public"] is False for a in accounts.values())
     assert set(accounts) == {"mlstack", "thumbnail_check_fn"}
@@ -268,6 +270,67 @@ def test_azureml_workspace_endpoint_and_deployments() -> None:
     assert '--traffic "primary=90 canary=10"' in notes
     assert "canary deployment of model 'defect-detector-v5'" in notes
     assert "segmenter_online" not in tf.blocks(tf.document(_vision("staging")), "azapi_resource")
+
+
+WORKSPACE_OWNED = (
+    "azurerm_machine_learning_workspace",
+    "azurerm_key_vault",
+    "azurerm_application_insights",
+    "azurerm_log_analytics_workspace",
+)
+"""What mlstack creates for a workspace of its own (and its storage account `mlstack`)."""
+
+
+def _workspace_children(doc: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(block, workspace id it names, location) of every block that lives in a workspace:
+    compute clusters, and the azapi models, environments, endpoints and schedules."""
+    out = [
+        (name, body["machine_learning_workspace_id"], body["location"])
+        for name, body in tf.blocks(doc, "azurerm_machine_learning_compute_cluster").items()
+    ]
+    for name, body in tf.blocks(doc, "azapi_resource").items():
+        if body["type"].startswith("Microsoft.MachineLearningServices/workspaces/") and (
+            body["parent_id"].endswith("workspace.mlstack.id}")
+        ):
+            out.append((name, body["parent_id"], body.get("location")))
+    return out
+
+
+def test_an_existing_workspace_is_read_and_everything_lands_in_it() -> None:
+    """prod names `workspace: {existing}`: nothing of a workspace is created, a data source
+    reads it, and every cluster, model, environment, endpoint, deployment and schedule is in
+    it, at its location; staging still creates its own and puts everything there."""
+    prod, staging = tf.document(_vision()), tf.document(_vision("staging"))
+    for type_ in WORKSPACE_OWNED:
+        assert tf.blocks(prod, type_) == {}, type_
+        assert len(tf.blocks(staging, type_)) == 1, type_
+    assert "mlstack" not in tf.blocks(prod, "azurerm_storage_account")
+    assert tf.blocks(prod, "azurerm_machine_learning_workspace", "data") == {
+        "mlstack": {"name": "mlw-platform-prod", "resource_group_name": "rg-ml-platform"}
+    }
+    read = "${data.azurerm_machine_learning_workspace.mlstack.id}"
+    children = _workspace_children(prod)
+    assert {name for name, _, _ in children} >= {
+        "defect_detector_train",  # the schedule and (same key) the compute cluster
+        "defect_online",
+        "defect_online_primary_model",
+        "segmenter_online_env",
+    }
+    assert all(parent == read for _, parent, _ in children)
+    here = "${data.azurerm_machine_learning_workspace.mlstack.location}"
+    (cluster,) = tf.blocks(prod, "azurerm_machine_learning_compute_cluster").values()
+    assert cluster["location"] == here
+    deployments = [
+        body
+        for body in tf.blocks(prod, "azapi_resource").values()
+        if "/onlineEndpoints" in body["type"]
+    ]
+    assert deployments and all(body["location"] == here for body in deployments)
+    assert "${azurerm_machine_learning_workspace." not in json.dumps(prod)
+    created = "${azurerm_machine_learning_workspace.mlstack.id}"
+    assert all(parent == created for _, parent, _ in _workspace_children(staging))
+    assert tf.blocks(staging, "azurerm_machine_learning_workspace", "data") == {}
+    assert "-g rg-ml-platform -w mlw-platform-prod" in tf.notes(_vision())
 
 
 def test_function_app_runs_the_image_on_premium() -> None:
@@ -391,7 +454,7 @@ def test_azureml_schedule_is_the_same_job_on_a_cron_trigger() -> None:
     azapi = tf.blocks(doc, "azapi_resource")
     schedule = azapi["defect_detector_train"]
     assert schedule["type"] == "Microsoft.MachineLearningServices/workspaces/schedules@2024-10-01"
-    assert schedule["parent_id"] == "${azurerm_machine_learning_workspace.mlstack.id}"
+    assert schedule["parent_id"] == "${data.azurerm_machine_learning_workspace.mlstack.id}"
     properties = schedule["body"]["properties"]
     assert properties["trigger"] == {
         "triggerType": "Cron",

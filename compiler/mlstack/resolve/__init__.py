@@ -19,6 +19,7 @@ from mlstack.resolve import (
     drift,
     fit,
     images,
+    managed,
     pools,
     references,
     routing,
@@ -122,6 +123,7 @@ def resolve_environment(
     references.check(ctx)
     fit.check(ctx)
     pools.check(ctx)
+    managed.check(ctx)
     routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)

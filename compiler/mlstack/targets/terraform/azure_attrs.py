@@ -171,6 +171,11 @@ class MachineLearningWorkspace(TypedDict, total=False):
     tags: dict[str, str]
 
 
+class MachineLearningWorkspaceData(TypedDict):
+    name: str
+    resource_group_name: str
+
+
 class ScaleSettings(TypedDict):
     min_node_count: int
     max_node_count: int
@@ -292,6 +297,8 @@ MODELS: dict[str, tuple[str, type]] = {
     # Terraform type -> (kind, model): the test checks each model against the kit's schema.
     "azurerm_kubernetes_cluster": ("data", DataKubernetesCluster),
     "azurerm_client_config": ("data", DataClientConfig),
+    # "data." where a data source shares its type with a resource.
+    "data.azurerm_machine_learning_workspace": ("data", MachineLearningWorkspaceData),
     "azurerm_kubernetes_cluster_node_pool": ("resource", KubernetesClusterNodePool),
     "azurerm_user_assigned_identity": ("resource", UserAssignedIdentity),
     "azurerm_federated_identity_credential": ("resource", FederatedIdentityCredential),
