@@ -61,6 +61,8 @@ BEYOND_THE_SCHEMA = {
     "AKS's scalesetpriority): a rule on keys beyond their form",
     "E0131": "a node disk in whole GiB: the quantity's number times its unit, which a pattern "
     "cannot compute",
+    "E0135": "at least one of three optional lists (an ignoreDifferences entry's fields): the "
+    "generated schema has no anyOf of required fields",
 }
 """Diagnostic codes of validate-only rejections, each with why the schema cannot say it. A
 file the schema accepts and validate rejects must show only codes of this table (or of
