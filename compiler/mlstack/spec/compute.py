@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from mlstack import names
+from mlstack import clouds, names
 from mlstack.spec.base import Named, Range, SpecModel
 from mlstack.spec.types import LabelKey, LabelValue, Quantity, quantity_value
 
@@ -124,12 +124,11 @@ class Pool(Named):
 
 def node_taints(pool: Pool, provider: str | None) -> list[tuple[str, str, str]]:
     """Every taint the pool's nodes carry, as (key, value, effect): the GPU taint, the spot
-    taint (and on Azure the one AKS adds to Spot pools by itself), then the spec's own. The
+    taint (and the cloud's own spot taint, AKS's on Azure), then the spec's own. The
     one list both sides read: Terraform declares it, every pod placed on the pool tolerates
     it, so no pod is kept off its own pool."""
     found = [names.GPU_TAINT] if pool.accelerator else []
+    own = clouds.get(provider).spot_taint if provider else None
     if pool.spot:
-        found.append(names.SPOT_TAINT)
-        if provider == "azure":
-            found.append(names.AZURE_SPOT_TAINT)
+        found += [names.SPOT_TAINT, *([own] if own else [])]
     return found + [(t.key, t.value, t.effect) for t in pool.taints]
