@@ -44,4 +44,5 @@ CLOUD = Azure(
     ),
     max_subnets=1,
     spot_taint=AZURE_SPOT_TAINT,
+    training_writes=False,
 )
