@@ -536,18 +536,18 @@ def test_resource_providers_the_subscription_needs_are_said_once() -> None:
         assert listed == sorted(namespaces), plan.stack
         assert "Microsoft.MachineLearningServices" in listed
         assert "Microsoft.Authorization" not in listed
-    staging = tf.notes(_vision("staging"))  # creates its own workspace, vault and logs
+    # staging creates its Azure ML workspace (with its Key Vault and Log Analytics); prod
+    # uses an existing one (platform.cloud.workspace.existing), so it needs neither.
     assert (
         "must have Microsoft.ContainerService, Microsoft.Insights, Microsoft.KeyVault, "
         "Microsoft.MachineLearningServices, Microsoft.ManagedIdentity, "
         "Microsoft.OperationalInsights, Microsoft.Storage, Microsoft.Web registered"
-    ) in staging
-    # prod's workspace exists: nothing of it is created, so nothing of it is registered.
+    ) in tf.notes(_vision("staging"))
     assert (
         "must have Microsoft.ContainerService, Microsoft.Insights, "
         "Microsoft.MachineLearningServices, Microsoft.ManagedIdentity, Microsoft.Storage, "
         "Microsoft.Web registered"
-    ) in tf.notes(_vision())
+    ) in tf.notes(_vision("prod"))
     for type_, (kind, _model) in MODELS.items():
         if kind == "resource" and type_.startswith("azurerm_"):
             namespace(Block("resource", type_, "x", {}, ()))

@@ -33,6 +33,7 @@ CLOUD = Azure(
     feature_store=None,
     alarms="Azure Monitor alerts",
     channels="Azure Monitor action groups",
+    training_writes=False,
     node_pools="AKS node pools",
     pool_fields=("diskSize", "labels", "subnets", "zones"),
     subnet=(
@@ -44,5 +45,4 @@ CLOUD = Azure(
     ),
     max_subnets=1,
     spot_taint=AZURE_SPOT_TAINT,
-    training_writes=False,
 )

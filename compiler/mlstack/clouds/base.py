@@ -35,6 +35,7 @@ class Cloud:
     """How many subnets one node pool takes, when it is limited."""
     spot_taint: tuple[str, str, str] | None = None
     """The taint the cloud itself puts on spot nodes, which placed pods must tolerate."""
+
     training_writes: bool = True
     """Its managed training must write to its own object storage (SageMaker's and Vertex
     AI's jobs take an output location; Azure ML's output is optional): E0741 otherwise."""

@@ -20,8 +20,10 @@ from mlstack.resolve import (
     drift,
     fit,
     images,
+    ingress,
     managed,
     pools,
+    predictor,
     references,
     routing,
     trainer,
@@ -129,6 +131,8 @@ def resolve_environment(
     trainer.check(ctx)
     versions.check(ctx)
     addons.check(ctx)
+    ingress.check(ctx)
+    predictor.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)
