@@ -20,6 +20,10 @@ from mlstack.resolve import (
     drift,
     fit,
     images,
+    ingress,
+    managed,
+    pools,
+    predictor,
     references,
     routing,
     trainer,
@@ -121,10 +125,14 @@ def resolve_environment(
     ctx = Context(doc, stack, environment, broken)
     references.check(ctx)
     fit.check(ctx)
+    pools.check(ctx)
+    managed.check(ctx)
     routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)
     addons.check(ctx)
+    ingress.check(ctx)
+    predictor.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)
