@@ -104,7 +104,7 @@ def test_other_clouds_have_plain_kustomizations() -> None:
         for p in plans
         if p.spec.platform.cloud is None or p.spec.platform.cloud.provider != "azure"
     ]
-    assert {p.stack for p in others} == {"fraud", "recsys", "edge"}
+    assert {p.stack for p in others} == {"fraud", "recsys", "edge", "search"}
     for plan in others:
         # recsys prod's `patches` are the spec's escape hatch, not Azure wiring.
         assert set(_kustomization(plan)) - {"patches"} == {"apiVersion", "kind", "resources"}
