@@ -21,6 +21,8 @@ from mlstack.resolve import (
     fit,
     images,
     ingress,
+    managed,
+    pools,
     predictor,
     references,
     routing,
@@ -123,6 +125,8 @@ def resolve_environment(
     ctx = Context(doc, stack, environment, broken)
     references.check(ctx)
     fit.check(ctx)
+    pools.check(ctx)
+    managed.check(ctx)
     routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)
