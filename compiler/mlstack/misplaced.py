@@ -3,7 +3,8 @@
 People who know Kubernetes write its pod and object keys into the spec (`imagePullSecrets`,
 `nodeSelector` under a serving). A did-you-mean to some spec key that merely looks alike
 (`storageSecret`) sends them the wrong way; the right answer is where mlstack takes that
-setting, or that `platform.kubernetes.patches` is the way for what it does not model.
+setting, or that `platform.kubernetes.patches` is the way for what it does not model. The
+same goes for a runtime's own key under a serving of another runtime (`invokers`).
 """
 
 from __future__ import annotations
@@ -48,10 +49,21 @@ _CLOUD_SERVING = (
 )
 
 
+_INVOKERS = (
+    "only a Cloud Run serving takes 'invokers' (roles/run.invoker on its service); a Lambda "
+    "function URL answers IAM-signed requests of principals whose own policies allow "
+    "lambda:InvokeFunctionUrl, and an in-cluster serving is reached through the namespace's "
+    "NetworkPolicy (platform.kubernetes.network.ingress)"
+)
+
+
 def hint(key: str, parent: PathKey) -> str | None:
     """Where a Kubernetes key goes, or None for a key Kubernetes does not have. Called for
-    unknown keys only: a pod field unknown under a serving is one of a cloud runtime."""
+    unknown keys only: a pod field unknown under a serving is one of a cloud runtime, and
+    `invokers` under a serving is one of Cloud Run's."""
     in_serving = parent[:1] == ("serving",) and len(parent) == 2
+    if in_serving and key == "invokers":
+        return _INVOKERS
     if key in _SERVING_FIELDS:
         return _CLOUD_SERVING.format(key=key) if in_serving else _ELSEWHERE.format(key=key)
     return _WHERE.get(key)

@@ -62,6 +62,7 @@ serving:
     replicas: {min: 1, max: 5}
     autoscaling: {metric: cpu, target: 70}
     canary: {model: embed-next, traffic: 5}
+    invokers: ["serviceAccount:batch@shop-ml-1234.iam.gserviceaccount.com", "group:ml@shop.example"]
 features:
   store: vertex
   groups:
@@ -318,8 +319,49 @@ def test_cloud_run_service(plans: list[Plan]) -> None:
     assert "max_instance_request_concurrency" not in shop["template"][0]
     assert shop["template"][0]["containers"][0]["resources"][0]["limits"]["cpu"] == "2"
     assert (run_cpu("512Mi"), run_cpu("8Gi"), run_cpu("9Gi"), run_cpu("32Gi")) == (1, 2, 4, 8)
-    assert "roles/run.invoker" in tf.notes(_shop(plans))
+    assert "roles/run.invoker" not in tf.notes(_recsys(plans)) + tf.notes(_shop(plans))
     assert "update-traffic --to-revisions=REVISION=5" in tf.notes(_shop(plans))
+
+
+def _invokers(doc: dict[str, Any], service: str) -> set[str]:
+    """Members granted roles/run.invoker on one Cloud Run service of the document."""
+    bindings = tf.blocks(doc, "google_cloud_run_v2_service_iam_member").values()
+    ref = f"google_cloud_run_v2_service.{service}"
+    assert all(b["role"] == "roles/run.invoker" for b in bindings)
+    assert all(b["location"] == f"${{{ref}.location}}" for b in bindings if ref in b["name"])
+    return {b["member"] for b in bindings if b["name"] == f"${{{ref}.name}}"}
+
+
+def test_cloud_run_callers_are_the_stacks_own_workloads(plans: list[Plan]) -> None:
+    """Without `invokers`, every workload of the stack that runs as a Google service account
+    can call the service after apply: each in-cluster workload through its Workload Identity
+    account, the Vertex AI serving and the Vertex AI training; nothing else (not the GKE node
+    account, not the scheduler that only starts the training, not the service itself)."""
+    for environment in ("prod", "staging"):
+        plan = _recsys(plans, environment)
+        doc = tf.document(plan)
+        accounts = tf.blocks(doc, "google_service_account")
+        members = _invokers(doc, "query_embedder")
+        granted = {
+            m.removeprefix("serviceAccount:${google_service_account.").removesuffix(".email}")
+            for m in members
+        }
+        assert granted <= set(accounts)
+        in_cluster = {
+            name for name, body in accounts.items()
+            if any(w.identity == body["account_id"] for w in plan.workloads)
+        }  # fmt: skip
+        assert in_cluster == {tf_name(w.service_account) for w in plan.workloads if w.identity}
+        assert granted == in_cluster | {"vertex_ranker", "vertex_train_ranker_xgb"}
+        assert "run_query_embedder" not in granted and "gke_nodes" in accounts
+
+
+def test_cloud_run_invokers_as_written(plans: list[Plan]) -> None:
+    doc = tf.document(_shop(plans))
+    assert _invokers(doc, "embed_api") == {
+        "serviceAccount:batch@shop-ml-1234.iam.gserviceaccount.com",
+        "group:ml@shop.example",
+    }
 
 
 def _condition(policy: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 from mlstack.spec.base import Named, Range, Resources, SpecModel
 from mlstack.spec.compute import Accelerator
 from mlstack.spec.pods import Annotations, Env, Labels, PriorityClassName, Toleration
-from mlstack.spec.types import Image, Name, Quantity, quantity_value
+from mlstack.spec.types import IamMember, Image, Name, Quantity, quantity_value
 
 IN_CLUSTER = ("kserve", "seldon", "torchserve", "tfserving", "triton", "mlflow")
 MANAGED = ("sagemaker", "vertex", "azureml")
@@ -256,6 +256,12 @@ class CloudRunServing(_Function):
 
     runtime: Literal["cloudrun"]
     """Serving runtime."""
+    invokers: list[IamMember] | None = None
+    """Who may call the service (roles/run.invoker), as IAM members:
+    `serviceAccount:batch@acme.iam.gserviceaccount.com`, `group:ml@acme.example`, `allUsers`
+    for a public service. Default: every Google service account the stack creates for its own
+    workloads (in-cluster workloads with Workload Identity, Vertex AI servings and training,
+    the other Cloud Run servings); `[]` for none."""
 
 
 class AzureFunctionsServing(_Function):

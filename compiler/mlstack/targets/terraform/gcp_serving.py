@@ -13,9 +13,9 @@ zero: it is derived from a hash of project/stack/environment/serving, so it is s
 Cloud Run: a v2 service running the serving image with MODEL_URI in its environment, memory
 from resources.memory (and the CPU count Cloud Run requires for it), instances between
 replicas.min and replicas.max, per-instance concurrency from `autoscaling` (metric
-concurrency), its own service account with the model grants. Choice: no public access; the
-service only answers IAM-authenticated callers (ingress all, invoker IAM on), and who gets
-`roles/run.invoker` is left to the platform team (NOTES.md), as the spec names no callers.
+concurrency), its own service account with the model grants. The service only answers
+IAM-authenticated callers (ingress all, invoker IAM on); gcp_invokers grants them
+`roles/run.invoker` (`invokers`, default the stack's own workloads).
 """
 
 from __future__ import annotations
@@ -31,7 +31,11 @@ from mlstack.spec.types import quantity_value
 from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import CloudRunV2Service, RunTemplate, VertexAiEndpoint
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
-from mlstack.targets.terraform.gcp_identity import bucket_grants, service_account
+from mlstack.targets.terraform.gcp_identity import (
+    bucket_grants,
+    service_account,
+    serving_account,
+)
 
 PREBUILT = {
     # framework -> (image name, CPU version, GPU version or None): newest supported
@@ -82,7 +86,7 @@ def _serving_account(
 ) -> tuple[str, list[Block]]:
     """A service account per cloud serving, reading exactly its models; returns its email."""
     account_id = names.cloud_identity("gcp", plan.stack, plan.environment, f"{kind}-{name}")
-    block = f"{kind}_{tf_name(name)}"
+    block = serving_account(kind, name)
     account = service_account(block, account_id, f"{kind} serving {name}", path)
     grants = [g for m in models for g in model_grants(plan, m)]
     member = f"serviceAccount:{account.ref('email')}"
@@ -201,13 +205,6 @@ def _cloudrun(
         "invoker_iam_disabled": False,
         "template": [template],
     }
-    notes.append(
-        Note(
-            f"serving '{name}': Cloud Run service {body['name']} is not public; grant "
-            "roles/run.invoker on it (google_cloud_run_v2_service_iam_member) to its callers.",
-            path,
-        )
-    )
     if serving.canary:
         notes.append(
             Note(

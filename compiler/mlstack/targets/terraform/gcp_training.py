@@ -35,7 +35,7 @@ from mlstack.plan import Grant, Plan, training_output
 from mlstack.spec.models import ManagedTraining
 from mlstack.spec.platform import GcpCloud
 from mlstack.spec.types import duration_seconds
-from mlstack.spec.uris import parse
+from mlstack.spec.uris import Location, parse
 from mlstack.targets.terraform import cron
 from mlstack.targets.terraform.blocks import Block, File, Note, gcp_labels, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import (
@@ -44,7 +44,11 @@ from mlstack.targets.terraform.gcp_attrs import (
     ServiceAccountIamMember,
 )
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
-from mlstack.targets.terraform.gcp_identity import bucket_grants, service_account
+from mlstack.targets.terraform.gcp_identity import (
+    bucket_grants,
+    service_account,
+    training_account,
+)
 
 FOLDER = "vertex"
 TASK = "custom-training-job"
@@ -150,7 +154,7 @@ def _job_account(
     """(email, service account, its grants) of an account that may create Vertex AI jobs
     running as `acts_as` (itself when None): the training account runs pipeline and job,
     the scheduler's account starts them as the training account."""
-    key = f"vertex_{role}_{tf_name(model)}"
+    key = training_account(role, model)
     account_id, email = _account(plan, cloud, role, model)
     account = service_account(key, account_id, description, source)
     member = f"serviceAccount:{account.ref('email')}"
@@ -217,19 +221,31 @@ def _schedule(
     ]
 
 
+def vertex_trainings(plan: Plan) -> dict[str, ManagedTraining]:
+    """The models trained on Vertex AI, by name."""
+    return {
+        model: spec.training
+        for model, spec in plan.spec.models.items()
+        if isinstance(spec.training, ManagedTraining) and spec.training.operator == "vertex"
+    }
+
+
+def vertex_output(plan: Plan, model: str) -> Location | None:
+    """Where a Vertex AI training writes: gs:// only, or None (then nothing is generated)."""
+    output = training_output(plan.spec, model)
+    location = parse(output) if output else None
+    return location if location is not None and location.scheme == "gs" else None
+
+
 def build(plan: Plan) -> list[Block | Note | File]:
     cloud = gcp_cloud(plan)
     if cloud is None:
         return []
     out: list[Block | Note | File] = []
-    for model, spec in plan.spec.models.items():
-        training = spec.training
-        if not isinstance(training, ManagedTraining) or training.operator != "vertex":
-            continue
+    for model, training in vertex_trainings(plan).items():
         source: PathKey = ("models", model, "training")
-        output = training_output(plan.spec, model)
-        location = parse(output) if output else None
-        if location is None or location.scheme != "gs":
+        location = vertex_output(plan, model)
+        if location is None:
             out.append(
                 Note(
                     f"Vertex AI training of model '{model}' needs a gs:// training output to write to; no pipeline was generated.",

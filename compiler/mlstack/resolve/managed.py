@@ -1,0 +1,79 @@
+"""What the managed runtimes generate from a serving's fields, and what they cannot.
+
+Lambda: warm instances are provisioned concurrency on the function's `live` alias
+(`replicas.min`), and autoscaling is Application Auto Scaling's target tracking on that
+provisioned concurrency, whose metric is its utilization: the share of warm execution
+environments busy. An execution environment serves one request at a time, so a target of
+in-flight requests per instance (`concurrency`) is that share and must be at most 1 (E0730);
+with `replicas.min: 0` there is no provisioned concurrency to track (the metric has no data
+and nothing ever scales), so autoscaling cannot be generated (E0731). Lambda's on-demand
+scaling up to `replicas.max` needs neither.
+
+Vertex AI: the deploy step uploads the model from its gs:// location (`artifactUri`), which is
+all Vertex AI reads; an MLflow registry URI names a version, not a location Vertex can read
+at deploy time, and hf:// or pvc:// are no storage of Google's (E0422).
+"""
+
+from __future__ import annotations
+
+from mlstack.load import PathKey
+from mlstack.parse import describe
+from mlstack.resolve.context import Context
+from mlstack.resolve.references import enabled
+from mlstack.spec.serving import LambdaServing, VertexServing
+from mlstack.spec.uris import scheme_of
+
+
+def check(ctx: Context) -> None:
+    for name, serving in enabled(ctx.stack.serving).items():
+        path: PathKey = ("serving", name)
+        if isinstance(serving, LambdaServing):
+            _lambda(ctx, path, serving)
+        elif isinstance(serving, VertexServing):
+            _vertex(ctx, path, serving)
+
+
+def _lambda(ctx: Context, path: PathKey, serving: LambdaServing) -> None:
+    scaling = serving.autoscaling
+    if scaling is None or scaling.metric != "concurrency":
+        return  # another metric is fit.py's one diagnostic (E0708)
+    if serving.replicas.min == 0:
+        ctx.error(
+            "E0731",
+            f"{describe(path)}: Lambda autoscales its warm (provisioned) instances, and "
+            "replicas.min 0 keeps none, so there is nothing to scale",
+            (*path, "autoscaling"),
+            "set replicas.min to the warm instances to keep (1 or more), or remove "
+            "autoscaling: Lambda scales on demand up to replicas.max by itself",
+            key=True,
+        )
+    elif scaling.target > 1:
+        ctx.error(
+            "E0730",
+            f"{describe(path)}: a Lambda instance serves one request at a time, so its "
+            f"concurrency target is the share of warm instances in use (at most 1), not "
+            f"{scaling.target:g}",
+            (*path, "autoscaling", "target"),
+            "e.g. target: 0.7 (scale out when 70% of the warm instances are busy)",
+        )
+
+
+def _vertex(ctx: Context, path: PathKey, serving: VertexServing) -> None:
+    models = ctx.stack.models
+    for field, model in ((("model",), serving.model), (("canary", "model"), _canary(serving))):
+        scheme = scheme_of(models[model].uri) if model in models else "gs"
+        if scheme in ("gs", "s3", "azureblob"):
+            continue  # unknown models: references.py; another cloud's storage: fit.py (E0403)
+        shown = "models:/" if scheme == "models" else f"{scheme}://"
+        ctx.error(
+            "E0422",
+            f"Vertex AI uploads model '{model}' from Cloud Storage, and its {shown} URI is "
+            "not a location Vertex AI can read",
+            (*path, *field),
+            "point the model's uri at its gs:// artifact folder (for a models:/ version: the "
+            "artifact location MLflow shows for it)",
+        )
+
+
+def _canary(serving: VertexServing) -> str | None:
+    return serving.canary.model if serving.canary else None
