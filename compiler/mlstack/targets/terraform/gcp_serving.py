@@ -1,14 +1,18 @@
 """Vertex AI and Cloud Run servings.
 
-Vertex: hashicorp/google 6.50.0 has `google_vertex_ai_endpoint` but no resource for a deployed
-model (the endpoint's `deployed_models` is output only, and its `traffic_split` maps deployed
-model ids that exist only after a deployment), so Terraform creates the endpoint and a serving
-service account that reads exactly the model's (and the canary's) location, and NOTES.md gives
-the deployment: the prebuilt prediction image for the framework (Vertex AI "Prebuilt containers
-for inference": `{us,europe,asia}-docker.pkg.dev/vertex-ai/prediction/FRAMEWORK-{cpu,gpu}.
-VERSION:latest`, newest supported versions), machine type, replica bounds, CPU target and the
-canary's traffic split. The endpoint id (`name`) must be numeric, at most 10 digits, no leading
-zero: it is derived from a hash of project/stack/environment/serving, so it is stable.
+Vertex: the google provider (6.x to 8.x) has `google_vertex_ai_endpoint` but no resource for
+a model uploaded from Cloud Storage nor for a model deployed to an endpoint (the endpoint's
+`deployed_models` is output only, and its `traffic_split` maps deployed model ids that exist
+only after a deployment), so Terraform creates the endpoint and a serving service account that
+reads exactly the model's (and the canary's) location, and `vertex/SERVING.deploy.json` holds
+the deployment that `mlstack vertex-deploy` (mlstack.vertex_deploy) applies after Terraform:
+each model with the prebuilt prediction image for its framework (Vertex AI "Prebuilt
+containers for inference": `{us,europe,asia}-docker.pkg.dev/vertex-ai/prediction/FRAMEWORK-
+{cpu,gpu}.VERSION:latest`, newest supported versions) or the serving's image, on its machine
+type and accelerator, between the replica bounds, at the CPU target, as the serving account,
+at its share of the traffic (the primary 100 - canary). The endpoint id (`name`) must be
+numeric, at most 10 digits, no leading zero: it is derived from a hash of
+project/stack/environment/serving, so it is stable.
 
 Cloud Run: a v2 service running the serving image with MODEL_URI in its environment, memory
 from resources.memory (and the CPU count Cloud Run requires for it), instances between
@@ -21,6 +25,7 @@ IAM-authenticated callers (ingress all, invoker IAM on); gcp_invokers grants the
 from __future__ import annotations
 
 import hashlib
+import json
 
 from mlstack import names
 from mlstack.load import PathKey
@@ -28,7 +33,7 @@ from mlstack.plan import Grant, Plan, storage_grants
 from mlstack.spec.platform import GcpCloud
 from mlstack.spec.serving import CloudRunServing, VertexServing
 from mlstack.spec.types import quantity_value
-from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
+from mlstack.targets.terraform.blocks import Block, File, Note, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import CloudRunV2Service, RunTemplate, VertexAiEndpoint
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
 from mlstack.targets.terraform.gcp_identity import (
@@ -36,6 +41,8 @@ from mlstack.targets.terraform.gcp_identity import (
     service_account,
     serving_account,
 )
+from mlstack.vertex_deploy import FOLDER, SUFFIX, Deployed, Deployment, deployed_model_id, model_id
+from mlstack.vertex_deploy import Model as VertexModel
 
 PREBUILT = {
     # framework -> (image name, CPU version, GPU version or None): newest supported
@@ -94,7 +101,9 @@ def _serving_account(
     return email, [account, *bucket_grants(block, member, grants, path)]
 
 
-def _vertex(plan: Plan, cloud: GcpCloud, name: str, serving: VertexServing) -> list[Block | Note]:
+def _vertex(
+    plan: Plan, cloud: GcpCloud, name: str, serving: VertexServing
+) -> list[Block | Note | File]:
     path: PathKey = ("serving", name)
     models = [serving.model] + ([serving.canary.model] if serving.canary else [])
     email, account = _serving_account(plan, cloud, "vertex", name, models, path)
@@ -105,50 +114,77 @@ def _vertex(plan: Plan, cloud: GcpCloud, name: str, serving: VertexServing) -> l
         "description": f"mlstack serving {name} of stack {plan.stack} ({plan.environment})",
         "location": cloud.region,
     }
-    out: list[Block | Note] = [
+    wanted: Deployment = {
+        "project": cloud.project,
+        "region": cloud.region,
+        "endpoint": endpoint,
+        "deployedModels": [
+            _deployed(plan, cloud, serving, role, model, traffic, email)
+            for role, model, traffic in _split(serving)
+        ],
+    }
+    text = json.dumps(wanted, indent=2, sort_keys=True) + "\n"
+    return [
         *account,
         resource("google_vertex_ai_endpoint", tf_name(name), body, path),
+        File(f"{FOLDER}/{name}{SUFFIX}", text.encode(), path),
     ]
-    deploy = [
-        f"--machine-type={serving.instance_type}",
-        f"--min-replica-count={serving.replicas.min}",
-        f"--max-replica-count={serving.replicas.max}",
-        f"--service-account={email}",
+
+
+def _split(serving: VertexServing) -> list[tuple[str, str, int]]:
+    """(role, model, percent of traffic): the primary keeps what the canary does not take."""
+    if serving.canary is None:
+        return [("primary", serving.model, 100)]
+    canary = serving.canary
+    return [
+        ("primary", serving.model, 100 - canary.traffic),
+        ("canary", canary.model, canary.traffic),
     ]
-    if serving.accelerator:
-        deploy.append(
-            f"--accelerator=type={serving.accelerator.type},count={serving.accelerator.count}"
-        )
-    if serving.autoscaling:
-        deploy.append(f"--autoscaling-metric-specs=cpu-usage={int(serving.autoscaling.target)}")
-    steps = []
-    for role, model in [("primary", serving.model)] + (
-        [("canary", serving.canary.model)] if serving.canary else []
-    ):
-        spec = plan.spec.models[model]
-        image = serving.image or prebuilt_image(
-            spec.framework, cloud.region, serving.accelerator is not None
-        )
-        split = (
-            "0=100"
-            if role == "primary"
-            else f"0={serving.canary.traffic},PRIMARY_ID={100 - serving.canary.traffic}"  # type: ignore[union-attr]
-        )
-        steps.append(
-            f"{role}: `gcloud ai models upload --region={cloud.region} --display-name={model} "
-            f"--artifact-uri={spec.uri} --container-image-uri={image}`, then `gcloud ai "
-            f"endpoints deploy-model {endpoint} --region={cloud.region} --model=MODEL_ID "
-            f"--display-name={role} {' '.join(deploy)} --traffic-split={split}`"
-        )
-    out.append(
-        Note(
-            f"serving '{name}': the google provider cannot deploy a model to Vertex AI endpoint "
-            f"{endpoint} (no deployed-model resource; traffic_split needs deployed model ids); "
-            "deploy with " + "; ".join(steps) + ".",
-            path,
-        )
+
+
+def _deployed(
+    plan: Plan,
+    cloud: GcpCloud,
+    serving: VertexServing,
+    role: str,
+    model: str,
+    traffic: int,
+    email: str,
+) -> Deployed:
+    """One deployed model: the model (uploaded from its gs:// folder with the serving image)
+    on the serving's machines, replicas, CPU target and service account."""
+    spec = plan.spec.models[model]
+    image = serving.image or prebuilt_image(
+        spec.framework, cloud.region, serving.accelerator is not None
     )
-    return out
+    assert image is not None, "resolve requires an image where no prebuilt one exists (E0706)"
+    uploaded: VertexModel = {
+        "modelId": model_id(model, spec.uri, image),
+        "displayName": model,
+        "artifactUri": spec.uri,
+        "containerImageUri": image,
+    }
+    accelerator = serving.accelerator
+    deployed: Deployed = {
+        "deployedModelId": "",
+        "displayName": role,
+        "model": uploaded,
+        "machineType": serving.instance_type or "",
+        "accelerator": {"type": accelerator.type, "count": accelerator.count}
+        if accelerator
+        else None,
+        "minReplicaCount": serving.replicas.min,
+        "maxReplicaCount": serving.replicas.max,
+        "serviceAccount": email,
+        "autoscalingMetricSpecs": {"cpu-usage": int(serving.autoscaling.target)}
+        if serving.autoscaling
+        else {},
+        "traffic": traffic,
+    }
+    # Everything but the traffic share: a new share is a split update, not a redeployment.
+    settings = {k: v for k, v in deployed.items() if k not in ("deployedModelId", "traffic")}
+    deployed["deployedModelId"] = deployed_model_id(settings)
+    return deployed
 
 
 def run_cpu(memory: str) -> int:
@@ -218,11 +254,11 @@ def _cloudrun(
     return [*account, resource("google_cloud_run_v2_service", tf_name(name), body, path), *notes]
 
 
-def build(plan: Plan) -> list[Block | Note]:
+def build(plan: Plan) -> list[Block | Note | File]:
     cloud = gcp_cloud(plan)
     if cloud is None:
         return []
-    out: list[Block | Note] = []
+    out: list[Block | Note | File] = []
     for name, serving in plan.spec.serving.items():
         if isinstance(serving, VertexServing):
             out += _vertex(plan, cloud, name, serving)
