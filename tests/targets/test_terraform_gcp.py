@@ -272,7 +272,7 @@ def test_prebuilt_images_follow_vertex_docs() -> None:
     assert prebuilt_image("onnx", "us-east1", False) is None
 
 
-def test_vertex_endpoint_and_deploymentnotes(plans: list[Plan]) -> None:
+def test_vertex_endpoint_and_its_deployment(plans: list[Plan]) -> None:
     plan = _recsys(plans)
     endpoints = tf.blocks(tf.document(plan), "google_vertex_ai_endpoint")
     ranker = endpoints["ranker"]
@@ -285,10 +285,26 @@ def test_vertex_endpoint_and_deploymentnotes(plans: list[Plan]) -> None:
             "name"
         ]
     )
-    notes = tf.notes(plan)
-    assert "europe-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.2-1:latest" in notes
-    assert "--traffic-split=0=20,PRIMARY_ID=80" in notes
-    assert "--min-replica-count=3 --max-replica-count=20" in notes
+    assert "gcloud ai" not in tf.notes(plan)
+    deployment = _deployment(plan, "ranker")
+    assert deployment["endpoint"] == ranker["name"]
+    assert (deployment["project"], deployment["region"]) == ("acme-recsys-prod", "europe-west4")
+    primary, canary = deployment["deployedModels"]
+    assert (primary["displayName"], primary["traffic"]) == ("primary", 80)
+    assert (canary["displayName"], canary["traffic"]) == ("canary", 20)
+    assert primary["model"]["artifactUri"] == "gs://acme-recsys-models/ranker/xgb/v5"
+    assert canary["model"]["artifactUri"] == "gs://acme-recsys-models/ranker/xgb/v6"
+    image = "europe-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.2-1:latest"
+    assert primary["model"]["containerImageUri"] == canary["model"]["containerImageUri"] == image
+    assert (primary["minReplicaCount"], primary["maxReplicaCount"]) == (3, 20)
+    assert primary["autoscalingMetricSpecs"] == {"cpu-usage": 60}
+    account = tf.blocks(tf.document(plan), "google_service_account")["vertex_ranker"]
+    assert (
+        primary["serviceAccount"]
+        == f"{account['account_id']}@acme-recsys-prod.iam.gserviceaccount.com"
+    )
+    assert primary["deployedModelId"] != canary["deployedModelId"]
+    assert all(re.fullmatch(r"[1-9][0-9]{9}", d["deployedModelId"]) for d in (primary, canary))
     bindings = tf.blocks(tf.document(plan), "google_storage_bucket_iam_member")
     vertex = sorted(
         (b["bucket"], b["condition"][0]["expression"])
@@ -299,9 +315,20 @@ def test_vertex_endpoint_and_deploymentnotes(plans: list[Plan]) -> None:
         ("acme-recsys-models", prefix_condition("acme-recsys-models", "ranker/xgb/v5")),
         ("acme-recsys-models", prefix_condition("acme-recsys-models", "ranker/xgb/v6")),
     ]
-    shop = tf.notes(_shop(plans))
-    assert "us-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-15:latest" in shop
-    assert "--accelerator=type=nvidia-tesla-t4,count=1" in shop
+    see = _deployment(_shop(plans), "see")["deployedModels"][0]
+    assert (
+        see["model"]["containerImageUri"]
+        == "us-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-15:latest"
+    )
+    assert see["accelerator"] == {"type": "nvidia-tesla-t4", "count": 1}
+    assert see["autoscalingMetricSpecs"] == {}
+
+
+def _deployment(plan: Plan, serving: str) -> dict[str, Any]:
+    deployment: dict[str, Any] = json.loads(
+        tf.files(plan)[f"terraform/vertex/{serving}.deploy.json"]
+    )
+    return deployment
 
 
 def test_cloud_run_service(plans: list[Plan]) -> None:
@@ -550,7 +577,7 @@ def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
     (plan,) = checked.plans
     files = tf.files(plan)
-    assert sorted(p for p in files if p.startswith("terraform/vertex/")) == [
+    assert sorted(p for p in files if p.endswith(".pipeline.json")) == [
         "terraform/vertex/clf.pipeline.json"
     ]
     (pool,) = _training_inputs(_pipeline(plan, "clf"))["worker_pool_specs"]

@@ -11,7 +11,10 @@ scaling up to `replicas.max` needs neither.
 
 Vertex AI: the deploy step uploads the model from its gs:// location (`artifactUri`), which is
 all Vertex AI reads; an MLflow registry URI names a version, not a location Vertex can read
-at deploy time, and hf:// or pvc:// are no storage of Google's (E0422).
+at deploy time, and hf:// or pvc:// are no storage of Google's (E0422). The step runs after
+Terraform (mlstack.vertex_deploy): the shipped workflow runs it under `apply: ci`, compile says
+it under `apply: none` (needs.py), and under `apply: controller` nobody can, since the
+in-cluster engine runs Terraform only: a warning (W0420), as everything else deploys.
 """
 
 from __future__ import annotations
@@ -59,6 +62,17 @@ def _lambda(ctx: Context, path: PathKey, serving: LambdaServing) -> None:
 
 
 def _vertex(ctx: Context, path: PathKey, serving: VertexServing) -> None:
+    gitops = ctx.stack.gitops
+    if gitops is not None and gitops.terraform.apply == "controller":
+        ctx.warn(
+            "W0420",
+            f"{describe(path)}: the in-cluster Terraform engine (gitops.terraform.apply: "
+            "controller) creates the Vertex AI endpoint, but it cannot deploy the models to it",
+            (*path, "runtime"),
+            "after each apply of the environment, run `mlstack vertex-deploy "
+            "OUT/STACK/ENV/terraform` with gcloud logged in; or use apply: ci, whose workflow "
+            "runs it right after terraform apply",
+        )
     models = ctx.stack.models
     for field, model in ((("model",), serving.model), (("canary", "model"), _canary(serving))):
         scheme = scheme_of(models[model].uri) if model in models else "gs"

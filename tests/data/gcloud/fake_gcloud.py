@@ -18,14 +18,28 @@ from typing import Any
 FLAGS = {
     ("models", "describe"): {"region", "project", "format"},
     ("models", "upload"): {
-        "region", "project", "model-id", "display-name", "artifact-uri",
-        "container-image-uri", "labels",
+        "region",
+        "project",
+        "model-id",
+        "display-name",
+        "artifact-uri",
+        "container-image-uri",
+        "labels",
     },
     ("endpoints", "describe"): {"region", "project", "format"},
     ("endpoints", "deploy-model"): {
-        "region", "project", "model", "deployed-model-id", "display-name", "machine-type",
-        "min-replica-count", "max-replica-count", "service-account", "accelerator",
-        "autoscaling-metric-specs", "traffic-split",
+        "region",
+        "project",
+        "model",
+        "deployed-model-id",
+        "display-name",
+        "machine-type",
+        "min-replica-count",
+        "max-replica-count",
+        "service-account",
+        "accelerator",
+        "autoscaling-metric-specs",
+        "traffic-split",
     },
     ("endpoints", "update"): {"region", "project", "traffic-split"},
     ("endpoints", "undeploy-model"): {"region", "project", "deployed-model-id"},
@@ -66,7 +80,9 @@ def main(argv: list[str]) -> None:
         model_id = flags["model-id"]
         if model_id in models or not re.fullmatch(r"[a-z][a-z0-9_-]{0,62}", model_id):
             fail(f"INVALID_ARGUMENT or ALREADY_EXISTS: {model_id}")
-        models[model_id] = {k: flags[k] for k in ("display-name", "artifact-uri", "container-image-uri")}
+        models[model_id] = {
+            k: flags[k] for k in ("display-name", "artifact-uri", "container-image-uri")
+        }
     else:
         endpoint = endpoints.get(positional[0])
         if endpoint is None:
@@ -84,8 +100,15 @@ def main(argv: list[str]) -> None:
             wanted = {(new if k == "0" else k): v for k, v in split(flags["traffic-split"]).items()}
             present.add(new)
             endpoint["deployedModels"].append(
-                {"id": new, "model": f"projects/123/locations/r/models/{flags['model']}",
-                 **{k: v for k, v in flags.items() if k not in ("region", "project", "model", "traffic-split")}}
+                {
+                    "id": new,
+                    "model": f"projects/123/locations/r/models/{flags['model']}",
+                    **{
+                        k: v
+                        for k, v in flags.items()
+                        if k not in ("region", "project", "model", "traffic-split")
+                    },
+                }
             )
         elif verb == "update":
             wanted = split(flags["traffic-split"])
