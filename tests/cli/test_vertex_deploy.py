@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from mlstack.pipeline import check
 from tests.helpers import ROOT, run_mlstack
@@ -148,3 +149,20 @@ def test_nothing_to_do_without_vertex_servings(tmp_path: Path) -> None:
     folder.mkdir()
     result = run_mlstack("vertex-deploy", str(folder), cache=tmp_path / "cache")
     assert result.returncode == 0 and result.stdout == ""
+
+
+def test_the_workflow_deploys_right_after_each_apply() -> None:
+    """Under apply: ci the publish job applies each changed environment and then, in the same
+    iteration, deploys its Vertex AI models: the endpoint exists, and nothing is published
+    before both are done."""
+    workflow = yaml.safe_load((ROOT / ".github/workflows/mlstack.yml").read_text())
+    steps = workflow["jobs"]["publish"]["steps"]
+    apply = next(s for s in steps if "terraform" in s.get("run", "") and " apply " in s["run"])
+    lines = [line.strip() for line in apply["run"].splitlines()]
+    applied = next(i for i, line in enumerate(lines) if " apply " in line)
+    deployed = lines.index('mlstack vertex-deploy "out/$environment/terraform"')
+    done = lines.index("done 3< terraform-envs.txt")
+    assert applied < deployed < done
+    assert steps.index(apply) < next(
+        i for i, s in enumerate(steps) if "mlstack publish" in s.get("run", "")
+    )
