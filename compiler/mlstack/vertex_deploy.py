@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -71,68 +71,80 @@ def deployed_model_id(settings: dict[str, Any]) -> str:
     return str(1_000_000_000 + int(_digest(settings), 16) % 9_000_000_000)
 
 
-Gcloud = Callable[[Sequence[str]], "str | None"]
-"""Runs `gcloud ARGS`; its stdout, or None when it failed (a describe of something absent)."""
+def gcloud(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["gcloud", *args], capture_output=True, text=True, check=False)
 
 
-def gcloud(args: Sequence[str]) -> str | None:
-    result = subprocess.run(["gcloud", *args], capture_output=True, text=True, check=False)
-    return result.stdout if result.returncode == 0 else None
+def _must(args: list[str]) -> str:
+    """stdout of a gcloud call that has to succeed; its error otherwise, and the step stops."""
+    result = gcloud(args)
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise click.ClickException(f"gcloud {' '.join(args[:3])} failed: {reason}")
+    return result.stdout
 
 
-def _must(run: Gcloud, args: list[str]) -> str:
-    out = run(args)
-    if out is None:
-        raise click.ClickException(f"gcloud {' '.join(args)} failed")
-    return out
-
-
-def reconcile(wanted: Deployment, run: Gcloud) -> list[str]:
+def reconcile(wanted: Deployment) -> list[str]:
     """Bring one endpoint to `wanted`; returns what was changed, for the log."""
     where = [f"--region={wanted['region']}", f"--project={wanted['project']}"]
+    done = [_upload(deployed["model"], where) for deployed in wanted["deployedModels"]]
     endpoint = wanted["endpoint"]
-    done: list[str] = []
-    for deployed in wanted["deployedModels"]:
-        model = deployed["model"]
-        if run(["ai", "models", "describe", model["modelId"], *where, "--format=json"]) is None:
-            _must(run, [
-                "ai", "models", "upload", *where,
-                f"--model-id={model['modelId']}",
-                f"--display-name={model['displayName']}",
-                f"--artifact-uri={model['artifactUri']}",
-                f"--container-image-uri={model['containerImageUri']}",
-                "--labels=managed-by=mlstack",
-            ])  # fmt: skip
-            done.append(f"uploaded model {model['modelId']}")
-    state = json.loads(
-        _must(run, ["ai", "endpoints", "describe", endpoint, *where, "--format=json"])
-    )
+    state = json.loads(_must(["ai", "endpoints", "describe", endpoint, *where, "--format=json"]))
     present = [d["id"] for d in state.get("deployedModels", [])]
-    split: dict[str, int] = {k: int(v) for k, v in (state.get("trafficSplit") or {}).items()}
+    split = {k: int(v) for k, v in (state.get("trafficSplit") or {}).items()}
     for deployed in wanted["deployedModels"]:
-        if deployed["deployedModelId"] in present:
-            continue
-        # The first model of an empty endpoint takes all traffic (a split adds up to 100);
-        # later ones arrive at 0%, the split is set once all are there.
-        keep = ",".join(f"{k}={v}" for k, v in sorted(split.items()))
-        traffic = f"0=0,{keep}" if split else "0=100"
-        _must(run, ["ai", "endpoints", "deploy-model", endpoint, *where, *_deploy_flags(deployed), f"--traffic-split={traffic}"])  # fmt: skip
-        split = (
-            {deployed["deployedModelId"]: 100}
-            if not split
-            else {**split, deployed["deployedModelId"]: 0}
-        )
-        present.append(deployed["deployedModelId"])
-        done.append(f"deployed {deployed['displayName']} as {deployed['deployedModelId']}")
+        if deployed["deployedModelId"] not in present:
+            split = _deploy(endpoint, where, deployed, split)
+            present.append(deployed["deployedModelId"])
+            done.append(f"deployed {deployed['displayName']} as {deployed['deployedModelId']}")
     target = {d["deployedModelId"]: d["traffic"] for d in wanted["deployedModels"]}
-    if {k: v for k, v in split.items() if v} != {k: v for k, v in target.items() if v}:
-        text = ",".join(f"{k}={v}" for k, v in sorted(target.items()))
-        _must(run, ["ai", "endpoints", "update", endpoint, *where, f"--traffic-split={text}"])
-        done.append(f"traffic {text}")
+    if _shares(split) != _shares(target):
+        _must(["ai", "endpoints", "update", endpoint, *where, f"--traffic-split={_text(target)}"])
+        done.append(f"traffic {_text(target)}")
     for stale in sorted(set(present) - set(target)):
-        _must(run, ["ai", "endpoints", "undeploy-model", endpoint, *where, f"--deployed-model-id={stale}"])  # fmt: skip
+        flag = f"--deployed-model-id={stale}"
+        _must(["ai", "endpoints", "undeploy-model", endpoint, *where, flag])
         done.append(f"undeployed {stale}")
-    return done
+    return [change for change in done if change]
+
+
+def _upload(model: Model, where: list[str]) -> str:
+    """Upload the model unless its id (which hashes its content) is there already."""
+    found = gcloud(["ai", "models", "describe", model["modelId"], *where, "--format=json"])
+    if found.returncode == 0:
+        return ""
+    _must(
+        [
+            "ai", "models", "upload", *where,
+            f"--model-id={model['modelId']}",
+            f"--display-name={model['displayName']}",
+            f"--artifact-uri={model['artifactUri']}",
+            f"--container-image-uri={model['containerImageUri']}",
+            "--labels=managed-by=mlstack",
+        ]
+    )  # fmt: skip
+    return f"uploaded model {model['modelId']}"
+
+
+def _deploy(
+    endpoint: str, where: list[str], deployed: Deployed, split: dict[str, int]
+) -> dict[str, int]:
+    """Deploy beside what serves now; returns the split after it. The first model of an empty
+    endpoint takes all traffic (a split adds up to 100); later ones arrive at 0%, and the
+    wanted split is set once all are there."""
+    new = deployed["deployedModelId"]
+    traffic = f"0=0,{_text(split)}" if split else "0=100"
+    flags = [*_deploy_flags(deployed), f"--traffic-split={traffic}"]
+    _must(["ai", "endpoints", "deploy-model", endpoint, *where, *flags])
+    return {**split, new: 0} if split else {new: 100}
+
+
+def _shares(split: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in split.items() if v}
+
+
+def _text(split: dict[str, int]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(split.items()))
 
 
 def _deploy_flags(deployed: Deployed) -> list[str]:
@@ -170,6 +182,6 @@ def command(folder: Path) -> None:
     """
     for path in sorted((folder / FOLDER).glob(f"*{SUFFIX}")):
         wanted: Deployment = json.loads(path.read_text())
-        changes = reconcile(wanted, gcloud)
+        changes = reconcile(wanted)
         name = path.name.removesuffix(SUFFIX)
         click.echo(f"{name}: " + ("; ".join(changes) if changes else "up to date"))

@@ -166,3 +166,22 @@ def test_the_workflow_deploys_right_after_each_apply() -> None:
     assert steps.index(apply) < next(
         i for i, s in enumerate(steps) if "mlstack publish" in s.get("run", "")
     )
+
+
+def test_an_endpoint_terraform_has_not_created_stops_the_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run before apply (or after a failed one), the step fails with gcloud's reason, so the
+    job stops before anything is published."""
+    terraform = _compile(tmp_path, SPEC.read_text())
+    cloud = Cloud(tmp_path, terraform)
+    cloud.state.write_text(json.dumps({"models": {}, "endpoints": {}}))
+    for key, value in cloud.env.items():
+        monkeypatch.setenv(key, value)
+    cloud.log.write_text("")
+    result = run_mlstack("vertex-deploy", str(terraform), cache=tmp_path / "cache")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: gcloud ai endpoints describe failed: ERROR: (gcloud) NOT_FOUND: endpoint "
+        f"{cloud.endpoint}"
+    )
