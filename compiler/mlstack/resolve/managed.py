@@ -4,16 +4,15 @@ Lambda: warm instances are provisioned concurrency on the function's `live` alia
 (`replicas.min`), and autoscaling is Application Auto Scaling's target tracking on that
 provisioned concurrency, whose metric is its utilization: the share of warm execution
 environments busy. An execution environment serves one request at a time, so a target of
-in-flight requests per instance (`concurrency`) is that share and must be at most 1 (E0730);
-with `replicas.min: 0` there is no provisioned concurrency to track (the metric has no data
-and nothing ever scales), so autoscaling cannot be generated (E0731). Lambda's on-demand
-scaling up to `replicas.max` needs neither.
+in-flight requests per instance (`concurrency`) is that share, within the range the
+registry gives (runtimes/awslambda.py; E0730). With `replicas.min: 0` there is no
+provisioned concurrency to track (the metric has no data and nothing ever scales), so
+autoscaling cannot be generated (E0731). Lambda's on-demand scaling up to `replicas.max`
+needs neither.
 
-Vertex AI: the deploy step uploads the model from its gs:// location (`artifactUri`), which is
-all Vertex AI reads; an MLflow registry URI names a version, not a location Vertex can read
-at deploy time, and hf:// or pvc:// are no storage of Google's (E0422). The step runs after
-Terraform (mlstack.vertex_deploy): the shipped workflow runs it under `apply: ci`, compile says
-it under `apply: none` (needs.py), and under `apply: controller` nobody can, since the
+Vertex AI: the deploy step that puts the models on the endpoint runs after Terraform
+(mlstack.vertex_deploy): the shipped workflow runs it under `apply: ci`, compile says it
+under `apply: none` (needs.py), and under `apply: controller` nobody can, since the
 in-cluster engine runs Terraform only: a warning (W0420), as everything else deploys.
 """
 
@@ -23,8 +22,8 @@ from mlstack.load import PathKey
 from mlstack.parse import describe
 from mlstack.resolve.context import Context
 from mlstack.resolve.references import enabled
+from mlstack.runtimes import awslambda
 from mlstack.spec.serving import LambdaServing, VertexServing
-from mlstack.spec.uris import scheme_of
 
 
 def check(ctx: Context) -> None:
@@ -38,8 +37,11 @@ def check(ctx: Context) -> None:
 
 def _lambda(ctx: Context, path: PathKey, serving: LambdaServing) -> None:
     scaling = serving.autoscaling
-    if scaling is None or scaling.metric != "concurrency":
+    facts = awslambda.RUNTIME.scaling
+    if scaling is None or scaling.metric not in facts.metrics:
         return  # another metric is fit.py's one diagnostic (E0708)
+    assert facts.target_range is not None
+    low, high = facts.target_range
     if serving.replicas.min == 0:
         ctx.error(
             "E0731",
@@ -50,11 +52,11 @@ def _lambda(ctx: Context, path: PathKey, serving: LambdaServing) -> None:
             "autoscaling: Lambda scales on demand up to replicas.max by itself",
             key=True,
         )
-    elif scaling.target > 1:
+    elif not low <= scaling.target <= high:
         ctx.error(
             "E0730",
             f"{describe(path)}: a Lambda instance serves one request at a time, so its "
-            f"concurrency target is the share of warm instances in use (at most 1), not "
+            f"concurrency target is {facts.target_meaning}, {low:g} to {high:g}, not "
             f"{scaling.target:g}",
             (*path, "autoscaling", "target"),
             "e.g. target: 0.7 (scale out when 70% of the warm instances are busy)",
@@ -73,21 +75,3 @@ def _vertex(ctx: Context, path: PathKey, serving: VertexServing) -> None:
             "OUT/STACK/ENV/terraform` with gcloud logged in; or use apply: ci, whose workflow "
             "runs it right after terraform apply",
         )
-    models = ctx.stack.models
-    for field, model in ((("model",), serving.model), (("canary", "model"), _canary(serving))):
-        scheme = scheme_of(models[model].uri) if model in models else "gs"
-        if scheme in ("gs", "s3", "azureblob"):
-            continue  # unknown models: references.py; another cloud's storage: fit.py (E0403)
-        shown = "models:/" if scheme == "models" else f"{scheme}://"
-        ctx.error(
-            "E0422",
-            f"Vertex AI uploads model '{model}' from Cloud Storage, and its {shown} URI is "
-            "not a location Vertex AI can read",
-            (*path, *field),
-            "point the model's uri at its gs:// artifact folder (for a models:/ version: the "
-            "artifact location MLflow shows for it)",
-        )
-
-
-def _canary(serving: VertexServing) -> str | None:
-    return serving.canary.model if serving.canary else None

@@ -18,6 +18,7 @@ from __future__ import annotations
 from mlstack import names
 from mlstack.load import PathKey
 from mlstack.plan import Plan
+from mlstack.runtimes import awslambda
 from mlstack.spec.serving import LambdaServing
 from mlstack.spec.types import quantity_value
 from mlstack.targets.terraform.aws_attrs import (
@@ -147,7 +148,7 @@ def _warm(plan: Plan, name: str, serving: LambdaServing, fn: Block, alias: Block
             {
                 "target_value": serving.autoscaling.target,
                 "predefined_metric_specification": [
-                    {"predefined_metric_type": "LambdaProvisionedConcurrencyUtilization"}
+                    {"predefined_metric_type": awslambda.PROVISIONED_METRIC}
                 ],
             }
         ],
