@@ -3,11 +3,9 @@
 Lambda: warm instances are provisioned concurrency on the function's `live` alias
 (`replicas.min`), and autoscaling is Application Auto Scaling's target tracking on that
 provisioned concurrency, whose metric is its utilization: the share of warm execution
-environments busy. An execution environment serves one request at a time, so a target of
-in-flight requests per instance (`concurrency`) is that share, within the range the
-registry gives (runtimes/awslambda.py; E0730). With `replicas.min: 0` there is no
-provisioned concurrency to track (the metric has no data and nothing ever scales), so
-autoscaling cannot be generated (E0731). Lambda's on-demand scaling up to `replicas.max`
+environments busy (its range is the registry's, runtimes/awslambda.py, checked in fit.py).
+With `replicas.min: 0` there is no provisioned concurrency to track (the metric has no data
+and nothing ever scales), so autoscaling cannot be generated (E0731). Lambda's on-demand scaling up to `replicas.max`
 needs neither.
 
 Vertex AI: the deploy step that puts the models on the endpoint runs after Terraform
@@ -37,11 +35,8 @@ def check(ctx: Context) -> None:
 
 def _lambda(ctx: Context, path: PathKey, serving: LambdaServing) -> None:
     scaling = serving.autoscaling
-    facts = awslambda.RUNTIME.scaling
-    if scaling is None or scaling.metric not in facts.metrics:
+    if scaling is None or scaling.metric not in awslambda.RUNTIME.scaling.metrics:
         return  # another metric is fit.py's one diagnostic (E0708)
-    assert facts.target_range is not None
-    low, high = facts.target_range
     if serving.replicas.min == 0:
         ctx.error(
             "E0731",
@@ -51,15 +46,6 @@ def _lambda(ctx: Context, path: PathKey, serving: LambdaServing) -> None:
             "set replicas.min to the warm instances to keep (1 or more), or remove "
             "autoscaling: Lambda scales on demand up to replicas.max by itself",
             key=True,
-        )
-    elif not low <= scaling.target <= high:
-        ctx.error(
-            "E0730",
-            f"{describe(path)}: a Lambda instance serves one request at a time, so its "
-            f"concurrency target is {facts.target_meaning}, {low:g} to {high:g}, not "
-            f"{scaling.target:g}",
-            (*path, "autoscaling", "target"),
-            "e.g. target: 0.7 (scale out when 70% of the warm instances are busy)",
         )
 
 

@@ -22,6 +22,7 @@ RUNTIME = Runtime(
     "vertex",
     "managed",
     FRAMEWORKS,
+    identity="vertex",
     cloud="gcp",
     prebuilt=tuple(IMAGES),
     no_scheme=("hf", "models", "pvc"),

@@ -13,10 +13,10 @@ that account, as the Functions host needs), and reads exactly the model's contai
 from __future__ import annotations
 
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan
+from mlstack.plan import Plan
 from mlstack.spec.serving import AzureFunctionsServing
 from mlstack.spec.types import quantity_value
-from mlstack.spec.uris import blob_url, parse
+from mlstack.spec.uris import blob_url
 from mlstack.targets.terraform.azure_attrs import (
     Docker,
     LinuxFunctionApp,
@@ -98,10 +98,6 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
         "principal_type": "ServicePrincipal",
         "description": f"mlstack: function app {name} host storage",
     }
-    grants = []
-    if url is not None:
-        location = parse(model.uri)
-        grants.append(Grant(location.scheme, location.bucket, location.prefix, False))
     out: list[Block | Note] = [
         service_plan,
         storage,
@@ -111,7 +107,7 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
             cloud,
             f"{key}_fn",
             app.ref("identity[0].principal_id"),
-            tuple(grants),
+            plan.cloud_role("azurefunctions", name).grants,
             source,
             f"function app {name}",
         ),

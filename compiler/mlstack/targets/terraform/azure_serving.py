@@ -1,6 +1,6 @@
 """`runtime: azureml`: Azure ML managed online endpoints and deployments, through azapi.
 
-azurerm 4.79 has no online endpoint resource, so these are `azapi_resource`s on the
+azurerm 5.2 has no online endpoint resource, so these are `azapi_resource`s on the
 Microsoft.MachineLearningServices 2024-10-01 API, children of the shared workspace
 (azure_workspace.py):
 - the model, registered from its blob URI (`workspaces/models` + `/versions`; the version is
@@ -25,10 +25,10 @@ import hashlib
 from typing import Any
 
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan
+from mlstack.plan import Plan
 from mlstack.runtimes import azureml
 from mlstack.spec.serving import AzureMLServing
-from mlstack.spec.uris import blob_url, parse
+from mlstack.spec.uris import blob_url
 from mlstack.targets.terraform import azure_workspace
 from mlstack.targets.terraform.azure_attrs import AzapiResource
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
@@ -182,7 +182,6 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
         blocks = _environment(key, serving, source)
         env = blocks[-1]
         out += blocks
-    grants = []
     pending = []
     roles = [("primary", serving.model)]
     if serving.canary is not None:
@@ -192,15 +191,13 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
         if blob_url(uri) is None:
             pending.append(f"{role} deployment of model '{model_name}' ({uri})")
             continue
-        location = parse(uri)
-        grants.append(Grant(location.scheme, location.bucket, location.prefix, False))
         model = _model(plan, f"{key}_{role}", model_name, source)
         out += [*model, _deployment(plan, key, role, serving, endpoint, model[-1], env, source)]
     out += role_assignments(
         cloud,
         f"{key}_endpoint",
         endpoint.ref("identity[0].principal_id"),
-        tuple(grants),
+        plan.cloud_role("azureml", name).grants,
         source,
         f"Azure ML endpoint {name}",
     )

@@ -14,9 +14,10 @@ could check, so it cannot be granted anything. The members reference the account
 
 from __future__ import annotations
 
+from mlstack import runtimes
 from mlstack.load import PathKey
 from mlstack.plan import Plan
-from mlstack.spec.serving import CloudRunServing, VertexServing
+from mlstack.spec.serving import CloudRunServing
 from mlstack.targets.terraform.blocks import Block, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import CloudRunV2ServiceIamMember
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, identities
@@ -25,24 +26,20 @@ from mlstack.targets.terraform.gcp_identity import (
     training_account,
     workload_account,
 )
-from mlstack.targets.terraform.gcp_training import vertex_output, vertex_trainings
 
 INVOKER = "roles/run.invoker"
 
 
 def own_accounts(plan: Plan, service: str) -> list[str]:
-    """Block names of the stack's workload accounts that may call Cloud Run serving `service`."""
+    """Block names of the stack's workload accounts that may call Cloud Run serving `service`:
+    resolve decided them all (Plan.workloads, Plan.cloud_roles); this picks the callers."""
     accounts = [workload_account(w) for w in identities(plan)]
-    for name, serving in plan.spec.serving.items():
-        if isinstance(serving, VertexServing):
-            accounts.append(serving_account("vertex", name))
-        elif isinstance(serving, CloudRunServing) and name != service:
-            accounts.append(serving_account("run", name))
-    accounts += [
-        training_account("train", model)
-        for model in vertex_trainings(plan)
-        if vertex_output(plan, model) is not None
-    ]
+    for role in plan.cloud_roles:
+        prefix = runtimes.get(role.kind).identity if role.kind in ("vertex", "cloudrun") else None
+        if prefix is not None and (role.kind, role.name) != ("cloudrun", service):
+            accounts.append(serving_account(prefix, role.name))
+        elif role.kind == "vertex-train":
+            accounts.append(training_account("train", role.name))
     return sorted(accounts)
 
 

@@ -35,7 +35,7 @@ from mlstack.plan import Grant, Plan, training_output
 from mlstack.spec.models import ManagedTraining
 from mlstack.spec.platform import GcpCloud
 from mlstack.spec.types import duration_seconds
-from mlstack.spec.uris import Location, parse
+from mlstack.spec.uris import parse
 from mlstack.targets.terraform import cron
 from mlstack.targets.terraform.blocks import Block, File, Note, gcp_labels, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import (
@@ -138,7 +138,8 @@ def pipeline_job(plan: Plan, spec: dict[str, Any], email: str) -> dict[str, Any]
 
 
 def _account(plan: Plan, cloud: GcpCloud, kind: str, model: str) -> tuple[str, str]:
-    account_id = names.cloud_identity("gcp", plan.stack, plan.environment, f"vertex-{kind}-{model}")
+    account_id = plan.cloud_role(f"vertex-{kind}", model).identity
+    assert account_id is not None  # resolve/identity.py `cloud_roles`
     return account_id, f"{account_id}@{cloud.project}.iam.gserviceaccount.com"
 
 
@@ -221,38 +222,19 @@ def _schedule(
     ]
 
 
-def vertex_trainings(plan: Plan) -> dict[str, ManagedTraining]:
-    """The models trained on Vertex AI, by name."""
-    return {
-        model: spec.training
-        for model, spec in plan.spec.models.items()
-        if isinstance(spec.training, ManagedTraining) and spec.training.operator == "vertex"
-    }
-
-
-def vertex_output(plan: Plan, model: str) -> Location | None:
-    """Where a Vertex AI training writes: gs:// only, or None (then nothing is generated)."""
-    output = training_output(plan.spec, model)
-    location = parse(output) if output else None
-    return location if location is not None and location.scheme == "gs" else None
-
-
 def build(plan: Plan) -> list[Block | Note | File]:
     cloud = gcp_cloud(plan)
     if cloud is None:
         return []
     out: list[Block | Note | File] = []
-    for model, training in vertex_trainings(plan).items():
-        source: PathKey = ("models", model, "training")
-        location = vertex_output(plan, model)
-        if location is None:
-            out.append(
-                Note(
-                    f"Vertex AI training of model '{model}' needs a gs:// training output to write to; no pipeline was generated.",
-                    (*source, "operator"),
-                )
-            )
+    for model, spec in plan.spec.models.items():
+        training = spec.training
+        if not isinstance(training, ManagedTraining) or training.operator != "vertex":
             continue
+        source: PathKey = ("models", model, "training")
+        output = training_output(plan.spec, model)
+        location = parse(output) if output else None
+        assert location is not None and location.scheme == "gs"  # E0741 at validate
         grant = Grant("gs", location.bucket, location.prefix, True)
         email, trainer, grants = _training_identity(plan, cloud, model, grant, source)
         pipeline = pipeline_spec(plan, cloud, model, training, email)
