@@ -49,12 +49,23 @@ _CLOUD_SERVING = (
 )
 
 
-_INVOKERS = (
-    "only a Cloud Run serving takes 'invokers' (roles/run.invoker on its service); a Lambda "
-    "function URL answers IAM-signed requests of principals whose own policies allow "
+_PREDICTOR_FIELDS = ("runtimeVersion", "protocolVersion", "timeout", "logger", "batcher")
+"""KServe's predictor keys, which mlstack takes under serving.NAME.kserve."""
+
+_IN_SERVING: dict[str, str] = {
+    "ingress": "'ingress' routes a host to the serving's pods in the cluster, which only "
+    "in-cluster runtimes have (" + ", ".join(IN_CLUSTER) + "); this serving is called at its "
+    "cloud endpoint's own URL",
+    "kserve": "'kserve' holds InferenceService settings: only runtime: kserve takes it",
+    "invokers": "only a Cloud Run serving takes 'invokers' (roles/run.invoker on its service); "
+    "a Lambda function URL answers IAM-signed requests of principals whose own policies allow "
     "lambda:InvokeFunctionUrl, and an in-cluster serving is reached through the namespace's "
-    "NetworkPolicy (platform.kubernetes.network.ingress)"
-)
+    "NetworkPolicy (platform.kubernetes.network.ingress)",
+    **{
+        key: f"KServe's '{key}' goes under serving.NAME.kserve (runtime: kserve only)"
+        for key in _PREDICTOR_FIELDS
+    },
+}
 
 
 def hint(key: str, parent: PathKey) -> str | None:
@@ -62,8 +73,8 @@ def hint(key: str, parent: PathKey) -> str | None:
     unknown keys only: a pod field unknown under a serving is one of a cloud runtime, and
     `invokers` under a serving is one of Cloud Run's."""
     in_serving = parent[:1] == ("serving",) and len(parent) == 2
-    if in_serving and key == "invokers":
-        return _INVOKERS
+    if in_serving and key in _IN_SERVING:
+        return _IN_SERVING[key]
     if key in _SERVING_FIELDS:
         return _CLOUD_SERVING.format(key=key) if in_serving else _ELSEWHERE.format(key=key)
     return _WHERE.get(key)

@@ -20,7 +20,9 @@ from mlstack.resolve import (
     drift,
     fit,
     images,
+    ingress,
     managed,
+    predictor,
     references,
     routing,
     trainer,
@@ -127,6 +129,8 @@ def resolve_environment(
     trainer.check(ctx)
     versions.check(ctx)
     addons.check(ctx)
+    ingress.check(ctx)
+    predictor.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import SpecModel
 from mlstack.spec.hatches import Patch, TerraformOverrides
+from mlstack.spec.ingress import IngressSettings
 from mlstack.spec.network import Network, StorageEndpoint
 from mlstack.spec.types import Name, SecretName
 from mlstack.spec.versions import Versions, at_least
@@ -88,6 +89,9 @@ class Kubernetes(SpecModel):
     beside the storageSecret's credentials, and the NetworkPolicies open its port."""
     network: Network = Network()
     """Flows the NetworkPolicies allow beyond what mlstack derives from the spec."""
+    ingress: IngressSettings = IngressSettings()
+    """How servings with an `ingress` host are routed: Ingress objects or Gateway API
+    HTTPRoutes (KServe in Knative mode: Knative DomainMappings)."""
     image_pull_secrets: list[SecretName] = []
     """Secrets (kubernetes.io/dockerconfigjson) every pod of the stack pulls its images
     with, e.g. [harbor-pull]: set on every ServiceAccount mlstack generates, and so on every

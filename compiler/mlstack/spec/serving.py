@@ -10,7 +10,9 @@ from pydantic_core import PydanticCustomError
 from mlstack import runtimes
 from mlstack.spec.base import Named, Range, Resources, SpecModel
 from mlstack.spec.compute import Accelerator
+from mlstack.spec.ingress import ServingIngress
 from mlstack.spec.pods import Annotations, Env, Labels, PriorityClassName, Toleration
+from mlstack.spec.predictor import KServePredictor
 from mlstack.spec.types import IamMember, Image, Name, Quantity, quantity_value
 
 IN_CLUSTER = runtimes.named("in-cluster")
@@ -69,6 +71,9 @@ class InClusterServing(_Serving):
     """Tolerations beside those of the serving's pool."""
     priority_class_name: PriorityClassName | None = None
     """PriorityClass of the serving's pods (an existing one, e.g. ml-critical)."""
+    ingress: ServingIngress | None = None
+    """The host clients outside the cluster call, routed as platform.kubernetes.ingress
+    says: `{host: fraud.ml.acme.example}`; without it the serving is reached in-cluster only."""
 
 
 class KServeServing(InClusterServing):
@@ -76,6 +81,9 @@ class KServeServing(InClusterServing):
 
     runtime: Literal["kserve"]
     """Serving runtime."""
+    kserve: KServePredictor = KServePredictor()
+    """InferenceService predictor settings: runtime, runtimeVersion, protocolVersion,
+    timeout, logger, batcher."""
 
 
 class SeldonServing(InClusterServing):
