@@ -21,7 +21,7 @@ from mlstack.resolve import (
     fit,
     images,
     ingress,
-    managed,
+    managed_serving,
     predictor,
     references,
     routing,
@@ -124,7 +124,7 @@ def resolve_environment(
     ctx = Context(doc, stack, environment, broken)
     references.check(ctx)
     fit.check(ctx)
-    managed.check(ctx)
+    managed_serving.check(ctx)
     routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)

@@ -7,7 +7,7 @@ role reads exactly the served model's S3 location and writes only the function's
 Warm instances need a published version: the function publishes one on every change and the
 `live` alias points at it; the URL serves the alias, so callers always reach the version that
 holds the provisioned concurrency. `replicas.min` is that provisioned concurrency; with
-`autoscaling` (concurrency: the share of warm instances busy, resolve/managed.py) Application
+`autoscaling` (concurrency: the share of warm instances busy, resolve/managed_serving.py) Application
 Auto Scaling tracks `LambdaProvisionedConcurrencyUtilization` on the alias between
 replicas.min and replicas.max, and Terraform stops resetting the count it adjusts
 (`ignore_changes`), so the two never fight.
