@@ -21,7 +21,9 @@ from mlstack.resolve import (
     fit,
     images,
     ingress,
+    managed,
     managed_serving,
+    pools,
     predictor,
     references,
     routing,
@@ -124,6 +126,8 @@ def resolve_environment(
     ctx = Context(doc, stack, environment, broken)
     references.check(ctx)
     fit.check(ctx)
+    pools.check(ctx)
+    managed.check(ctx)
     managed_serving.check(ctx)
     routing.check(ctx)
     trainer.check(ctx)

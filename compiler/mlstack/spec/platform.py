@@ -135,6 +135,20 @@ class GcpCloud(_Cloud):
     """Google Cloud project id."""
 
 
+class AzureWorkspace(SpecModel):
+    """An Azure Machine Learning workspace that exists already and is not mlstack's."""
+
+    existing: Annotated[
+        str, Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$", examples=["mlw-platform-prod"])
+    ]
+    """Its name (3-33 letters, digits, '-' and '_'): servings, trainings and schedules are
+    created in it; no workspace, Key Vault, Application Insights or storage account is."""
+    resource_group: (
+        Annotated[str, Field(pattern=r"^[-\w._()]{1,90}$", examples=["rg-ml-platform"])] | None
+    ) = None
+    """Its resource group; default: platform.cloud.resourceGroup."""
+
+
 class AzureCloud(_Cloud):
     """Microsoft Azure."""
 
@@ -150,6 +164,10 @@ class AzureCloud(_Cloud):
         None
     )
     """Existing Key Vault in the resource group holding the alert receivers' secrets."""
+    workspace: AzureWorkspace | None = None
+    """The Azure ML workspace azureml servings and trainings use: `{existing: NAME}` for one
+    that exists; default: mlstack creates one per environment with its Key Vault,
+    Application Insights and storage account."""
 
 
 Cloud = Annotated[AwsCloud | GcpCloud | AzureCloud, Field(discriminator="provider")]

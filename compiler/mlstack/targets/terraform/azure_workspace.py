@@ -16,6 +16,12 @@ prebuilt ones). So one per stack/environment, all owned by mlstack:
   tokens on the account is broken). Azure Storage encrypts at rest;
 - the workspace, with a system-assigned identity.
 Globally unique names (storage account, key vault) carry a hash of stack and environment.
+
+With `platform.cloud.workspace: {existing: NAME}` none of these is created: a
+`data.azurerm_machine_learning_workspace` reads that workspace, and everything that lives in
+a workspace (compute clusters, models, environments, endpoints and their deployments,
+schedules) is created in it, at its location. The functions below are the one place the
+other Azure ML modules get the workspace's id, name, resource group and location from.
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ from __future__ import annotations
 from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.spec.models import ManagedTraining
+from mlstack.spec.platform import AzureWorkspace
 from mlstack.spec.serving import AzureMLServing
 from mlstack.targets.terraform.azure_attrs import (
     ApplicationInsights,
     KeyVault,
     LogAnalyticsWorkspace,
     MachineLearningWorkspace,
+    MachineLearningWorkspaceData,
     StorageAccount,
 )
 from mlstack.targets.terraform.azure_cluster import azure_cloud, compact, scoped
@@ -39,7 +47,38 @@ SOFT_DELETE_DAYS = 7
 """Azure's own default when soft delete is turned on in the portal."""
 SAS_PERIOD = "1.00:00:00"
 """D.HH:MM:SS, the format of the account's sasPolicy.sasExpirationPeriod."""
-WORKSPACE = f"${{azurerm_machine_learning_workspace.{NAME}.id}}"
+
+
+def _existing(plan: Plan) -> AzureWorkspace | None:
+    cloud = azure_cloud(plan)
+    return cloud.workspace if cloud is not None else None
+
+
+def workspace_id(plan: Plan) -> str:
+    """The workspace's id: the one read (existing) or the one created."""
+    if _existing(plan) is not None:
+        return f"${{data.azurerm_machine_learning_workspace.{NAME}.id}}"
+    return f"${{azurerm_machine_learning_workspace.{NAME}.id}}"
+
+
+def workspace_location(plan: Plan) -> str:
+    """Where workspace children go: an existing workspace's own region (it may not be the
+    stack's), or the stack's region for the one mlstack creates."""
+    cloud = azure_cloud(plan)
+    assert cloud is not None
+    if _existing(plan) is not None:
+        return f"${{data.azurerm_machine_learning_workspace.{NAME}.location}}"
+    return cloud.region
+
+
+def workspace_name(plan: Plan) -> tuple[str, str]:
+    """(resource group, workspace name), as `az ml -g RG -w NAME` takes them."""
+    cloud = azure_cloud(plan)
+    assert cloud is not None
+    existing = cloud.workspace
+    if existing is not None:
+        return existing.resource_group or cloud.resource_group, existing.existing
+    return cloud.resource_group, scoped(plan, "ml", 33)
 
 
 def needed(plan: Plan) -> bool:
@@ -87,6 +126,10 @@ def build(plan: Plan) -> list[Block]:
     if cloud is None or not needed(plan):
         return []
     source: PathKey = ("platform", "cloud")
+    if cloud.workspace is not None:
+        group, name = workspace_name(plan)
+        body: MachineLearningWorkspaceData = {"name": name, "resource_group_name": group}
+        return [data("azurerm_machine_learning_workspace", NAME, body, (*source, "workspace"))]
     logs: LogAnalyticsWorkspace = {
         "name": scoped(plan, "ml-logs"),
         "location": cloud.region,
@@ -119,7 +162,7 @@ def build(plan: Plan) -> list[Block]:
     kv = resource("azurerm_key_vault", NAME, vault, source)
     storage = storage_account(plan, NAME, "mlw", source)
     workspace: MachineLearningWorkspace = {
-        "name": scoped(plan, "ml", 33),
+        "name": workspace_name(plan)[1],
         "location": cloud.region,
         "resource_group_name": cloud.resource_group,
         "application_insights_id": ai.ref("id"),
