@@ -272,7 +272,9 @@ def publish(
     Each environment goes to its own gitops.repo, gitops.branch and folder
     gitops.path/ENV (default stacks/NAME/ENV), one commit per repository and branch; a stack
     folder is replaced by exactly the environments published there, other stacks are
-    untouched. No change, no commit. A push rejected because the remote moved is retried on
+    untouched. Each branch also gets its app-of-apps (argocd/root.yaml) and, for the
+    environments with gitops.addons, the cluster add-ons of all its stacks (platform/). No
+    change, no commit. A push rejected because the remote moved is retried on
     the new tip. A token for HTTPS remotes may be given in MLSTACK_GIT_TOKEN: it is sent to
     that remote's https origin only, never printed or stored.
     """
