@@ -30,6 +30,7 @@ from mlstack.progress import reporter
 from mlstack.schema import render as render_schema
 from mlstack.spec.types import NAME_MAX, validate_name
 from mlstack.starter import starter
+from mlstack.vertex_deploy import command as vertex_deploy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -420,6 +421,7 @@ def init(cloud: str, name: str, output: Path | None) -> None:
 
 cli.add_command(azure_client_ids)
 cli.add_command(comment)
+cli.add_command(vertex_deploy)
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
 People who know Kubernetes write its pod and object keys into the spec (`imagePullSecrets`,
 `nodeSelector` under a serving). A did-you-mean to some spec key that merely looks alike
 (`storageSecret`) sends them the wrong way; the right answer is where mlstack takes that
-setting, or that `platform.kubernetes.patches` is the way for what it does not model.
+setting, or that `platform.kubernetes.patches` is the way for what it does not model. The
+same goes for a runtime's own key under a serving of another runtime (`invokers`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ _IN_SERVING: dict[str, str] = {
     "in-cluster runtimes have (" + ", ".join(IN_CLUSTER) + "); this serving is called at its "
     "cloud endpoint's own URL",
     "kserve": "'kserve' holds InferenceService settings: only runtime: kserve takes it",
+    "invokers": "only a Cloud Run serving takes 'invokers' (roles/run.invoker on its service); "
+    "a Lambda function URL answers IAM-signed requests of principals whose own policies allow "
+    "lambda:InvokeFunctionUrl, and an in-cluster serving is reached through the namespace's "
+    "NetworkPolicy (platform.kubernetes.network.ingress)",
     **{
         key: f"KServe's '{key}' goes under serving.NAME.kserve (runtime: kserve only)"
         for key in _PREDICTOR_FIELDS
@@ -65,7 +70,8 @@ _IN_SERVING: dict[str, str] = {
 
 def hint(key: str, parent: PathKey) -> str | None:
     """Where a Kubernetes key goes, or None for a key Kubernetes does not have. Called for
-    unknown keys only: a pod field unknown under a serving is one of a cloud runtime."""
+    unknown keys only: a pod field unknown under a serving is one of a cloud runtime, and
+    `invokers` under a serving is one of Cloud Run's."""
     in_serving = parent[:1] == ("serving",) and len(parent) == 2
     if in_serving and key in _IN_SERVING:
         return _IN_SERVING[key]

@@ -1,5 +1,6 @@
 """The committed out/ through the real tools that consume it: `kubectl kustomize` on every
-environment, `terraform validate` on every environment whose providers the machine mirrors.
+environment, `terraform validate` on every environment whose providers the machine mirrors
+(and on the AWS test stack in tests/data, which covers what specs/ has no AWS example of).
 
 out/ is what the golden test keeps equal to a fresh compile, so these tests read it instead
 of compiling again. Each tool works on a temporary copy, because making a tree buildable needs
@@ -19,7 +20,9 @@ import pytest
 import yaml
 
 from mlstack.gitops.client_ids import env_file, wiring
+from mlstack.pipeline import check
 from tests.helpers import ROOT, KubectlLoader
+from tests.targets.tf_output import files
 from tests.tools import require_kubectl, require_terraform
 
 OUT = ROOT / "out"
@@ -150,6 +153,22 @@ def _unexpected(diagnostics: list[dict[str, Any]]) -> list[str]:
 @pytest.mark.parametrize("environment", AWS_TERRAFORM, ids=_ids(AWS_TERRAFORM))
 def test_aws_terraform_validates(environment: Path, workdir: Path) -> None:
     report = validate(_document(environment), workdir)
+    assert report["valid"], report["diagnostics"]
+    assert _unexpected(report["diagnostics"]) == []
+
+
+def test_aws_test_stack_terraform_validates(workdir: Path) -> None:
+    """tests/data/edge-aws.yaml holds what specs/ has no AWS example of (Lambda with warm
+    instances and their autoscaling, SageMaker serverless and canary): compiled, it validates
+    like the committed environments."""
+    (result,) = [check(ROOT / "tests" / "data" / "edge-aws.yaml")]
+    assert result.ok, result.diagnostics
+    (plan,) = result.plans
+    document = json.loads(files(plan)["terraform/main.tf.json"])
+    assert {"aws_lambda_alias", "aws_lambda_provisioned_concurrency_config"} <= set(
+        document["resource"]
+    )
+    report = validate(document, workdir)
     assert report["valid"], report["diagnostics"]
     assert _unexpected(report["diagnostics"]) == []
 

@@ -23,97 +23,11 @@ from mlstack.targets.terraform.aws_iam import object_arns
 from mlstack.targets.terraform.aws_images import image_uri
 from mlstack.targets.terraform.aws_training import eventbridge_cron
 from mlstack.targets.terraform.blocks import tf_name
-from tests.helpers import cloud_plans
+from tests.helpers import ROOT, cloud_plans
 from tests.targets import tf_output as tf
 from tests.targets.tf_schemas import problems, typed_model_problems
 
-EXTRA = """\
-apiVersion: mlstack/v1alpha1
-kind: Stack
-metadata: {name: edge, labels: {team: ml}}
-platform:
-  cloud: {provider: aws, region: us-east-1, account: "210987654321", cluster: shared}
-compute:
-  arm: {instanceType: m7g.xlarge, nodes: {min: 1, max: 3}, spot: true}
-  gpu:
-    instanceType: g5.xlarge
-    accelerator: {type: nvidia-a10g, count: 1}
-    nodes: {min: 0, max: 2}
-    diskSize: 200Gi
-    subnets: [subnet-0a1b2c3d4e5f60718, subnet-0f1e2d3c4b5a69788]
-    amiReleaseVersion: 1.33.0-20250704
-    labels: {team.acme.example/gpu: a10g}
-    taints: [{key: dedicated, value: edge-gpu, effect: NoExecute}]
-models:
-  ranker: {framework: xgboost, uri: "s3://edge-models/ranker/v3"}
-  ranker-next: {framework: xgboost, uri: "s3://edge-models/ranker/v4"}
-  tagger: {framework: sklearn, uri: "s3://edge-models/tagger/model.tar.gz"}
-  scorer:
-    framework: pytorch
-    uri: s3://edge-models/scorer/v1
-    training: {operator: job, image: "ghcr.io/acme/scorer-train:1.0", pool: arm}
-  churn:
-    framework: sklearn
-    uri: s3://edge-models/churn/v1
-    training:
-      operator: sagemaker
-      image: 210987654321.dkr.ecr.us-east-1.amazonaws.com/churn-train:2.0
-      instanceType: ml.m5.2xlarge
-      command: [python, train.py]
-      schedule: "0 4 * * 1-5"
-pipelines:
-  weekly:
-    engine: sagemaker
-    schedule: "@weekly"
-    steps:
-      prep: {image: "ghcr.io/acme/prep:1.0", command: [python, prep.py]}
-      fit: {model: churn, dependsOn: [prep]}
-serving:
-  rank:
-    model: ranker
-    runtime: sagemaker
-    instanceType: ml.m5.xlarge
-    replicas: {min: 2, max: 6}
-    autoscaling: {metric: rps, target: 10}
-    canary: {model: ranker-next, traffic: 20}
-    dataCapture:
-      destination: s3://edge-models/capture/rank/
-      percent: 25
-      kmsKey: arn:aws:kms:us-east-1:210987654321:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9
-    vpc:
-      subnets: [subnet-0a1b2c3d4e5f60718, subnet-0f1e2d3c4b5a69788]
-      securityGroups: [sg-0123456789abcdef0]
-  tag:
-    model: tagger
-    runtime: sagemaker
-    serverless: {memory: 2Gi, maxConcurrency: 10}
-    replicas: {min: 0, max: 1}
-  custom:
-    model: ranker
-    runtime: sagemaker
-    instanceType: ml.m5.large
-    image: 210987654321.dkr.ecr.us-east-1.amazonaws.com/ranker-serve:1.0
-  score:
-    model: scorer
-    runtime: lambda
-    image: 210987654321.dkr.ecr.us-east-1.amazonaws.com/scorer:1.0
-    resources: {memory: 1536Mi}
-    replicas: {min: 0, max: 50}
-  explain: {model: scorer, runtime: kserve, pool: gpu, resources: {gpu: 1}}
-features:
-  store: sagemaker
-  groups:
-    users:
-      recordId: user_id
-      eventTime: ts
-      features: {age: int, score: float, active: bool, seen: timestamp}
-      ttl: 2d
-monitoring:
-  alerts:
-    rank-errors: {serving: rank, metric: error_rate, above: 2%, for: 5m}
-    rank-traffic: {serving: rank, metric: throughput, below: 1, for: 15m}
-    score-latency: {serving: score, metric: latency_p99, above: 1s, for: 3m}
-"""
+EXTRA = (ROOT / "tests" / "data" / "edge-aws.yaml").read_text()
 
 
 @cache
@@ -509,6 +423,64 @@ def test_lambda_function_and_url(plans: list[Plan]) -> None:
     assert function["reserved_concurrent_executions"] == 50
     url = tf.blocks(doc, "aws_lambda_function_url")["score"]
     assert url["authorization_type"] == "AWS_IAM"
+    assert url["qualifier"] == "${aws_lambda_alias.score.name}"
+    # replicas.min 0: no warm instances, nothing to autoscale (Lambda scales on demand).
+    assert "score" not in tf.blocks(doc, "aws_lambda_provisioned_concurrency_config")
+    assert "lambda_score" not in tf.blocks(doc, "aws_appautoscaling_target")
+
+
+def _resolved(doc: dict[str, Any], expression: str) -> Any:
+    """A `${TYPE.NAME.ATTR}` reference to an argument written in the document, resolved."""
+    type_, name, attribute = expression.removeprefix("${").removesuffix("}").split(".")
+    return tf.blocks(doc, type_)[name][attribute]
+
+
+def test_lambda_warm_instances_are_on_the_alias_the_url_serves(plans: list[Plan]) -> None:
+    """replicas.min is provisioned concurrency on the `live` alias, which points at the
+    version the function publishes and which the URL serves: every call reaches the warm
+    instances, and a new image moves the alias (and its warm instances) with it."""
+    doc = tf.document(_edge(plans))
+    function = tf.blocks(doc, "aws_lambda_function")["score_warm"]
+    assert function["publish"] is True
+    alias = tf.blocks(doc, "aws_lambda_alias")["score_warm"]
+    assert alias["function_name"] == "${aws_lambda_function.score_warm.function_name}"
+    assert alias["function_version"] == "${aws_lambda_function.score_warm.version}"
+    url = tf.blocks(doc, "aws_lambda_function_url")["score_warm"]
+    assert _resolved(doc, url["qualifier"]) == alias["name"] == "live"
+    warm = tf.blocks(doc, "aws_lambda_provisioned_concurrency_config")["score_warm"]
+    assert _resolved(doc, warm["qualifier"]) == "live"
+    assert warm["function_name"] == url["function_name"] == alias["function_name"]
+    assert warm["provisioned_concurrent_executions"] == 3
+    assert "lifecycle" not in warm  # nothing else changes the count
+    assert warm["provisioned_concurrent_executions"] <= function["reserved_concurrent_executions"]
+    assert "lambda_score_warm" not in tf.blocks(doc, "aws_appautoscaling_target")
+
+
+def test_lambda_autoscaling_tracks_warm_instance_utilization(plans: list[Plan]) -> None:
+    """Application Auto Scaling owns the provisioned concurrency of the alias between
+    replicas.min and replicas.max, at the target share of busy instances; Terraform sets the
+    starting count and then leaves it to the autoscaler."""
+    doc = tf.document(_edge(plans))
+    warm = tf.blocks(doc, "aws_lambda_provisioned_concurrency_config")["score_burst"]
+    assert warm["provisioned_concurrent_executions"] == 2
+    assert warm["lifecycle"] == {"ignore_changes": ["provisioned_concurrent_executions"]}
+    target = tf.blocks(doc, "aws_appautoscaling_target")["lambda_score_burst"]
+    function = tf.blocks(doc, "aws_lambda_function")["score_burst"]
+    assert (target["service_namespace"], target["scalable_dimension"]) == (
+        "lambda", "lambda:function:ProvisionedConcurrency",
+    )  # fmt: skip
+    assert target["resource_id"] == f"function:{warm['function_name']}:{warm['qualifier']}"
+    assert (target["min_capacity"], target["max_capacity"]) == (2, 40)
+    assert target["max_capacity"] <= function["reserved_concurrent_executions"]
+    assert target["depends_on"] == ["aws_lambda_provisioned_concurrency_config.score_burst"]
+    policy = tf.blocks(doc, "aws_appautoscaling_policy")["lambda_score_burst"]
+    assert policy["policy_type"] == "TargetTrackingScaling"
+    assert policy["resource_id"] == "${aws_appautoscaling_target.lambda_score_burst.resource_id}"
+    (tracking,) = policy["target_tracking_scaling_policy_configuration"]
+    assert tracking["target_value"] == 0.7
+    assert tracking["predefined_metric_specification"] == [
+        {"predefined_metric_type": "LambdaProvisionedConcurrencyUtilization"}
+    ]
 
 
 def test_alarms_use_each_service_metric_and_unit(plans: list[Plan]) -> None:

@@ -62,6 +62,7 @@ serving:
     replicas: {min: 1, max: 5}
     autoscaling: {metric: cpu, target: 70}
     canary: {model: embed-next, traffic: 5}
+    invokers: ["serviceAccount:batch@shop-ml-1234.iam.gserviceaccount.com", "group:ml@shop.example"]
 features:
   store: vertex
   groups:
@@ -287,7 +288,7 @@ def test_prebuilt_images_follow_vertex_docs() -> None:
     assert prebuilt_image("onnx", "us-east1", False) is None
 
 
-def test_vertex_endpoint_and_deploymentnotes(plans: list[Plan]) -> None:
+def test_vertex_endpoint_and_its_deployment(plans: list[Plan]) -> None:
     plan = _recsys(plans)
     endpoints = tf.blocks(tf.document(plan), "google_vertex_ai_endpoint")
     ranker = endpoints["ranker"]
@@ -300,10 +301,26 @@ def test_vertex_endpoint_and_deploymentnotes(plans: list[Plan]) -> None:
             "name"
         ]
     )
-    notes = tf.notes(plan)
-    assert "europe-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.2-1:latest" in notes
-    assert "--traffic-split=0=20,PRIMARY_ID=80" in notes
-    assert "--min-replica-count=3 --max-replica-count=20" in notes
+    assert "gcloud ai" not in tf.notes(plan)
+    deployment = _deployment(plan, "ranker")
+    assert deployment["endpoint"] == ranker["name"]
+    assert (deployment["project"], deployment["region"]) == ("acme-recsys-prod", "europe-west4")
+    primary, canary = deployment["deployedModels"]
+    assert (primary["displayName"], primary["traffic"]) == ("primary", 80)
+    assert (canary["displayName"], canary["traffic"]) == ("canary", 20)
+    assert primary["model"]["artifactUri"] == "gs://acme-recsys-models/ranker/xgb/v5"
+    assert canary["model"]["artifactUri"] == "gs://acme-recsys-models/ranker/xgb/v6"
+    image = "europe-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.2-1:latest"
+    assert primary["model"]["containerImageUri"] == canary["model"]["containerImageUri"] == image
+    assert (primary["minReplicaCount"], primary["maxReplicaCount"]) == (3, 20)
+    assert primary["autoscalingMetricSpecs"] == {"cpu-usage": 60}
+    account = tf.blocks(tf.document(plan), "google_service_account")["vertex_ranker"]
+    assert (
+        primary["serviceAccount"]
+        == f"{account['account_id']}@acme-recsys-prod.iam.gserviceaccount.com"
+    )
+    assert primary["deployedModelId"] != canary["deployedModelId"]
+    assert all(re.fullmatch(r"[1-9][0-9]{9}", d["deployedModelId"]) for d in (primary, canary))
     bindings = tf.blocks(tf.document(plan), "google_storage_bucket_iam_member")
     vertex = sorted(
         (b["bucket"], b["condition"][0]["expression"])
@@ -314,9 +331,20 @@ def test_vertex_endpoint_and_deploymentnotes(plans: list[Plan]) -> None:
         ("acme-recsys-models", prefix_condition("acme-recsys-models", "ranker/xgb/v5")),
         ("acme-recsys-models", prefix_condition("acme-recsys-models", "ranker/xgb/v6")),
     ]
-    shop = tf.notes(_shop(plans))
-    assert "us-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-15:latest" in shop
-    assert "--accelerator=type=nvidia-tesla-t4,count=1" in shop
+    see = _deployment(_shop(plans), "see")["deployedModels"][0]
+    assert (
+        see["model"]["containerImageUri"]
+        == "us-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-15:latest"
+    )
+    assert see["accelerator"] == {"type": "nvidia-tesla-t4", "count": 1}
+    assert see["autoscalingMetricSpecs"] == {}
+
+
+def _deployment(plan: Plan, serving: str) -> dict[str, Any]:
+    deployment: dict[str, Any] = json.loads(
+        tf.files(plan)[f"terraform/vertex/{serving}.deploy.json"]
+    )
+    return deployment
 
 
 def test_cloud_run_service(plans: list[Plan]) -> None:
@@ -334,8 +362,49 @@ def test_cloud_run_service(plans: list[Plan]) -> None:
     assert "max_instance_request_concurrency" not in shop["template"][0]
     assert shop["template"][0]["containers"][0]["resources"][0]["limits"]["cpu"] == "2"
     assert (run_cpu("512Mi"), run_cpu("8Gi"), run_cpu("9Gi"), run_cpu("32Gi")) == (1, 2, 4, 8)
-    assert "roles/run.invoker" in tf.notes(_shop(plans))
+    assert "roles/run.invoker" not in tf.notes(_recsys(plans)) + tf.notes(_shop(plans))
     assert "update-traffic --to-revisions=REVISION=5" in tf.notes(_shop(plans))
+
+
+def _invokers(doc: dict[str, Any], service: str) -> set[str]:
+    """Members granted roles/run.invoker on one Cloud Run service of the document."""
+    bindings = tf.blocks(doc, "google_cloud_run_v2_service_iam_member").values()
+    ref = f"google_cloud_run_v2_service.{service}"
+    assert all(b["role"] == "roles/run.invoker" for b in bindings)
+    assert all(b["location"] == f"${{{ref}.location}}" for b in bindings if ref in b["name"])
+    return {b["member"] for b in bindings if b["name"] == f"${{{ref}.name}}"}
+
+
+def test_cloud_run_callers_are_the_stacks_own_workloads(plans: list[Plan]) -> None:
+    """Without `invokers`, every workload of the stack that runs as a Google service account
+    can call the service after apply: each in-cluster workload through its Workload Identity
+    account, the Vertex AI serving and the Vertex AI training; nothing else (not the GKE node
+    account, not the scheduler that only starts the training, not the service itself)."""
+    for environment in ("prod", "staging"):
+        plan = _recsys(plans, environment)
+        doc = tf.document(plan)
+        accounts = tf.blocks(doc, "google_service_account")
+        members = _invokers(doc, "query_embedder")
+        granted = {
+            m.removeprefix("serviceAccount:${google_service_account.").removesuffix(".email}")
+            for m in members
+        }
+        assert granted <= set(accounts)
+        in_cluster = {
+            name for name, body in accounts.items()
+            if any(w.identity == body["account_id"] for w in plan.workloads)
+        }  # fmt: skip
+        assert in_cluster == {tf_name(w.service_account) for w in plan.workloads if w.identity}
+        assert granted == in_cluster | {"vertex_ranker", "vertex_train_ranker_xgb"}
+        assert "run_query_embedder" not in granted and "gke_nodes" in accounts
+
+
+def test_cloud_run_invokers_as_written(plans: list[Plan]) -> None:
+    doc = tf.document(_shop(plans))
+    assert _invokers(doc, "embed_api") == {
+        "serviceAccount:batch@shop-ml-1234.iam.gserviceaccount.com",
+        "group:ml@shop.example",
+    }
 
 
 def _condition(policy: dict[str, Any]) -> dict[str, Any]:
@@ -527,7 +596,7 @@ def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
     (plan,) = checked.plans
     files = tf.files(plan)
-    assert sorted(p for p in files if p.startswith("terraform/vertex/")) == [
+    assert sorted(p for p in files if p.endswith(".pipeline.json")) == [
         "terraform/vertex/clf.pipeline.json"
     ]
     (pool,) = _training_inputs(_pipeline(plan, "clf"))["worker_pool_specs"]

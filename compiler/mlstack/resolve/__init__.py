@@ -22,6 +22,7 @@ from mlstack.resolve import (
     images,
     ingress,
     managed,
+    managed_serving,
     pools,
     predictor,
     references,
@@ -127,6 +128,7 @@ def resolve_environment(
     fit.check(ctx)
     pools.check(ctx)
     managed.check(ctx)
+    managed_serving.check(ctx)
     routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)

@@ -13,7 +13,7 @@ from mlstack.spec.compute import Accelerator
 from mlstack.spec.ingress import ServingIngress
 from mlstack.spec.pods import Annotations, Env, Labels, PriorityClassName, Toleration
 from mlstack.spec.predictor import KServePredictor
-from mlstack.spec.types import Image, Name, Quantity, quantity_value
+from mlstack.spec.types import IamMember, Image, Name, Quantity, quantity_value
 from mlstack.spec.uris import CaptureUri
 
 KmsKeyArn = Annotated[
@@ -317,6 +317,12 @@ class CloudRunServing(_Function):
 
     runtime: Literal["cloudrun"]
     """Serving runtime."""
+    invokers: list[IamMember] | None = None
+    """Who may call the service (roles/run.invoker), as IAM members:
+    `serviceAccount:batch@acme.iam.gserviceaccount.com`, `group:ml@acme.example`, `allUsers`
+    for a public service. Default: every Google service account the stack creates for its own
+    workloads (in-cluster workloads with Workload Identity, Vertex AI servings and training,
+    the other Cloud Run servings); `[]` for none."""
 
 
 class AzureFunctionsServing(_Function):

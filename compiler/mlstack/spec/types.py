@@ -308,6 +308,41 @@ SecretName = Annotated[
 ]
 
 
+# --- IAM members ------------------------------------------------------------------------
+_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+_IAM_MEMBER = re.compile(
+    rf"(user|serviceAccount|group):{_EMAIL}|domain:[a-z0-9-]+(\.[a-z0-9-]+)+"
+    r"|principal(Set)?://iam\.googleapis\.com/\S+|allUsers|allAuthenticatedUsers"
+)
+
+
+def _iam_member(value: object) -> str:
+    if isinstance(value, str) and _IAM_MEMBER.fullmatch(value):
+        return value
+    hint = (
+        "write user:EMAIL, serviceAccount:EMAIL, group:EMAIL, domain:DOMAIN, "
+        "principal://…, principalSet://…, allAuthenticatedUsers or allUsers"
+    )
+    if isinstance(value, str) and value.endswith(".gserviceaccount.com") and ":" not in value:
+        hint = f"a service account is written 'serviceAccount:{value}'"
+    elif isinstance(value, str) and "@" in value and ":" not in value:
+        hint = f"say what kind of principal it is: 'user:{value}' or 'group:{value}'"
+    raise _fail("E0420", "not an IAM member", hint=hint)
+
+
+IamMember = Annotated[
+    str,
+    BeforeValidator(_iam_member),
+    Field(
+        json_schema_extra={
+            "pattern": f"^({_IAM_MEMBER.pattern})$",
+            "examples": ["serviceAccount:batch@acme.iam.gserviceaccount.com"],
+        }
+    ),
+]
+"""A Google IAM principal as IAM bindings write it (`serviceAccount:EMAIL`, `group:EMAIL`,
+...): checked here, because IAM rejects a malformed member only at apply time."""
+
 LabelKey = Annotated[
     str,
     Field(

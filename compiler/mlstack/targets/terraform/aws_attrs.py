@@ -301,11 +301,27 @@ class LambdaFunction(TypedDict, total=False):
     memory_size: int
     timeout: int
     reserved_concurrent_executions: int
+    publish: bool
     depends_on: list[str]
+
+
+class LambdaAlias(TypedDict, total=False):
+    name: str
+    description: str
+    function_name: str
+    function_version: str
+
+
+class LambdaProvisionedConcurrencyConfig(TypedDict, total=False):
+    function_name: str
+    qualifier: str
+    provisioned_concurrent_executions: int
+    lifecycle: Lifecycle
 
 
 class LambdaFunctionUrl(TypedDict, total=False):
     function_name: str
+    qualifier: str
     authorization_type: Literal["AWS_IAM", "NONE"]
 
 
@@ -440,6 +456,8 @@ MODELS: dict[str, tuple[str, type]] = {
     "aws_cloudwatch_log_group": ("resource", CloudwatchLogGroup),
     "aws_lambda_function": ("resource", LambdaFunction),
     "aws_lambda_function_url": ("resource", LambdaFunctionUrl),
+    "aws_lambda_alias": ("resource", LambdaAlias),
+    "aws_lambda_provisioned_concurrency_config": ("resource", LambdaProvisionedConcurrencyConfig),
     "aws_cloudwatch_metric_alarm": ("resource", CloudwatchMetricAlarm),
     "aws_sagemaker_pipeline": ("resource", SagemakerPipeline),
     "aws_scheduler_schedule": ("resource", SchedulerSchedule),

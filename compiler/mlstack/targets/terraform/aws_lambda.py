@@ -3,23 +3,39 @@
 Memory comes from resources.memory (in MB, as Lambda counts it), concurrency is capped at
 replicas.max, the URL only answers IAM-signed requests (auth type AWS_IAM), and the execution
 role reads exactly the served model's S3 location and writes only the function's log group.
+
+Warm instances need a published version: the function publishes one on every change and the
+`live` alias points at it; the URL serves the alias, so callers always reach the version that
+holds the provisioned concurrency. `replicas.min` is that provisioned concurrency; with
+`autoscaling` (concurrency: the share of warm instances busy, resolve/managed_serving.py) Application
+Auto Scaling tracks `LambdaProvisionedConcurrencyUtilization` on the alias between
+replicas.min and replicas.max, and Terraform stops resetting the count it adjusts
+(`ignore_changes`), so the two never fight.
 """
 
 from __future__ import annotations
 
 from mlstack.load import PathKey
 from mlstack.plan import Plan
+from mlstack.runtimes import awslambda
 from mlstack.spec.serving import LambdaServing
 from mlstack.spec.types import quantity_value
 from mlstack.targets.terraform.aws_attrs import (
+    AppautoscalingPolicy,
+    AppautoscalingTarget,
     CloudwatchLogGroup,
+    LambdaAlias,
     LambdaFunction,
     LambdaFunctionUrl,
+    LambdaProvisionedConcurrencyConfig,
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_iam import ECR, inline_policy, s3_statements, service_role
 from mlstack.targets.terraform.aws_serving import LOG_RETENTION_DAYS, logs_statement
 from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
+
+ALIAS = "live"
+"""The alias the function URL serves and the provisioned concurrency is on."""
 
 
 def _lambda(plan: Plan, name: str, serving: LambdaServing) -> list[Block | Note]:
@@ -53,14 +69,23 @@ def _lambda(plan: Plan, name: str, serving: LambdaServing) -> list[Block | Note]
         "memory_size": int(quantity_value(serving.resources.memory) / 2**20),
         "timeout": 60,
         "reserved_concurrent_executions": serving.replicas.max,
+        "publish": True,
         "depends_on": [
             f"aws_iam_role_policy.{policy[1].name}",
             f"aws_cloudwatch_log_group.{logs.name}",
         ],
     }
     fn = resource("aws_lambda_function", block, body, path)
+    alias_body: LambdaAlias = {
+        "name": ALIAS,
+        "description": f"The version serving {name}: mlstack points it at each publish",
+        "function_name": fn.ref("function_name"),
+        "function_version": fn.ref("version"),
+    }
+    alias = resource("aws_lambda_alias", block, alias_body, path)
     url_body: LambdaFunctionUrl = {
         "function_name": fn.ref("function_name"),
+        "qualifier": alias.ref("name"),
         "authorization_type": "AWS_IAM",
     }
     out: list[Block | Note] = [
@@ -69,15 +94,10 @@ def _lambda(plan: Plan, name: str, serving: LambdaServing) -> list[Block | Note]
         *policy,
         logs,
         fn,
+        alias,
         resource("aws_lambda_function_url", block, url_body, path),
+        *_warm(plan, name, serving, fn, alias),
     ]
-    if serving.replicas.min > 0:
-        out.append(
-            Note(
-                f"serving '{name}': Lambda keeps no warm instances here (replicas.min needs provisioned concurrency on a published version).",
-                (*path, "replicas", "min"),
-            )
-        )
     if not ECR.match(serving.image):
         out.append(
             Note(
@@ -86,6 +106,55 @@ def _lambda(plan: Plan, name: str, serving: LambdaServing) -> list[Block | Note]
             )
         )
     return out
+
+
+def _warm(plan: Plan, name: str, serving: LambdaServing, fn: Block, alias: Block) -> list[Block]:
+    """Provisioned concurrency on the alias (replicas.min) and its autoscaling."""
+    if serving.replicas.min == 0:
+        return []
+    block = tf_name(name)
+    warm: LambdaProvisionedConcurrencyConfig = {
+        "function_name": fn.ref("function_name"),
+        "qualifier": alias.ref("name"),
+        "provisioned_concurrent_executions": serving.replicas.min,
+    }
+    if serving.autoscaling is not None:
+        warm["lifecycle"] = {"ignore_changes": ["provisioned_concurrent_executions"]}
+    config = resource(
+        "aws_lambda_provisioned_concurrency_config", block, warm, ("serving", name, "replicas")
+    )
+    if serving.autoscaling is None:
+        return [config]
+    source: PathKey = ("serving", name, "autoscaling")
+    target: AppautoscalingTarget = {
+        "service_namespace": "lambda",
+        "resource_id": f"function:{fn.ref('function_name')}:{alias.ref('name')}",
+        "scalable_dimension": "lambda:function:ProvisionedConcurrency",
+        "min_capacity": serving.replicas.min,
+        "max_capacity": serving.replicas.max,
+        "depends_on": [f"aws_lambda_provisioned_concurrency_config.{config.name}"],
+    }
+    scaling = resource("aws_appautoscaling_target", f"lambda_{block}", target, source)
+    policy: AppautoscalingPolicy = {
+        "name": f"{scoped(plan, name, 64)}-provisioned-concurrency",
+        "policy_type": "TargetTrackingScaling",
+        "service_namespace": scaling.ref("service_namespace"),
+        "resource_id": scaling.ref("resource_id"),
+        "scalable_dimension": scaling.ref("scalable_dimension"),
+        "target_tracking_scaling_policy_configuration": [
+            {
+                "target_value": serving.autoscaling.target,
+                "predefined_metric_specification": [
+                    {"predefined_metric_type": awslambda.PROVISIONED_METRIC}
+                ],
+            }
+        ],
+    }
+    return [
+        config,
+        scaling,
+        resource("aws_appautoscaling_policy", f"lambda_{block}", policy, source),
+    ]
 
 
 def build(plan: Plan) -> list[Block | Note]:

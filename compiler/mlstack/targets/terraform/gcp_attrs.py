@@ -199,6 +199,13 @@ class CloudRunV2Service(TypedDict, total=False):
     template: list[RunTemplate]
 
 
+class CloudRunV2ServiceIamMember(TypedDict):
+    location: str
+    name: str
+    role: str
+    member: str
+
+
 # --- Cloud Monitoring ---------------------------------------------------------------------
 class Aggregation(TypedDict, total=False):
     alignment_period: str
@@ -309,6 +316,7 @@ MODELS: dict[str, tuple[str, type]] = {
     "google_storage_bucket": ("resource", StorageBucket),
     "google_vertex_ai_endpoint": ("resource", VertexAiEndpoint),
     "google_cloud_run_v2_service": ("resource", CloudRunV2Service),
+    "google_cloud_run_v2_service_iam_member": ("resource", CloudRunV2ServiceIamMember),
     "google_monitoring_alert_policy": ("resource", MonitoringAlertPolicy),
     "google_cloud_scheduler_job": ("resource", CloudSchedulerJob),
     "google_vertex_ai_feature_online_store": ("resource", VertexAiFeatureOnlineStore),

@@ -82,9 +82,24 @@ def service_account(name: str, account_id: str, display: str, source: PathKey) -
     return resource("google_service_account", name, body, source)
 
 
+def workload_account(workload: Workload) -> str:
+    """Block name of the Google service account of an in-cluster workload."""
+    return tf_name(workload.service_account)
+
+
+def serving_account(kind: str, serving: str) -> str:
+    """Block name of the Google service account of a cloud serving (`vertex` or `run`)."""
+    return f"{kind}_{tf_name(serving)}"
+
+
+def training_account(role: str, model: str) -> str:
+    """Block name of a Vertex AI training account (`train`) or of its scheduler's."""
+    return f"vertex_{role}_{tf_name(model)}"
+
+
 def _workload(plan: Plan, project: str, workload: Workload) -> list[Block]:
     assert workload.identity is not None
-    name = tf_name(workload.service_account)
+    name = workload_account(workload)
     account = service_account(
         name,
         workload.identity,

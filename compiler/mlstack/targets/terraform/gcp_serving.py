@@ -1,26 +1,31 @@
 """Vertex AI and Cloud Run servings.
 
-Vertex: hashicorp/google 6.50.0 has `google_vertex_ai_endpoint` but no resource for a deployed
-model (the endpoint's `deployed_models` is output only, and its `traffic_split` maps deployed
-model ids that exist only after a deployment), so Terraform creates the endpoint and a serving
-service account that reads exactly the model's (and the canary's) location, and NOTES.md gives
-the deployment: the prebuilt prediction image for the framework (Vertex AI "Prebuilt containers
-for inference": `{us,europe,asia}-docker.pkg.dev/vertex-ai/prediction/FRAMEWORK-{cpu,gpu}.
-VERSION:latest`, newest supported versions), machine type, replica bounds, CPU target and the
-canary's traffic split. The endpoint id (`name`) must be numeric, at most 10 digits, no leading
-zero: it is derived from a hash of project/stack/environment/serving, so it is stable.
+Vertex: the google provider (6.x to 8.x) has `google_vertex_ai_endpoint` but no resource for
+a model uploaded from Cloud Storage nor for a model deployed to an endpoint (the endpoint's
+`deployed_models` is output only, and its `traffic_split` maps deployed model ids that exist
+only after a deployment), so Terraform creates the endpoint and a serving service account that
+reads exactly the model's (and the canary's) location, and `vertex/SERVING.deploy.json` holds
+the deployment that `mlstack vertex-deploy` (mlstack.vertex_deploy) applies after Terraform:
+each model with the prebuilt prediction image for its framework (Vertex AI "Prebuilt
+containers for inference": `{us,europe,asia}-docker.pkg.dev/vertex-ai/prediction/FRAMEWORK-
+{cpu,gpu}.VERSION:latest`, newest supported versions) or the serving's image, on its machine
+type and accelerator, between the replica bounds, at the CPU target, as the serving account,
+at its share of the traffic (the primary 100 - canary). The endpoint id (`name`) must be
+numeric, at most 10 digits, no leading zero: it is derived from a hash of
+project/stack/environment/serving, so it is stable.
 
 Cloud Run: a v2 service running the serving image with MODEL_URI in its environment, memory
 from resources.memory (and the CPU count Cloud Run requires for it), instances between
 replicas.min and replicas.max, per-instance concurrency from `autoscaling` (metric
-concurrency), its own service account with the model grants. Choice: no public access; the
-service only answers IAM-authenticated callers (ingress all, invoker IAM on), and who gets
-`roles/run.invoker` is left to the platform team (NOTES.md), as the spec names no callers.
+concurrency), its own service account with the model grants. The service only answers
+IAM-authenticated callers (ingress all, invoker IAM on); gcp_invokers grants them
+`roles/run.invoker` (`invokers`, default the stack's own workloads).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 
 from mlstack import runtimes
 from mlstack.load import PathKey
@@ -29,10 +34,16 @@ from mlstack.runtimes import vertex
 from mlstack.spec.platform import GcpCloud
 from mlstack.spec.serving import CloudRunServing, VertexServing
 from mlstack.spec.types import quantity_value
-from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
+from mlstack.targets.terraform.blocks import Block, File, Note, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import CloudRunV2Service, RunTemplate, VertexAiEndpoint
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
-from mlstack.targets.terraform.gcp_identity import bucket_grants, service_account
+from mlstack.targets.terraform.gcp_identity import (
+    bucket_grants,
+    service_account,
+    serving_account,
+)
+from mlstack.vertex_deploy import FOLDER, SUFFIX, Deployed, Deployment, deployed_model_id, model_id
+from mlstack.vertex_deploy import Model as VertexModel
 
 RUN_NAME_LIMIT = 49
 """Cloud Run service names: at most 49 characters."""
@@ -71,15 +82,17 @@ def _serving_account(
     exactly its models; returns its email."""
     decided = plan.cloud_role(runtime, name)
     account_id, prefix = decided.identity, runtimes.get(runtime).identity
-    assert account_id is not None
-    block = f"{prefix}_{tf_name(name)}"
+    assert account_id is not None and prefix is not None
+    block = serving_account(prefix, name)
     account = service_account(block, account_id, f"{prefix} serving {name}", path)
     member = f"serviceAccount:{account.ref('email')}"
     email = f"{account_id}@{cloud.project}.iam.gserviceaccount.com"
     return email, [account, *bucket_grants(block, member, decided.grants, path)]
 
 
-def _vertex(plan: Plan, cloud: GcpCloud, name: str, serving: VertexServing) -> list[Block | Note]:
+def _vertex(
+    plan: Plan, cloud: GcpCloud, name: str, serving: VertexServing
+) -> list[Block | Note | File]:
     path: PathKey = ("serving", name)
     email, account = _serving_account(plan, cloud, "vertex", name, path)
     endpoint = endpoint_id(cloud.project, plan.stack, plan.environment, name)
@@ -89,50 +102,77 @@ def _vertex(plan: Plan, cloud: GcpCloud, name: str, serving: VertexServing) -> l
         "description": f"mlstack serving {name} of stack {plan.stack} ({plan.environment})",
         "location": cloud.region,
     }
-    out: list[Block | Note] = [
+    wanted: Deployment = {
+        "project": cloud.project,
+        "region": cloud.region,
+        "endpoint": endpoint,
+        "deployedModels": [
+            _deployed(plan, cloud, serving, role, model, traffic, email)
+            for role, model, traffic in _split(serving)
+        ],
+    }
+    text = json.dumps(wanted, indent=2, sort_keys=True) + "\n"
+    return [
         *account,
         resource("google_vertex_ai_endpoint", tf_name(name), body, path),
+        File(f"{FOLDER}/{name}{SUFFIX}", text.encode(), path),
     ]
-    deploy = [
-        f"--machine-type={serving.instance_type}",
-        f"--min-replica-count={serving.replicas.min}",
-        f"--max-replica-count={serving.replicas.max}",
-        f"--service-account={email}",
+
+
+def _split(serving: VertexServing) -> list[tuple[str, str, int]]:
+    """(role, model, percent of traffic): the primary keeps what the canary does not take."""
+    if serving.canary is None:
+        return [("primary", serving.model, 100)]
+    canary = serving.canary
+    return [
+        ("primary", serving.model, 100 - canary.traffic),
+        ("canary", canary.model, canary.traffic),
     ]
-    if serving.accelerator:
-        deploy.append(
-            f"--accelerator=type={serving.accelerator.type},count={serving.accelerator.count}"
-        )
-    if serving.autoscaling:
-        deploy.append(f"--autoscaling-metric-specs=cpu-usage={int(serving.autoscaling.target)}")
-    steps = []
-    for role, model in [("primary", serving.model)] + (
-        [("canary", serving.canary.model)] if serving.canary else []
-    ):
-        spec = plan.spec.models[model]
-        image = serving.image or prebuilt_image(
-            spec.framework, cloud.region, serving.accelerator is not None
-        )
-        split = (
-            "0=100"
-            if role == "primary"
-            else f"0={serving.canary.traffic},PRIMARY_ID={100 - serving.canary.traffic}"  # type: ignore[union-attr]
-        )
-        steps.append(
-            f"{role}: `gcloud ai models upload --region={cloud.region} --display-name={model} "
-            f"--artifact-uri={spec.uri} --container-image-uri={image}`, then `gcloud ai "
-            f"endpoints deploy-model {endpoint} --region={cloud.region} --model=MODEL_ID "
-            f"--display-name={role} {' '.join(deploy)} --traffic-split={split}`"
-        )
-    out.append(
-        Note(
-            f"serving '{name}': the google provider cannot deploy a model to Vertex AI endpoint "
-            f"{endpoint} (no deployed-model resource; traffic_split needs deployed model ids); "
-            "deploy with " + "; ".join(steps) + ".",
-            path,
-        )
+
+
+def _deployed(
+    plan: Plan,
+    cloud: GcpCloud,
+    serving: VertexServing,
+    role: str,
+    model: str,
+    traffic: int,
+    email: str,
+) -> Deployed:
+    """One deployed model: the model (uploaded from its gs:// folder with the serving image)
+    on the serving's machines, replicas, CPU target and service account."""
+    spec = plan.spec.models[model]
+    image = serving.image or prebuilt_image(
+        spec.framework, cloud.region, serving.accelerator is not None
     )
-    return out
+    assert image is not None, "resolve requires an image where no prebuilt one exists (E0706)"
+    uploaded: VertexModel = {
+        "modelId": model_id(model, spec.uri, image),
+        "displayName": model,
+        "artifactUri": spec.uri,
+        "containerImageUri": image,
+    }
+    accelerator = serving.accelerator
+    deployed: Deployed = {
+        "deployedModelId": "",
+        "displayName": role,
+        "model": uploaded,
+        "machineType": serving.instance_type or "",
+        "accelerator": {"type": accelerator.type, "count": accelerator.count}
+        if accelerator
+        else None,
+        "minReplicaCount": serving.replicas.min,
+        "maxReplicaCount": serving.replicas.max,
+        "serviceAccount": email,
+        "autoscalingMetricSpecs": {"cpu-usage": int(serving.autoscaling.target)}
+        if serving.autoscaling
+        else {},
+        "traffic": traffic,
+    }
+    # Everything but the traffic share: a new share is a split update, not a redeployment.
+    settings = {k: v for k, v in deployed.items() if k not in ("deployedModelId", "traffic")}
+    deployed["deployedModelId"] = deployed_model_id(settings)
+    return deployed
 
 
 def run_cpu(memory: str) -> int:
@@ -181,13 +221,6 @@ def _cloudrun(
         "invoker_iam_disabled": False,
         "template": [template],
     }
-    notes.append(
-        Note(
-            f"serving '{name}': Cloud Run service {body['name']} is not public; grant "
-            "roles/run.invoker on it (google_cloud_run_v2_service_iam_member) to its callers.",
-            path,
-        )
-    )
     if serving.canary:
         notes.append(
             Note(
@@ -201,11 +234,11 @@ def _cloudrun(
     return [*account, resource("google_cloud_run_v2_service", tf_name(name), body, path), *notes]
 
 
-def build(plan: Plan) -> list[Block | Note]:
+def build(plan: Plan) -> list[Block | Note | File]:
     cloud = gcp_cloud(plan)
     if cloud is None:
         return []
-    out: list[Block | Note] = []
+    out: list[Block | Note | File] = []
     for name, serving in plan.spec.serving.items():
         if isinstance(serving, VertexServing):
             out += _vertex(plan, cloud, name, serving)

@@ -44,7 +44,11 @@ from mlstack.targets.terraform.gcp_attrs import (
     ServiceAccountIamMember,
 )
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
-from mlstack.targets.terraform.gcp_identity import bucket_grants, service_account
+from mlstack.targets.terraform.gcp_identity import (
+    bucket_grants,
+    service_account,
+    training_account,
+)
 
 FOLDER = "vertex"
 TASK = "custom-training-job"
@@ -151,7 +155,7 @@ def _job_account(
     """(email, service account, its grants) of an account that may create Vertex AI jobs
     running as `acts_as` (itself when None): the training account runs pipeline and job,
     the scheduler's account starts them as the training account."""
-    key = f"vertex_{role}_{tf_name(model)}"
+    key = training_account(role, model)
     account_id, email = _account(plan, cloud, role, model)
     account = service_account(key, account_id, description, source)
     member = f"serviceAccount:{account.ref('email')}"
