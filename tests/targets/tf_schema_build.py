@@ -39,8 +39,26 @@ def _type(type_: Any) -> dict[str, Any]:
     return {"anyOf": [body, EXPR]}
 
 
+def _nested_attribute(nested: dict[str, Any]) -> dict[str, Any]:
+    """A plugin-framework nested attribute (azapi `retry`): an object of attributes, or an
+    expression; the kit's azapi files mark it `x-terraform-nested-attribute`."""
+    properties, required = _members(nested)
+    body: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        body["required"] = required
+    return {
+        "anyOf": [body, EXPR],
+        "x-terraform-nested-attribute": {"nesting_mode": nested["nesting_mode"]},
+    }
+
+
 def _attribute(attribute: dict[str, Any]) -> dict[str, Any]:
-    schema = _type(attribute["type"])
+    if "nested_type" in attribute:
+        schema = _nested_attribute(attribute["nested_type"])
+    elif attribute["type"] == "dynamic":
+        schema = {}  # any value: azapi `body` is the ARM body, which no Terraform schema describes
+    else:
+        schema = _type(attribute["type"])
     for flag, key in (
         ("deprecated", "deprecated"),
         ("computed", "x-terraform-computed"),
@@ -104,7 +122,7 @@ def body_schema(provider_schema: dict[str, Any], kit_example: dict[str, Any]) ->
     data = "data_source_type" in provider_schema
     block_type = provider_schema["data_source_type" if data else "resource_type"]
     version = provider_schema["provider_version"]
-    provider = provider_schema["provider"].rsplit("/", 1)[1]
+    namespace, provider = provider_schema["provider"].split("/")[-2:]
     camel = "".join(p if i == 0 else p.capitalize() for i, p in enumerate(block_type.split("_")))
     origin = (
         f"https://github.com/{provider_schema['source_repository']} tag "
@@ -114,7 +132,7 @@ def body_schema(provider_schema: dict[str, Any], kit_example: dict[str, Any]) ->
     document: dict[str, Any] = {
         "$schema": kit_example["$schema"],
         "$id": f"urn:terraform-schema:{provider}:{version}:{'data.' if data else ''}{block_type}",
-        "title": f"{block_type} (hashicorp/{provider} {version}) - Terraform JSON "
+        "title": f"{block_type} ({namespace}/{provider} {version}) - Terraform JSON "
         f"{'data source' if data else 'resource'} body",
         "x-terraform": {
             "provider": provider_schema["provider"],
@@ -122,7 +140,8 @@ def body_schema(provider_schema: dict[str, Any], kit_example: dict[str, Any]) ->
             "data_source_type" if data else "resource_type": block_type,
             "schema_version": provider_schema["schema"]["version"],
             "source": f"{origin}, generated/{'data' if data else 'resource'}/{camel}.go "
-            "(JSON data only)",
+            "(JSON data only)"
+            + (f": {provider_schema['derivation']}" if "derivation" in provider_schema else ""),
         },
         "type": "object",
         "properties": {**properties, **{k: kit_example["properties"][k] for k in META}},

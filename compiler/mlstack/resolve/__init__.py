@@ -14,7 +14,17 @@ from mlstack.diagnostics import Diagnostic
 from mlstack.load import Document, PathKey
 from mlstack.parse import misspelt_sections, validate_data
 from mlstack.plan import Plan
-from mlstack.resolve import capacity, drift, fit, images, references, routing, trainer, versions
+from mlstack.resolve import (
+    azure_limits,
+    capacity,
+    drift,
+    fit,
+    images,
+    references,
+    routing,
+    trainer,
+    versions,
+)
 from mlstack.resolve.context import Context
 from mlstack.resolve.identity import workloads
 from mlstack.resolve.names_check import check as check_names
@@ -111,6 +121,7 @@ def resolve_environment(
     ctx = Context(doc, stack, environment, broken)
     references.check(ctx)
     fit.check(ctx)
+    azure_limits.check(ctx)
     routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)

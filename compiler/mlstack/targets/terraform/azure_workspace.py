@@ -5,7 +5,8 @@ azurerm 4.79 requires of it.
 `storage_account_id` and an `identity` block (its schema); `container_registry_id` is optional
 (the workspace creates one on the first image build; servings here bring images or use
 prebuilt ones). So one per stack/environment, all owned by mlstack:
-- a Log Analytics workspace and a workspace-based Application Insights (classic Application
+- a Log Analytics workspace (also alone, for the error-rate alerts of a stack with function
+  apps only: logs_needed) and a workspace-based Application Insights (classic Application
   Insights was retired in 2024);
 - a Key Vault with RBAC authorization and purge protection, in the tenant of the identity
   running Terraform (`data.azurerm_client_config`);
@@ -23,7 +24,7 @@ from __future__ import annotations
 from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.spec.models import ManagedTraining
-from mlstack.spec.serving import AzureMLServing
+from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
 from mlstack.targets.terraform.azure_attrs import (
     ApplicationInsights,
     KeyVault,
@@ -32,7 +33,7 @@ from mlstack.targets.terraform.azure_attrs import (
     StorageAccount,
 )
 from mlstack.targets.terraform.azure_cluster import azure_cloud, compact, scoped
-from mlstack.targets.terraform.blocks import Block, data, resource, tags
+from mlstack.targets.terraform.blocks import Block, cloud_alerts, data, resource, tags
 
 NAME = "mlstack"
 SOFT_DELETE_DAYS = 7
@@ -40,6 +41,10 @@ SOFT_DELETE_DAYS = 7
 SAS_PERIOD = "1.00:00:00"
 """D.HH:MM:SS, the format of the account's sasPolicy.sasExpirationPeriod."""
 WORKSPACE = f"${{azurerm_machine_learning_workspace.{NAME}.id}}"
+LOGS = f"${{azurerm_log_analytics_workspace.{NAME}.id}}"
+"""Where the workspace's Application Insights and the error-rate alerts' logs go."""
+PRINCIPAL = f"${{azurerm_machine_learning_workspace.{NAME}.identity[0].principal_id}}"
+"""The workspace's system-assigned identity, which prepares environments from their images."""
 
 
 def needed(plan: Plan) -> bool:
@@ -49,6 +54,16 @@ def needed(plan: Plan) -> bool:
         for m in plan.spec.models.values()
     )
     return azure_cloud(plan) is not None and (servings or trainings)
+
+
+def logs_needed(plan: Plan) -> bool:
+    """The Log Analytics workspace serves the Azure ML workspace and the log search alerts
+    of error rates (azure_ratio_alerts), which a stack with function apps alone also has."""
+    ratios = any(
+        a.metric == "error_rate"
+        for _, a, _ in cloud_alerts(plan, (AzureMLServing, AzureFunctionsServing))
+    )
+    return azure_cloud(plan) is not None and (needed(plan) or ratios)
 
 
 def storage_account(plan: Plan, name: str, purpose: str, source: PathKey) -> Block:
@@ -84,7 +99,7 @@ def storage_account(plan: Plan, name: str, purpose: str, source: PathKey) -> Blo
 
 def build(plan: Plan) -> list[Block]:
     cloud = azure_cloud(plan)
-    if cloud is None or not needed(plan):
+    if cloud is None or not logs_needed(plan):
         return []
     source: PathKey = ("platform", "cloud")
     logs: LogAnalyticsWorkspace = {
@@ -96,6 +111,8 @@ def build(plan: Plan) -> list[Block]:
         "tags": tags(plan),
     }
     law = resource("azurerm_log_analytics_workspace", NAME, logs, source)
+    if not needed(plan):
+        return [law]
     insights: ApplicationInsights = {
         "name": scoped(plan, "ml-insights"),
         "location": cloud.region,
