@@ -122,7 +122,7 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
         ),
         *pull_grants(
             serving.image,
-            [(f"{key}_fn", app.ref("identity[0].principal_id"), f"function app {name}")],
+            [(f"{key}_fn_acr", app.ref("identity[0].principal_id"), f"function app {name}")],
             ("serving", name, "image"),
         ),
     ]

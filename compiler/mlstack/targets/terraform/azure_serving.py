@@ -39,7 +39,7 @@ from mlstack.targets.terraform import azure_autoscale, azure_workspace
 from mlstack.targets.terraform.azure_attrs import AzapiResource, AzapiUpdateResource
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.azure_identity import role_assignments
-from mlstack.targets.terraform.azure_registry import pull_grants
+from mlstack.targets.terraform.azure_registry import pull_grants, workspace_grant
 from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 
 API = "2024-10-01"
@@ -210,11 +210,10 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
         serving.image,
         [
             (
-                f"{key}_endpoint",
+                f"{key}_endpoint_acr",
                 endpoint.ref("identity[0].principal_id"),
                 f"Azure ML endpoint {name}",
-            ),
-            (f"{key}_workspace", azure_workspace.PRINCIPAL, "the Azure ML workspace"),
+            )
         ],
         ("serving", name, "image"),
     )
@@ -225,7 +224,9 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
         deployment = _deployment(plan, key, role, serving, endpoint, model[-1], env, source)
         # The deployment reads the model and pulls the image as the endpoint's identity as soon
         # as it is created: its grants come first.
-        deployment.body["depends_on"] = [f"{b.type}.{b.name}" for b in access]
+        deployment.body["depends_on"] = [f"{b.type}.{b.name}" for b in access] + (
+            [pull] if (pull := workspace_grant(serving.image)) else []
+        )
         deployments.append(deployment)
         out += [
             *model,
