@@ -73,6 +73,8 @@ def test_traffic_shares_sum_to_100_and_name_the_deployments() -> None:
             assert sum(traffic.values()) == 100
             # Every share names a deployment of this endpoint, and every deployment is named.
             assert set(traffic) == {d["name"] for d in deployments.values()}
+            # Written again whenever the endpoint itself is (its PUT carries no traffic).
+            assert f"${{azapi_resource.{key}.body}}" in split["replace_triggers_external_values"]
             # Written only once they exist: the endpoint's traffic may name no other.
             assert sorted(split["depends_on"]) == sorted(f"azapi_resource.{d}" for d in deployments)
             share = serving.canary.traffic if serving.canary else 0

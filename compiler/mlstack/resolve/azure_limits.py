@@ -8,11 +8,11 @@ the Terraform target never has to leave it to a note:
 - E0735: an azureml serving of a model that is not in Azure Blob storage: Azure ML registers
   a model version from a storage path, and neither a `models:/` registry version (its
   artifacts sit under a run id the spec does not know), `hf://` nor `pvc://` gives one;
-- W0426: a latency_p99 alert on azurefunctions: Microsoft.Web/sites reports only the average
-  `HttpResponseTime`, so the alert fires on the average;
 - W0425: `replicas.min: 0` on azurefunctions: the Elastic Premium plan that container images
   need keeps at least one instance warm, so the app never scales to zero (nothing is lost
-  but the idle cost, hence a warning)."""
+  but the idle cost, hence a warning);
+- W0426: a latency_p99 alert on azurefunctions: Microsoft.Web/sites reports only the average
+  `HttpResponseTime`, so the alert fires on the average."""
 
 from __future__ import annotations
 

@@ -213,6 +213,7 @@ class AzapiUpdateResource(TypedDict, total=False):
     type: str
     resource_id: str
     body: dict[str, Any]
+    replace_triggers_external_values: list[str]
     depends_on: list[str]
 
 

@@ -20,9 +20,11 @@ Microsoft.MachineLearningServices 2024-10-01 API, children of the shared workspa
 - the split, `traffic` {primary: 100 - canary.traffic, canary: canary.traffic} or
   {primary: 100}: an endpoint's traffic may only name deployments that exist, so it is an
   `azapi_update_resource` on the endpoint that depends on the deployments (azapi_resource
-  cannot write the endpoint again after its children). Removing a canary updates the
-  split before the canary deployment is destroyed (Terraform orders a destroy after the
-  changes of what depended on it), which Azure ML requires of a deployment with traffic.
+  cannot write the endpoint again after its children), replaced (written again) whenever
+  the endpoint's own body or tags change, since that PUT carries no traffic. Removing a
+  canary updates the split before the canary deployment is destroyed (Terraform orders a
+  destroy after the changes of what depended on it), as Azure ML requires of a deployment
+  that has traffic.
 Endpoint names are unique per region: `STACK-ENV-SERVING`, at most 32 characters.
 """
 
@@ -256,6 +258,9 @@ def _traffic(
         "type": f"{ML}/onlineEndpoints@{API}",
         "resource_id": endpoint.ref("id"),
         "body": {"properties": {"traffic": traffic}},
+        # A change of the endpoint resource itself is a PUT of its body, which holds no
+        # traffic: the split is written again after it, in the same apply.
+        "replace_triggers_external_values": [endpoint.ref("body"), endpoint.ref("tags")],
         "depends_on": [f"{d.type}.{d.name}" for d in deployments],
     }
     return resource("azapi_update_resource", f"{key}_traffic", body, source)
