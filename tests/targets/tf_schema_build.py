@@ -43,7 +43,11 @@ def _nested_attribute(nested: dict[str, Any]) -> dict[str, Any]:
     """A plugin-framework nested attribute (azapi `retry`): an object of attributes, or an
     expression; the kit's azapi files mark it `x-terraform-nested-attribute`."""
     properties, required = _members(nested)
-    body: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    body: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
     if required:
         body["required"] = required
     return {
