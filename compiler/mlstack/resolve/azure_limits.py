@@ -1,13 +1,11 @@
-"""What the Azure servings' services cannot do as the spec asks, said at validate time so that
-the Terraform target never has to leave it to a note:
+"""What the Azure servings' services cannot do as the spec asks, beyond the facts of their
+runtime modules (runtimes/azureml.py: models outside blob storage are E0709), said at
+validate time so that the Terraform target never has to leave it to a note:
 - E0425: an `image` on an Azure Container Registry host that does not name the registry
   resource (mlstack.acr), so no AcrPull grant can be written for the identity that pulls it;
 - E0426: an error_rate alert over a window a log search alert does not take (12h: the
   scheduled query rule API allows 1m-6h, 1d and 2d; metric alerts, the other Azure alerts,
-  allow 12h, resolve/fit.py);
-- E0735: an azureml serving of a model that is not in Azure Blob storage: Azure ML registers
-  a model version from a storage path, and neither a `models:/` registry version (its
-  artifacts sit under a run id the spec does not know), `hf://` nor `pvc://` gives one;
+  allow 12h: clouds/azure.py);
 - W0425: `replicas.min: 0` on azurefunctions: the Elastic Premium plan that container images
   need keeps at least one instance warm, so the app never scales to zero (nothing is lost
   but the idle cost, hence a warning);
@@ -17,16 +15,13 @@ the Terraform target never has to leave it to a note:
 from __future__ import annotations
 
 from mlstack import acr
+from mlstack.clouds import azure
 from mlstack.load import PathKey
 from mlstack.parse import describe
 from mlstack.resolve.context import Context
 from mlstack.resolve.references import enabled
 from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
 from mlstack.spec.types import duration_seconds
-from mlstack.spec.uris import parse, scheme_of
-
-QUERY_WINDOWS = (60, 300, 900, 1800, 3600, 21600, 86400)
-"""The Azure Monitor windows (fit.AZURE_WINDOWS) a scheduled query rule also takes."""
 
 
 def check(ctx: Context) -> None:
@@ -38,8 +33,6 @@ def check(ctx: Context) -> None:
         path: PathKey = ("serving", name)
         if isinstance(serving, AzureMLServing | AzureFunctionsServing):
             _registry(ctx, path, serving.image)
-        if isinstance(serving, AzureMLServing):
-            _models(ctx, path, serving)
         if isinstance(serving, AzureFunctionsServing) and serving.replicas.min == 0:
             ctx.warn(
                 "W0425",
@@ -62,7 +55,8 @@ def check(ctx: Context) -> None:
         if (
             isinstance(serving, AzureMLServing | AzureFunctionsServing)
             and alert.metric == "error_rate"
-            and duration_seconds(alert.for_) == 43200
+            and duration_seconds(alert.for_) not in azure.QUERY_WINDOWS
+            and duration_seconds(alert.for_) in azure.WINDOWS  # else E0705
         ):
             ctx.error(
                 "E0426",
@@ -84,28 +78,3 @@ def _registry(ctx: Context, path: PathKey, image: str | None) -> None:
         "write the image with the registry's login server NAME.azurecr.io (NAME: the "
         "registry's resource name, in platform.cloud.resourceGroup)",
     )
-
-
-def _models(ctx: Context, path: PathKey, serving: AzureMLServing) -> None:
-    models = ctx.stack.models
-    for model_name in (serving.model, serving.canary.model if serving.canary else None):
-        model = models.get(model_name or "")
-        if model is None or model_name is None:
-            continue
-        scheme = scheme_of(model.uri)
-        if parse(model.uri).cloud is not None:
-            continue  # azureblob://, or another cloud's storage (E0403)
-        if scheme == "models" and ctx.stack.tracking.mlflow is None:
-            continue  # E0406 says the registry is missing
-        shown = "models:/" if scheme == "models" else f"{scheme}://"
-        ctx.error(
-            "E0735",
-            f"{describe(path)} runs on Azure ML, which registers models from Azure Blob "
-            f"storage only, but model '{model_name}' is a {shown} URI",
-            ("models", model_name, "uri"),
-            "copy the model to Azure Blob storage and set uri to azureblob://ACCOUNT/"
-            "CONTAINER/PATH"
-            + (
-                " (an MLflow registry version: its artifact location)" if scheme == "models" else ""
-            ),
-        )

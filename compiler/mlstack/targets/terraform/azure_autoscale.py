@@ -9,21 +9,19 @@ the metric namespace is left to Azure, which takes the target's):
 one instance more when its five-minute average is above `autoscaling.target`, one fewer when
 the ten-minute average is below it. Azure's autoscale engine does not scale in when the
 projected load per remaining instance would cross the scale-out threshold ("flapping" in
-its docs), so the one target suffices, as it does for a Kubernetes HPA. Without
-`autoscaling`: CPU at DEFAULT_TARGET %, the example of Azure ML's autoscale docs. Other
-metrics are E0708 at validate time (resolve/fit.py)."""
+its docs), so the one target suffices, as it does for a Kubernetes HPA. The metrics and
+the default without `autoscaling` are the runtime's facts (runtimes/azureml.py); other
+metrics are E0708 at validate time."""
 
 from __future__ import annotations
 
 from mlstack.load import PathKey
 from mlstack.plan import Plan
+from mlstack.runtimes import azureml
 from mlstack.spec.serving import AzureMLServing
 from mlstack.targets.terraform.azure_attrs import AutoscaleRule, MonitorAutoscaleSetting
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.blocks import Block, resource, tags
-
-METRICS = {"cpu": "CpuUtilizationPercentage", "memory": "CpuMemoryUtilizationPercentage"}
-DEFAULT_TARGET = 70.0
 
 
 def _rule(metric: str, deployment: str, target: float, out: bool) -> AutoscaleRule:
@@ -59,8 +57,10 @@ def setting(
     cloud = azure_cloud(plan)
     assert cloud is not None
     scaling = serving.autoscaling
-    metric = METRICS[scaling.metric if scaling else "cpu"]
-    target = float(scaling.target) if scaling else DEFAULT_TARGET
+    chosen, target = (
+        (scaling.metric, float(scaling.target)) if scaling else azureml.RUNTIME.scaling.fallback()
+    )
+    metric = azureml.SCALE_METRICS[chosen]
     replicas = serving.replicas
     target_id = deployment.ref("id")
     body: MonitorAutoscaleSetting = {

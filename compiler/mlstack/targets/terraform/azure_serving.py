@@ -11,7 +11,7 @@ Microsoft.MachineLearningServices 2024-10-01 API, children of the shared workspa
 - the endpoint (`onlineEndpoints`, key auth, system-assigned identity), whose identity gets a
   prefix-exact "Storage Blob Data Reader" on each model's container (azure_identity) and,
   with it the workspace's identity, AcrPull on the registry of the serving's own image
-  (azure_registry); a model outside blob storage is E0735 at validate time;
+  (azure_registry); a model outside blob storage is E0709 at validate time;
 - a `primary` deployment and, with a canary, a `canary` deployment (`onlineEndpoints/
   deployments`, kind Managed, scaleType Default), created after those grants, each with an
   autoscale setting between replicas.min and replicas.max (azure_autoscale). The setting
@@ -198,7 +198,7 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
         roles.append(("canary", serving.canary.model))
     grants = []
     for _, model_name in roles:
-        location = parse(plan.spec.models[model_name].uri)  # azureblob:// (E0735)
+        location = parse(plan.spec.models[model_name].uri)  # azureblob:// (else E0709)
         grants.append(Grant(location.scheme, location.bucket, location.prefix, False))
     access = role_assignments(
         cloud,
