@@ -60,8 +60,11 @@ demo: install
 	git --git-dir=$(DEPLOY) log --all --format='%h %d %s'
 	git --git-dir=$(DEPLOY) ls-tree -r --name-only main | sed -n '1,12p'
 	git --git-dir=$(DEPLOY) show main:argocd/root.yaml
+	git --git-dir=$(DEPLOY) show main:apps/platform.addons.yaml
+	git --git-dir=$(DEPLOY) ls-tree --name-only main platform/in-cluster/
 	rm -rf .mlstack/checkout && git clone -q $(DEPLOY) .mlstack/checkout
 	if command -v kubectl >/dev/null; then kubectl kustomize .mlstack/checkout/stacks/vision/prod/kubernetes | grep -c 'azure.workload.identity/client-id'; fi
+	if command -v kubectl >/dev/null; then for d in $$(find .mlstack/checkout -name kustomization.yaml -not -path '*/.git/*' | xargs -n1 dirname | sort); do kubectl kustomize $$d >/dev/null || exit 1; done; echo "every environment and the platform app-of-apps build"; fi
 	$(BIN)/mlstack publish specs/ --repo $(DEPLOY) -o out/ --terraform-outputs $(OUTPUTS)
 
 lint: install

@@ -160,3 +160,43 @@ def test_terraform_body_schema_is_rebuilt_byte_for_byte(tmp_path: Path) -> None:
     refresh.terraform(str(output), "aws_iam_role", origin, target)
     rebuilt = target / "terraform" / "aws" / "aws_iam_role.json"
     assert rebuilt.read_text() == (KIT / "terraform/aws/aws_iam_role.json").read_text()
+
+
+def test_provider_block_and_its_index_entry_are_rebuilt_from_the_kit(tmp_path: Path) -> None:
+    """`terraform --kind provider` from the kit's own azurerm 5.2.0 provider schema writes the
+    same body schema, the same index entry and no new MANIFEST line."""
+    raw = json.loads((KIT / "terraform/azurerm/provider_schema/provider.json").read_text())
+    output = tmp_path / "schema.json"
+    address = raw["provider"]
+    output.write_text(
+        json.dumps(
+            {
+                "provider_schemas": {address: {"provider": raw["schema"]}},
+                "provider_versions": {address: raw["provider_version"]},
+            }
+        )
+    )
+    target = tmp_path / "kit"
+    shutil.copytree(KIT, target)
+    # Another provider's block as the stale file: only its meta-arguments may survive.
+    shutil.copyfile(KIT / "terraform/aws/provider.json", target / "terraform/azurerm/provider.json")
+    origin = f"https://github.com/{raw['source_repository']} tag {raw['source_ref']} commit "
+    origin += raw["source_commit"]
+    refresh.terraform(
+        str(output),
+        "azurerm",
+        origin,
+        target,
+        kind="provider",
+        derivation=raw["derivation"],
+        exactly_one=tuple(raw["exactly_one"]),
+    )
+    for name in ("terraform/azurerm/provider.json", "terraform/index.json", "MANIFEST.txt"):
+        assert (target / name).read_text() == (KIT / name).read_text(), name
+    schema = json.loads((KIT / "terraform/azurerm/provider.json").read_text())
+    assert "features" in schema["required"]
+
+
+def test_schema_repository_go_constant_is_unescaped() -> None:
+    text = 'package resource\n\nconst x = `{"d": "a ` + "`" + `b"}`\n\nfunc X() {}\n'
+    assert refresh.go_constant(text) == {"d": "a `b"}

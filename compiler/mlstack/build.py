@@ -51,6 +51,7 @@ TARGETS: tuple[str, ...] = (
     "mlstack.targets.kubernetes",
     "mlstack.targets.terraform",
     "mlstack.targets.argocd",
+    "mlstack.targets.addons",
 )
 """Modules with `compile_plan(plan) -> Iterable[Artifact]`, in output order."""
 

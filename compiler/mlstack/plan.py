@@ -90,6 +90,26 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class CloudRole:
+    """An identity a cloud service runs something of the stack under: a managed endpoint or
+    function (`kind` = its runtime), a managed training or pipeline (`pipeline`) and the
+    scheduler that starts one (`schedule`), Vertex AI training and its scheduler
+    (`vertex-train`, `vertex-schedule`). Decided here, like a Workload, so the Terraform
+    target only renders it."""
+
+    kind: str
+    name: str
+    identity: str | None
+    """The role / service account name; None where the cloud assigns the identity."""
+    grants: tuple[Grant, ...]
+    """Storage it reads (servings); training roles get theirs from their job definitions."""
+    source: PathKey
+    pulls: str | None = None
+    """The Azure Container Registry it pulls the serving's own image from (mlstack.acr), so
+    it holds AcrPull there; None: a prebuilt image or one pulled without an identity."""
+
+
+@dataclass(frozen=True)
 class Plan:
     stack: str
     environment: str
@@ -101,6 +121,10 @@ class Plan:
     spans: Mapping[PathKey, Span] = field(repr=False)
     source_file: str = ""
     """The spec's path from its repository root (load.repository_path)."""
+    cloud_roles: tuple[CloudRole, ...] = ()
+    """Identities of what the cloud runs (resolve/identity.py `cloud_roles`)."""
+    addons: tuple[str, ...] = ()
+    """The cluster add-ons this environment installs (`gitops.addons`, resolve/addons.py)."""
 
     def span(self, path: PathKey) -> Span:
         """Where the value behind `path` (or its nearest ancestor) was written."""
@@ -130,3 +154,7 @@ class Plan:
 
     def workload(self, kind: WorkloadKind, name: str) -> Workload:
         return self._workload_index[kind, name]
+
+    def cloud_role(self, kind: str, name: str) -> CloudRole:
+        """The role resolve decided for a cloud serving, training, pipeline or schedule."""
+        return next(r for r in self.cloud_roles if (r.kind, r.name) == (kind, name))

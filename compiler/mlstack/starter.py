@@ -11,6 +11,7 @@ _CLOUD = {
     region: eu-west-1
     account: "123456789012"     # quoted: account ids can start with 0
     cluster: ml-cluster         # the EKS cluster node pools join
+    identity: pod-identity      # EKS Pod Identity (needs the cluster's Pod Identity Agent add-on)
   terraform:
     backend:
       s3: {bucket: my-tf-state, key: mlstack/NAME.tfstate, region: eu-west-1}

@@ -149,3 +149,17 @@ def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
     result = check(tmp_path)
     assert [(d.code, d.span.line if d.span else 0) for d in result.diagnostics] == [("E0011", 1)]
     assert result.diagnostics[0].message.startswith("cannot read the file: ")
+
+
+def test_aws_starter_uses_pod_identity_while_unset_stays_irsa(tmp_path: Path) -> None:
+    """New stacks get EKS Pod Identity written out; a stack without the field (one written
+    before it existed) keeps IRSA, so its roles and annotations do not change under it."""
+    gitops = "gitops:\n  repo: https://git.example.com/deploy.git\n"
+    text = starter("aws", "churn") + gitops
+    assert "    identity: pod-identity" in text
+    (new,) = check_files([_file(tmp_path, "new.yaml", text)])
+    unset = text.replace("    identity: pod-identity", "")
+    (old,) = check_files([_file(tmp_path, "old.yaml", unset)])
+    for result, mode in ((new, "pod-identity"), (old, "irsa")):
+        assert result.ok, result.diagnostics
+        assert {p.spec.platform.cloud.identity for p in result.plans} == {mode}  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from lupa import lua51
 
-from mlstack.gitops.health import CHECKS, FILE
+from mlstack.gitops.health import CHECKS, FILE, configmap
 from tests.helpers import ROOT, run_mlstack
 
 BUILT_IN = {
@@ -21,10 +21,14 @@ BUILT_IN = {
     "argoproj.io_CronWorkflow",
     "argoproj.io_WorkflowTemplate",
     "source.toolkit.fluxcd.io_GitRepository",
+    # the knative add-on's object (resource_customizations/operator.knative.dev/KnativeServing)
+    "operator.knative.dev_KnativeServing",
 }
 NO_HEALTH = {"monitoring.coreos.com", "pipelines.kubeflow.org", "feast.dev"}
 """Configuration a controller reads (rules, monitors, pipeline definitions, a feature-store
 registry): it exists or not; Argo CD's default (healthy once applied) is right."""
+NO_HEALTH_KINDS = {"serving.kserve.io_ClusterStorageContainer"}
+"""The same, for a kind of a group that also has kinds with a status (it has none)."""
 
 
 def health(key: str, obj: dict[str, Any]) -> tuple[str, str]:
@@ -83,6 +87,26 @@ def test_training_jobs(obj: dict[str, Any], expected: str) -> None:
         assert health(key, obj)[0] == expected
 
 
+@pytest.mark.parametrize("status", ["Healthy", "Progressing", "Degraded", "Missing", "Suspended"])
+def test_an_application_is_as_healthy_as_argo_cd_says(status: str) -> None:
+    """So the platform app-of-apps waits for each add-on, and the root for the platform."""
+    app = {"metadata": {}, "status": {"health": {"status": status, "message": "m"}}}
+    assert health("argoproj.io_Application", app) == (status, "m")
+    assert health("argoproj.io_Application", {"metadata": {}})[0] == "Progressing"
+
+
+def test_seldon_runtime_waits_for_its_components() -> None:
+    key = "mlops.seldon.io_SeldonRuntime"
+    assert health(key, _ready("True"))[0] == "Healthy"
+    assert health(key, _ready("False"))[0] == "Degraded"
+    assert health(key, {"metadata": {}, "spec": {}})[0] == "Progressing"
+
+
+def test_the_checks_come_before_what_they_judge() -> None:
+    document = yaml.safe_load(configmap("argocd"))
+    assert document["metadata"]["annotations"] == {"argocd.argoproj.io/sync-wave": "-2"}
+
+
 def test_notebooks() -> None:
     key = "kubeflow.org_Notebook"
     assert health(key, {"metadata": {}, "status": {"readyReplicas": 1}})[0] == "Healthy"
@@ -93,14 +117,21 @@ def test_notebooks() -> None:
 
 def test_every_custom_resource_mlstack_emits_has_a_health_check() -> None:
     emitted = set()
-    for path in (ROOT / "out").glob("*/*/kubernetes/*.yaml"):
+    platform = (ROOT / "out").glob("*/*/argocd/platform/**/*.yaml")
+    for path in [*(ROOT / "out").glob("*/*/kubernetes/*.yaml"), *platform]:
         document = yaml.safe_load(path.read_text())
         group = document["apiVersion"].rpartition("/")[0]
         if "." in group and not group.endswith(("k8s.io", "kubernetes.io")):
             emitted.add(f"{group}_{document['kind']}")
     emitted |= {"infra.contrib.fluxcd.io_Terraform", "source.toolkit.fluxcd.io_GitRepository"}
-    missing = {k for k in emitted - BUILT_IN - set(CHECKS) if k.split("_")[0] not in NO_HEALTH}
+    missing = {
+        k
+        for k in emitted - BUILT_IN - set(CHECKS) - NO_HEALTH_KINDS
+        if k.split("_")[0] not in NO_HEALTH
+    }
     assert missing == set()
+    # The add-ons' Applications are judged too: an app-of-apps wave waits for them.
+    assert "argoproj.io_Application" in emitted
 
 
 def test_publish_writes_the_checks_beside_the_applications(tmp_path: Path) -> None:

@@ -43,6 +43,8 @@ BEYOND_THE_SCHEMA = {
     "E0107": "a percentage above 100%: a pattern cannot bound the number it matches",
     "E0108": "cron fields out of range (hour 24, a sixth field): the schedule grammar is code",
     "E0109": "min <= max of a range: JSON Schema cannot compare two values",
+    "E0127": "an add-on's pinned release against the declared platform.kubernetes.versions: "
+    "two sections compared, and the pins are data (data/addons.json), not field types",
     "E0110": "URI rules per scheme (bucket naming, https where a bucket is needed): code",
     "E0111": "the container image grammar (lowercase repository): code, not a pattern",
     "E0112": "a supported Kubernetes version: the supported range lives in the registry",

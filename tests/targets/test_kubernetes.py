@@ -110,6 +110,7 @@ def test_argo_cd_syncs_the_namespace_and_its_foundations_first(index: int) -> No
                 "LimitRange",
                 "NetworkPolicy",
                 "PersistentVolumeClaim",
+                "SeldonRuntime",  # what the Servers and Models need (seldon.py)
             )
         )
     )

@@ -85,7 +85,8 @@ def test_kustomize_fills_azure_client_ids(tmp_path: Path) -> None:
 
 def test_tools_cover_every_environment() -> None:
     assert len(ENVIRONMENTS) == len(list(OUT.glob("*/*/mlstack.lock.json"))) >= 7
-    assert _ids(AWS_TERRAFORM) == ["fraud/prod", "fraud/staging"]
+    # fraud: IRSA, search: EKS Pod Identity (its associations validate on the mirror too)
+    assert _ids(AWS_TERRAFORM) == ["fraud/prod", "fraud/staging", "search/prod", "search/staging"]
 
 
 def _mirror_version(plugins: Path, provider: str) -> str:

@@ -111,6 +111,7 @@ def test_example_ocr_runs_on_its_own_server() -> None:
         ("HorizontalPodAutoscaler", "ocr"),
         ("Model", "ocr"),
         ("RoleBinding", f"{account}-seldon-agent"),
+        ("SeldonRuntime", "seldon"),  # gitops.addons installs Seldon
         ("Server", "ocr"),
     ]
     model = objects[("Model", "ocr")]["spec"]
@@ -281,7 +282,14 @@ def test_objects_validate_against_the_seldon_crds(tmp_path: Path) -> None:
         for manifest in seldon.build(each):
             kinds.add(manifest.kind)
             assert problems(full_object(each, manifest), "1.33") == [], manifest.file_name
-    assert kinds == {"Model", "Experiment", "Server", "HorizontalPodAutoscaler", "RoleBinding"}
+    assert kinds == {
+        "Model",
+        "Experiment",
+        "Server",
+        "HorizontalPodAutoscaler",
+        "RoleBinding",
+        "SeldonRuntime",
+    }
 
 
 def test_the_crds_reject_wrong_types(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The AWS Terraform modules: IRSA roles that pair with the Kubernetes ServiceAccounts, node
+"""The AWS Terraform modules: IRSA or EKS Pod Identity roles that pair with the Kubernetes
+ServiceAccounts, node
 groups that match the Kubernetes placement, least-privilege grants, the artifact bucket,
 SageMaker/Lambda servings, CloudWatch alarms in each service's units, feature groups; plus the
 typed attribute models checked against the provider schema."""
@@ -14,6 +15,7 @@ import pytest
 
 from mlstack import names
 from mlstack.plan import Plan
+from mlstack.spec.platform import AwsCloud
 from mlstack.targets.kubernetes.identity import sa_annotations
 from mlstack.targets.terraform import compile_plan
 from mlstack.targets.terraform.aws_attrs import MODELS
@@ -133,8 +135,21 @@ def _trust(doc: dict[str, Any], role: dict[str, Any]) -> dict[str, Any]:
     return statement
 
 
+def _mode(plan: Plan) -> str:
+    cloud = plan.spec.platform.cloud
+    assert isinstance(cloud, AwsCloud)
+    return cloud.identity
+
+
+def test_both_identity_modes_are_compiled(plans: list[Plan]) -> None:
+    """specs/ holds an IRSA stack (fraud) and a Pod Identity one (search), so both are
+    checked against the kit here and by `terraform validate` (test_real_tools)."""
+    assert {(p.stack, _mode(p)) for p in plans} >= {("fraud", "irsa"), ("search", "pod-identity")}
+
+
 def test_identity_names_match_serviceaccount_annotations(plans: list[Plan]) -> None:
-    """The role ARN in every ServiceAccount annotation names a role this Terraform creates."""
+    """IRSA: the role ARN in every ServiceAccount annotation names a role this Terraform
+    creates. Pod Identity: the ServiceAccount carries no role annotation at all."""
     for plan in plans:
         roles = tf.blocks(tf.document(plan), "aws_iam_role")
         account = plan.spec.platform.cloud.account  # type: ignore[union-attr]
@@ -144,14 +159,18 @@ def test_identity_names_match_serviceaccount_annotations(plans: list[Plan]) -> N
                 continue
             role = roles[tf_name(workload.service_account)]
             assert role["name"] == workload.identity
+            if _mode(plan) == "pod-identity":
+                assert "eks.amazonaws.com/role-arn" not in sa_annotations(plan, workload)
+                continue
             arn = sa_annotations(plan, workload)["eks.amazonaws.com/role-arn"]
             assert arn == f"arn:aws:iam::{account}:role/{role['name']}"
 
 
 def test_trust_is_only_the_namespace_and_serviceaccount(plans: list[Plan]) -> None:
-    for plan in plans:
+    for plan in (p for p in plans if _mode(p) == "irsa"):
         doc = tf.document(plan)
         roles = tf.blocks(doc, "aws_iam_role")
+        assert not tf.blocks(doc, "aws_eks_pod_identity_association"), plan.stack
         for workload in (w for w in plan.workloads if w.identity):
             statement = _trust(doc, roles[tf_name(workload.service_account)])
             assert statement["actions"] == ["sts:AssumeRoleWithWebIdentity"]
@@ -164,6 +183,76 @@ def test_trust_is_only_the_namespace_and_serviceaccount(plans: list[Plan]) -> No
                 f"system:serviceaccount:{plan.namespace}:{workload.service_account}"
             ]
             assert conditions["aud"]["values"] == ["sts.amazonaws.com"]
+
+
+def test_pod_identity_binds_each_serviceaccount_to_its_role(plans: list[Plan]) -> None:
+    """One association per ServiceAccount with an identity, on the stack's cluster and
+    namespace, naming the role made for it; the role trusts EKS Pod Identity (AssumeRole +
+    TagSession, as the EKS user guide's pod-id-role requires) only for the session tags of
+    that cluster, namespace and ServiceAccount."""
+    checked = 0
+    for plan in (p for p in plans if _mode(p) == "pod-identity"):
+        doc = tf.document(plan)
+        cloud = plan.spec.platform.cloud
+        assert isinstance(cloud, AwsCloud)
+        roles = tf.blocks(doc, "aws_iam_role")
+        associations = tf.blocks(doc, "aws_eks_pod_identity_association")
+        eks = tf.blocks(doc, "aws_eks_cluster", "data")
+        (cluster_name,) = eks
+        assert eks[cluster_name] == {"name": cloud.cluster}
+        workloads = [w for w in plan.workloads if w.identity]
+        assert sorted(associations) == sorted(tf_name(w.service_account) for w in workloads)
+        for workload in workloads:
+            name = tf_name(workload.service_account)
+            assert associations[name] == {
+                "cluster_name": f"${{data.aws_eks_cluster.{cluster_name}.name}}",
+                "namespace": plan.namespace,
+                "service_account": workload.service_account,
+                "role_arn": f"${{aws_iam_role.{name}.arn}}",
+            }
+            statement = _trust(doc, roles[name])
+            assert statement["actions"] == ["sts:AssumeRole", "sts:TagSession"]
+            assert statement["principals"] == [
+                {"type": "Service", "identifiers": ["pods.eks.amazonaws.com"]}
+            ]
+            assert {c["variable"]: (c["test"], c["values"]) for c in statement["condition"]} == {
+                "aws:RequestTag/eks-cluster-name": ("StringEquals", [cloud.cluster]),
+                "aws:RequestTag/kubernetes-namespace": ("StringEquals", [plan.namespace]),
+                "aws:RequestTag/kubernetes-service-account": (
+                    "StringEquals",
+                    [workload.service_account],
+                ),
+            }
+            checked += 1
+        notes = tf.notes(plan)
+        assert notes.count("EKS Pod Identity Agent add-on") == 1
+        assert "OIDC provider" not in notes
+    assert checked >= 2
+
+
+def test_switching_identity_changes_only_trust_and_binding(tmp_path: Path) -> None:
+    """The same stack under both modes: the roles, their names and grants are the same;
+    only each role's trust document (and description) and the associations differ."""
+    docs = {}
+    for mode in ("irsa", "pod-identity"):
+        path = tmp_path / mode / "mlstack.yaml"
+        path.parent.mkdir()
+        path.write_text(EXTRA.replace("cluster: shared}", f"cluster: shared, identity: {mode}}}"))
+        (plan,) = [p for p in cloud_plans("aws", path) if p.stack == "edge"]
+        docs[mode] = tf.document(plan)
+    irsa, pod = docs["irsa"], docs["pod-identity"]
+    accounts = {
+        n for n, r in tf.blocks(pod, "aws_iam_role").items() if "ServiceAccount" in r["description"]
+    }
+    assert accounts
+    assert not tf.blocks(irsa, "aws_eks_pod_identity_association")
+    assert set(tf.blocks(pod, "aws_eks_pod_identity_association")) == accounts
+    for doc in (irsa, pod):
+        doc["resource"].pop("aws_eks_pod_identity_association", None)
+        for name in accounts:
+            doc["resource"]["aws_iam_role"][name].pop("description")
+            doc["data"]["aws_iam_policy_document"].pop(f"{name}_trust")
+    assert irsa == pod
 
 
 def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:

@@ -22,7 +22,8 @@ from mlstack.targets.kubernetes.identity import sa_annotations
 from mlstack.targets.terraform.azure_attrs import MODELS
 from mlstack.targets.terraform.azure_functions import docker, sku
 from mlstack.targets.terraform.azure_identity import outputs, prefix_condition, subject
-from mlstack.targets.terraform.blocks import tf_name
+from mlstack.targets.terraform.azure_registrations import namespace
+from mlstack.targets.terraform.blocks import Block, tf_name
 from tests.helpers import ROOT, cloud_plans
 from tests.targets import tf_output as tf
 from tests.targets.tf_schemas import find_schema, problems, typed_model_problems
@@ -441,3 +442,32 @@ def test_every_taggable_resource_is_tagged() -> None:
                 if asset:
                     continue  # workspace assets take asset tags in their body, not ARM tags
                 assert body.get("tags", {}).get("managed-by") == "mlstack", (type_, name)
+
+
+def test_resource_providers_the_subscription_needs_are_said_once() -> None:
+    """azurerm 5 registers no resource provider itself: NOTES.md names exactly the namespaces
+    of the resources this environment creates (none for data sources, none for the
+    always-registered Microsoft.Authorization), and every azurerm resource type the modules
+    can write has one."""
+    for plan in _plans():
+        doc = tf.document(plan)
+        namespaces = {
+            body["type"].split("/", 1)[0] for body in tf.blocks(doc, "azapi_resource").values()
+        }
+        for type_ in doc["resource"]:
+            if type_.startswith("azurerm_") and type_ != "azurerm_role_assignment":
+                namespaces.add(namespace(Block("resource", type_, "x", {}, ())))
+        (line,) = [n for n in tf.notes(plan).splitlines() if "registers no resource" in n]
+        listed = line.split("must have ", 1)[1].split(" registered", 1)[0].split(", ")
+        assert listed == sorted(namespaces), plan.stack
+        assert "Microsoft.MachineLearningServices" in listed
+        assert "Microsoft.Authorization" not in listed
+    vision = tf.notes(_vision())
+    assert (
+        "must have Microsoft.ContainerService, Microsoft.Insights, Microsoft.KeyVault, "
+        "Microsoft.MachineLearningServices, Microsoft.ManagedIdentity, "
+        "Microsoft.OperationalInsights, Microsoft.Storage, Microsoft.Web registered"
+    ) in vision
+    for type_, (kind, _model) in MODELS.items():
+        if kind == "resource" and type_.startswith("azurerm_"):
+            namespace(Block("resource", type_, "x", {}, ()))

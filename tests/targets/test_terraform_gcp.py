@@ -492,18 +492,21 @@ def test_vertex_schedule_posts_the_pipeline_as_the_training_account(plans: list[
 
 
 def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None:
-    spec = tmp_path / "mlstack.yaml"
-    spec.write_text(
-        EXTRA.replace(
-            '  clf: {framework: sklearn, uri: "gs://shop-clf"}',
-            '  clf:\n    framework: sklearn\n    uri: "gs://shop-clf"\n'
-            '    training: {operator: vertex, image: "gcr.io/shop/clf:1", '
-            'instanceType: n1-standard-8, output: "gs://shop-runs/clf"}\n'
-            "  hub:\n    framework: huggingface\n    uri: hf://acme/hub\n"
-            '    training: {operator: vertex, image: "gcr.io/shop/hub:1", '
-            'instanceType: n1-standard-8, schedule: "@daily"}',
-        )
+    clf = (
+        '  clf:\n    framework: sklearn\n    uri: "gs://shop-clf"\n'
+        '    training: {operator: vertex, image: "gcr.io/shop/clf:1", '
+        'instanceType: n1-standard-8, output: "gs://shop-runs/clf"}\n'
     )
+    hub = (
+        "  hub:\n    framework: huggingface\n    uri: hf://acme/hub\n"
+        '    training: {operator: vertex, image: "gcr.io/shop/hub:1", '
+        'instanceType: n1-standard-8, schedule: "@daily"}'
+    )
+    spec = tmp_path / "mlstack.yaml"
+    # Without a gs:// location to write to there is no job to generate: said at validate.
+    spec.write_text(EXTRA.replace('  clf: {framework: sklearn, uri: "gs://shop-clf"}', clf + hub))
+    assert [d.code for d in check(spec).diagnostics if d.severity == "error"] == ["E0741"]
+    spec.write_text(EXTRA.replace('  clf: {framework: sklearn, uri: "gs://shop-clf"}', clf))
     checked = check(spec)
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
     (plan,) = checked.plans
@@ -524,5 +527,4 @@ def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None
     )
     notes = tf.notes(plan)
     assert 'template_path="terraform/vertex/clf.pipeline.json"' in notes
-    assert "Vertex AI training of model 'hub' needs a gs:// training output" in notes
     assert problems(doc) == []

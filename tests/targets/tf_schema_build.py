@@ -118,37 +118,76 @@ def _nested(nested: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def body_schema(provider_schema: dict[str, Any], kit_example: dict[str, Any]) -> str:
-    """The JSON Schema file for one resource or data source type's body, as text.
+def kind_of(provider_schema: dict[str, Any]) -> str:
+    """`resource`, `data` or `provider`, from the keys of a kit provider-schema file."""
+    if provider_schema.get("block") == "provider":
+        return "provider"
+    return "data" if "data_source_type" in provider_schema else "resource"
 
-    `kit_example` is a kit body schema of the same kind: data sources have a lifecycle
-    meta-argument of their own (no prevent_destroy, ignore_changes, ...)."""
-    data = "data_source_type" in provider_schema
-    block_type = provider_schema["data_source_type" if data else "resource_type"]
-    version = provider_schema["provider_version"]
-    namespace, provider = provider_schema["provider"].split("/")[-2:]
-    camel = "".join(p if i == 0 else p.capitalize() for i, p in enumerate(block_type.split("_")))
+
+def _source(provider_schema: dict[str, Any], kind: str, block_type: str) -> str:
+    """Where the schema came from: a schema repository's generated Go file (the default), or
+    the `derivation` a provider-schema file records (a provider built from its source)."""
     origin = (
         f"https://github.com/{provider_schema['source_repository']} tag "
         f"{provider_schema['source_ref']} commit {provider_schema['source_commit']}"
     )
-    properties, required = _members(provider_schema["schema"]["block"])
+    if "derivation" in provider_schema:
+        return f"{origin}: {provider_schema['derivation']}"
+    camel = "".join(p if i == 0 else p.capitalize() for i, p in enumerate(block_type.split("_")))
+    return f"{origin}, generated/{'data' if kind == 'data' else 'resource'}/{camel}.go (JSON data only)"
+
+
+def _exactly_one(block: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """The block with `names` set to one block each: terraform-plugin-mux keeps the framework
+    half's nested block, which has no MinItems/MaxItems, where both halves require exactly
+    one (azurerm's `features`); the provider-schema file lists them under `exactly_one`."""
+    blocks = {
+        name: {**nested, "min_items": 1, "max_items": 1} if name in names else nested
+        for name, nested in block.get("block_types", {}).items()
+    }
+    return {**block, "block_types": blocks}
+
+
+def body_schema(provider_schema: dict[str, Any], kit_example: dict[str, Any]) -> str:
+    """The JSON Schema file for one resource, data source or provider block's body, as text.
+
+    `kit_example` is a kit body schema of the same kind: data sources have a lifecycle
+    meta-argument of their own (no prevent_destroy, ignore_changes, ...), provider blocks
+    take `alias` and `version` instead."""
+    kind = kind_of(provider_schema)
+    version = provider_schema["provider_version"]
+    namespace, provider = provider_schema["provider"].split("/")[-2:]
+    block = _exactly_one(provider_schema["schema"]["block"], provider_schema.get("exactly_one", []))
+    properties, required = _members(block)
+    if kind == "provider":
+        block_type = "provider"
+        urn = "provider"
+        title = f'provider "{provider}" (hashicorp/{provider} {version}) - Terraform JSON provider configuration body'
+        meta = ("//", "alias", "version")
+        key, value = "block", "provider"
+    else:
+        block_type = provider_schema["data_source_type" if kind == "data" else "resource_type"]
+        urn = f"{'data.' if kind == 'data' else ''}{block_type}"
+        title = (
+            f"{block_type} ({namespace}/{provider} {version}) - Terraform JSON "
+            f"{'data source' if kind == 'data' else 'resource'} body"
+        )
+        meta = META
+        key, value = "data_source_type" if kind == "data" else "resource_type", block_type
     document: dict[str, Any] = {
         "$schema": kit_example["$schema"],
-        "$id": f"urn:terraform-schema:{provider}:{version}:{'data.' if data else ''}{block_type}",
-        "title": f"{block_type} ({namespace}/{provider} {version}) - Terraform JSON "
-        f"{'data source' if data else 'resource'} body",
+        "$id": f"urn:terraform-schema:{provider}:{version}:{urn}",
+        "title": title,
         "x-terraform": {
             "provider": provider_schema["provider"],
             "provider_version": version,
-            "data_source_type" if data else "resource_type": block_type,
+            key: value,
             "schema_version": provider_schema["schema"]["version"],
-            "source": f"{origin}, generated/{'data' if data else 'resource'}/{camel}.go "
-            "(JSON data only)"
-            + (f": {provider_schema['derivation']}" if "derivation" in provider_schema else ""),
+            "source": _source(provider_schema, kind, block_type),
         },
         "type": "object",
-        "properties": {**properties, **{k: kit_example["properties"][k] for k in META}},
+        "properties": {**properties, **{k: kit_example["properties"][k] for k in meta}},
         "additionalProperties": False,
     }
     if required:

@@ -32,4 +32,5 @@ CLOUD = Azure(
     feature_store=None,
     alarms="Azure Monitor alerts",
     channels="Azure Monitor action groups",
+    training_writes=False,
 )

@@ -25,6 +25,9 @@ class Cloud:
     """What its alerting calls an alert, for diagnostics."""
     channels: str
     """What delivers its notifications, for diagnostics."""
+    training_writes: bool = True
+    """Its managed training must write to its own object storage (SageMaker's and Vertex
+    AI's jobs take an output location; Azure ML's output is optional): E0741 otherwise."""
 
     def alarm_window(self, seconds: float, written: str) -> tuple[str, str] | None:
         """(problem, hint) when an alert's `for` cannot be its alarm's window; None: fine.

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from mlstack.addons import DEPLOY_FOLDER
 from mlstack.gitops.repo import PublishError
 from mlstack.spec.gitops import IN_CLUSTER_SERVER
 from mlstack.targets import yaml_out
@@ -25,7 +26,7 @@ from mlstack.targets.labels import MANAGED_BY
 
 APPS = "apps"
 ROOT = "argocd/root.yaml"
-RESERVED = (APPS, PurePosixPath(ROOT).parent.as_posix())
+RESERVED = (APPS, PurePosixPath(ROOT).parent.as_posix(), DEPLOY_FOLDER)
 """Top-level folders of the deploy repository that publish writes besides stack folders."""
 APPLICATION = "argocd/application.yaml"
 
@@ -45,14 +46,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def root_name(repo_url: str, branch: str) -> str:
+def root_name(repo_url: str, branch: str, role: str = "") -> str:
     """`mlstack-REPO-BRANCH` (a DNS label): two deploy repositories, or two branches of one,
-    synced by one Argo CD get two roots."""
+    synced by one Argo CD get two roots; `role` names another app-of-apps of the branch
+    (`mlstack-platform-REPO-BRANCH`)."""
     repo = PurePosixPath(re.split(r"[:/]", repo_url.rstrip("/"))[-1]).name.removesuffix(".git")
-    return f"mlstack-{_slug(repo)}-{_slug(branch)}"[:63].rstrip("-")
+    prefix = f"mlstack-{role}-" if role else "mlstack-"
+    return f"{prefix}{_slug(repo)}-{_slug(branch)}"[:63].rstrip("-")
 
 
-def _applications(apps: Mapping[str, bytes]) -> list[dict[str, Any]]:
+def applications(apps: Mapping[str, bytes]) -> list[dict[str, Any]]:
     return [
         document
         for content in apps.values()
@@ -63,7 +66,7 @@ def _applications(apps: Mapping[str, bytes]) -> list[dict[str, Any]]:
 
 def argocd_namespace(apps: Mapping[str, bytes], remote: str, branch: str) -> str:
     """The one Argo CD namespace the Applications in `apps` live in (the root's too)."""
-    namespaces = sorted({str(d["metadata"]["namespace"]) for d in _applications(apps)})
+    namespaces = sorted({str(d["metadata"]["namespace"]) for d in applications(apps)})
     if len(namespaces) != 1:
         raise PublishError(
             f"{remote} {branch}: the Applications in {APPS}/ live in the Argo CD namespaces "
@@ -73,16 +76,20 @@ def argocd_namespace(apps: Mapping[str, bytes], remote: str, branch: str) -> str
     return namespaces[0]
 
 
+def root_repo_url(apps: Mapping[str, bytes], remote: str) -> str:
+    """The repository the root (and the platform app-of-apps) reads: the one `repoURL` of
+    the Applications in `apps`, else (a `--repo` publishing stacks that name other
+    repositories) the remote publish pushes to."""
+    urls = sorted({str(d["spec"]["source"]["repoURL"]) for d in applications(apps)})
+    return urls[0] if len(urls) == 1 else remote
+
+
 def root_application(apps: Mapping[str, bytes], remote: str, branch: str) -> bytes:
     """The root Application for the Applications in `apps` (`apps/*.yaml` -> content).
 
-    It lives where they do (their one Argo CD namespace) and reads the repository they read:
-    their one `repoURL`, else (a `--repo` publishing stacks that name other repositories)
-    the remote publish pushes to."""
-    documents = _applications(apps)
+    It lives where they do (their one Argo CD namespace) and reads root_repo_url."""
     namespace = argocd_namespace(apps, remote, branch)
-    urls = sorted({str(d["spec"]["source"]["repoURL"]) for d in documents})
-    repo_url = urls[0] if len(urls) == 1 else remote
+    repo_url = root_repo_url(apps, remote)
     root = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",

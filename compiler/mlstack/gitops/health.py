@@ -11,12 +11,19 @@ GROUP_KIND` keys of `argocd-cm`. Publish writes that ConfigMap, only those keys,
 `apps/argocd-cm.health.yaml`, which the root Application applies with server-side apply: the
 keys are owned by the root, the rest of `argocd-cm` stays with whoever installed Argo CD. The
 name has a dot, which no stack name has, so it never clashes with `apps/STACK.yaml`.
+
+The root applies it in wave -2, before the platform app-of-apps (-1, gitops/platform.py) and
+the environments (0). Argo CD 1.8 removed its health check of Applications, so without one
+here an app-of-apps would call every child Healthy at once and its waves would not wait
+(Argo CD's operator manual, "Resource Health", "Argocd App", still so in 3.5): the
+`argoproj.io_Application` check below restores it, so the environments wait for the
+add-ons and each add-on for the ones it requires.
 """
 
 from __future__ import annotations
 
 from mlstack.targets import yaml_out
-from mlstack.targets.labels import MANAGED_BY
+from mlstack.targets.labels import MANAGED_BY, SYNC_WAVE
 
 FILE = "argocd-cm.health.yaml"
 
@@ -83,10 +90,22 @@ return hs
 )
 """A Kubeflow Notebook: ready once its server pod is; stopped by its culling annotation."""
 
+_APPLICATION = """local hs = {status = "Progressing", message = ""}
+if obj.status ~= nil and obj.status.health ~= nil then
+  hs.status = obj.status.health.status
+  hs.message = obj.status.health.message or ""
+end
+return hs
+"""
+"""An Argo CD Application: the health Argo CD computed for it."""
+
 CHECKS: dict[str, str] = {
+    "argoproj.io_Application": _APPLICATION,
     "infra.contrib.fluxcd.io_Terraform": _READY,
     "mlops.seldon.io_Model": _READY,
     "mlops.seldon.io_Server": _READY,
+    "mlops.seldon.io_Experiment": _READY,
+    "mlops.seldon.io_SeldonRuntime": _READY,
     "serving.kserve.io_InferenceGraph": _READY,
     "kubeflow.org_PyTorchJob": _JOB,
     "kubeflow.org_TFJob": _JOB,
@@ -106,6 +125,7 @@ def configmap(namespace: str) -> bytes:
                 "name": "argocd-cm",
                 "namespace": namespace,
                 "labels": {**MANAGED_BY, "app.kubernetes.io/part-of": "argocd"},
+                "annotations": {SYNC_WAVE: "-2"},
             },
             "data": {
                 f"resource.customizations.health.{key}": script

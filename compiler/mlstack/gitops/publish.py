@@ -23,9 +23,19 @@ from pathlib import Path
 import git
 
 from mlstack import __version__
+from mlstack.addons import DEPLOY_FOLDER
 from mlstack.crashpoint import crash_point
-from mlstack.gitops import health
-from mlstack.gitops.apps import APPS, ROOT, argocd_namespace, root_application, stack_apps
+from mlstack.gitops import health, platform
+from mlstack.gitops.apps import (
+    APPS,
+    ROOT,
+    applications,
+    argocd_namespace,
+    root_application,
+    root_name,
+    root_repo_url,
+    stack_apps,
+)
 from mlstack.gitops.deploy_inputs import is_kustomization, missing_inputs
 from mlstack.gitops.folders import inside
 from mlstack.gitops.repo import PublishError, auth_env, cache_lock, one_line, open_cache
@@ -131,6 +141,8 @@ def _apply(repo: git.Repo, request: Request) -> tuple[str, ...]:
         inside(work, f"{APPS}/{stack.name}.yaml")
     inside(work, ROOT)
     inside(work, f"{APPS}/{health.FILE}")
+    inside(work, f"{APPS}/{platform.FILE}")
+    inside(work, DEPLOY_FOLDER)
     for stack, target, wanted in plans:
         kept = {name: (target / name).read_bytes() for name in wanted if (target / name).is_file()}
         if target.exists():
@@ -151,7 +163,8 @@ def _apply(repo: git.Repo, request: Request) -> tuple[str, ...]:
 
 def _stage_apps(repo: git.Repo, work: Path, request: Request) -> None:
     """Write each stack's `apps/STACK.yaml` (its Applications on this branch), then the root
-    from every stack's file there (apps.py)."""
+    from every stack's file there (apps.py) and the add-ons of every environment they name
+    (platform.py)."""
     environments: dict[str, tuple[Path, list[str]]] = {}
     for stack in request.stacks:
         environments.setdefault(stack.name, (stack.source, []))[1].extend(stack.environments)
@@ -164,17 +177,37 @@ def _stage_apps(repo: git.Repo, work: Path, request: Request) -> None:
         elif target.is_file():
             target.unlink()
     checks = work / APPS / health.FILE
-    apps = {p.name: p.read_bytes() for p in sorted((work / APPS).glob("*.yaml")) if p != checks}
+    platform_app = work / APPS / platform.FILE
+    apps = {
+        p.name: p.read_bytes()
+        for p in sorted((work / APPS).glob("*.yaml"))
+        if p not in (checks, platform_app)
+    }
+    added = platform.collect(work, applications(apps)) if apps else {}
+    platform.write(work, added)
     if apps:
+        namespace = argocd_namespace(apps, request.remote, request.branch)
         (work / ROOT).parent.mkdir(exist_ok=True)
         (work / ROOT).write_bytes(root_application(apps, request.remote, request.branch))
-        checks.write_bytes(health.configmap(argocd_namespace(apps, request.remote, request.branch)))
-    else:
+        checks.write_bytes(health.configmap(namespace))
+        if added:
+            url = root_repo_url(apps, request.remote)
+            name = root_name(url, request.branch, "platform")
+            platform_app.write_bytes(platform.application(name, namespace, url, request.branch))
+    if not apps:
         for path in (work / ROOT, checks):
             path.unlink(missing_ok=True)
-    tracked = repo.git.ls_files("--", APPS, ROOT).splitlines()
-    if apps or tracked:
-        repo.git.add("--all", "--", APPS, ROOT)
+    if not added:
+        platform_app.unlink(missing_ok=True)
+    tracked = repo.git.ls_files("--", APPS, ROOT, DEPLOY_FOLDER).splitlines()
+    # git refuses a pathspec that matches nothing: only what exists or existed.
+    paths = [
+        p
+        for p in (APPS, ROOT, DEPLOY_FOLDER)
+        if (work / p).exists() or any(t == p or t.startswith(f"{p}/") for t in tracked)
+    ]
+    if paths:
+        repo.git.add("--all", "--", *paths)
 
 
 @dataclass(frozen=True)

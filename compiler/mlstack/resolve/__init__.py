@@ -15,6 +15,7 @@ from mlstack.load import Document, PathKey
 from mlstack.parse import misspelt_sections, validate_data
 from mlstack.plan import Plan
 from mlstack.resolve import (
+    addons,
     azure_limits,
     capacity,
     drift,
@@ -26,7 +27,7 @@ from mlstack.resolve import (
     versions,
 )
 from mlstack.resolve.context import Context
-from mlstack.resolve.identity import workloads
+from mlstack.resolve.identity import cloud_roles, workloads
 from mlstack.resolve.names_check import check as check_names
 from mlstack.resolve.overlay import merge_environment
 from mlstack.resolve.prune import prune
@@ -125,6 +126,7 @@ def resolve_environment(
     routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)
+    addons.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)
@@ -143,7 +145,9 @@ def resolve_environment(
         spec=pruned,
         namespace=pruned.platform.kubernetes.namespace or pruned.metadata.name,
         workloads=found,
+        cloud_roles=cloud_roles(stack, environment),
         labels=labels,
         spans=doc.value_spans,
+        addons=addons.chosen(pruned),
     )
     return plan, ctx.diagnostics

@@ -7,6 +7,7 @@ from typing import Any
 from mlstack import clouds, runtimes
 from mlstack.load import PathKey
 from mlstack.parse import describe
+from mlstack.plan import training_output
 from mlstack.resolve.context import Context
 from mlstack.resolve.references import enabled
 from mlstack.spec.models import ManagedTraining
@@ -35,6 +36,7 @@ def check(ctx: Context) -> None:
                 provider,
                 ("models", name, "training", "operator"),
             )
+            _training_output(ctx, name, provider)
             if training.operator == "sagemaker" and training.schedule:
                 _eventbridge(ctx, training.schedule, ("models", name, "training", "schedule"))
     for name, pipeline in enabled(ctx.stack.pipelines).items():
@@ -185,17 +187,55 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
             )
         elif autoscaling.metric in facts.scaling.unscaled:
             ctx.warn(
-                "W0712",
+                facts.scaling.unscaled_code,
                 f"{describe(path)}: "
-                + facts.scaling.unscaled_note.format(metric=autoscaling.metric),
+                + facts.scaling.unscaled_note.format(
+                    metric=autoscaling.metric, target=autoscaling.target
+                ),
                 (*path, "autoscaling", "metric"),
                 facts.scaling.unscaled_hint,
             )
+        elif facts.scaling.target_range is not None:
+            low, high = facts.scaling.target_range
+            if not low <= autoscaling.target <= high:
+                ctx.error(
+                    "E0740",
+                    f"{describe(path)}: the {autoscaling.metric} target on runtime '{runtime}' "
+                    f"is {facts.scaling.target_meaning}, {low:g} to {high:g}, not "
+                    f"{autoscaling.target:g}",
+                    (*path, "autoscaling", "target"),
+                    f"set target between {low:g} and {high:g}, e.g. {(low + high) / 2:g}",
+                )
 
 
 def _either(names: tuple[str, ...]) -> str:
     """`a, b or c`."""
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+
+
+def _training_output(ctx: Context, name: str, provider: str | None) -> None:
+    """A managed training on a cloud whose jobs take an output location writes there: without
+    one on that cloud's storage there is no job to generate."""
+    training = ctx.stack.models[name].training
+    assert isinstance(training, ManagedTraining)
+    if provider is None or CLOUD_OF.get(training.operator) != provider:
+        return  # E0401 says where it runs
+    cloud = clouds.get(provider)
+    output = training_output(ctx.stack, name)
+    if not cloud.training_writes or (output is not None and scheme_of(output) == cloud.scheme):
+        return
+    written = training.output is not None
+    ctx.error(
+        "E0741",
+        f"model '{name}': {training.operator} training writes to {cloud.scheme}:// storage, "
+        + (
+            f"but training.output is '{output}'"
+            if written
+            else f"and the model's uri has no {cloud.scheme}:// location to put its runs beside"
+        ),
+        ("models", name, "training", "output" if written else "operator"),
+        f"set training.output to a location under {cloud.scheme}://BUCKET/PATH/",
+    )
 
 
 def _eventbridge(ctx: Context, schedule: str, path: PathKey) -> None:

@@ -1,4 +1,6 @@
-"""Which workload runs under which ServiceAccount and may touch which storage, and nothing wider.
+"""Which workload runs under which ServiceAccount and may touch which storage, and nothing wider;
+and under which identity the cloud runs the stack's managed endpoints, functions, trainings
+and pipelines (`cloud_roles`).
 
 Computed once here so that the ServiceAccount annotation (Kubernetes target) and the cloud
 role, service account or managed identity with its grant (Terraform target) come from the
@@ -7,15 +9,22 @@ same record and the same naming function.
 
 from __future__ import annotations
 
-from mlstack import names
+from mlstack import acr, clouds, names, runtimes
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Workload, WorkloadKind, storage_grants, training_output
+from mlstack.plan import (
+    CloudRole,
+    Grant,
+    Workload,
+    WorkloadKind,
+    storage_grants,
+    training_output,
+)
 from mlstack.resolve.references import enabled
 from mlstack.spec import Stack
-from mlstack.spec.models import InClusterTraining
+from mlstack.spec.models import InClusterTraining, ManagedTraining
 from mlstack.spec.pipelines import ContainerStep, SparkStep
 from mlstack.spec.serving import IN_CLUSTER
-from mlstack.spec.uris import CLOUD_SCHEMES
+from mlstack.spec.uris import CLOUD_SCHEMES, scheme_of
 
 
 class _Grants:
@@ -104,4 +113,73 @@ def workloads(stack: Stack, environment: str) -> tuple[Workload, ...]:
                 cloud.provider, stack.metadata.name, environment, account
             )
         out.append(Workload(kind, name, account, merged, identity, source))
+    return tuple(out)
+
+
+def _serving_reads(stack: Stack, model: str, provider: str) -> list[Grant]:
+    """What a cloud serving reads of a model on its own cloud: the model's location (or the
+    MLflow store behind a models:/ URI). Azure ML and Functions register or fetch models from
+    blob storage only, so there a models:/ model grants nothing (its target says so)."""
+    uri = stack.models[model].uri if model in stack.models else None
+    if provider == "azure" and (uri is None or scheme_of(uri) != "azureblob"):
+        return []
+    scheme = clouds.get(provider).scheme
+    return [g for g in storage_grants(stack, uri, write=False) if g.scheme == scheme]
+
+
+def cloud_roles(stack: Stack, environment: str) -> tuple[CloudRole, ...]:
+    """The identities of what the stack's cloud runs for it, with what each serving reads."""
+    cloud = stack.platform.cloud
+    if cloud is None:
+        return ()
+    provider = cloud.provider
+
+    def name(account: str) -> str:
+        return names.cloud_identity(provider, stack.metadata.name, environment, account)
+
+    out: list[CloudRole] = []
+    for serving_name, serving in enabled(stack.serving).items():
+        facts = runtimes.get(serving.runtime)
+        if facts.cloud != provider:
+            continue
+        models = [serving.model] + ([serving.canary.model] if serving.canary else [])
+        reads = _merge([g for m in models for g in _serving_reads(stack, m, provider)])
+        identity = name(f"{facts.identity}-{serving_name}") if facts.identity else None
+        image = getattr(serving, "image", None)
+        pulls = acr.registry(image) if provider == "azure" and image else None
+        out.append(
+            CloudRole(
+                serving.runtime, serving_name, identity, reads, ("serving", serving_name), pulls
+            )
+        )
+    managed = clouds.get(provider).managed
+    for model_name, model in enabled(stack.models).items():
+        training = model.training
+        if not isinstance(training, ManagedTraining) or training.operator != managed:
+            continue
+        source: PathKey = ("models", model_name, "training")
+        if provider == "aws":
+            job = names.training(model_name)
+            out.append(CloudRole("pipeline", job, name(f"pipeline-{job}"), (), source))
+            if training.schedule:
+                out.append(CloudRole("schedule", job, name(f"schedule-{job}"), (), source))
+        elif provider == "gcp":
+            out.append(
+                CloudRole(
+                    "vertex-train", model_name, name(f"vertex-train-{model_name}"), (), source
+                )
+            )
+            if training.schedule:
+                account = name(f"vertex-schedule-{model_name}")
+                out.append(CloudRole("vertex-schedule", model_name, account, (), source))
+    if provider == "aws":
+        for pipeline_name, pipeline in enabled(stack.pipelines).items():
+            if pipeline.engine != "sagemaker":
+                continue
+            source = ("pipelines", pipeline_name)
+            role = name(f"pipeline-{pipeline_name}")
+            out.append(CloudRole("pipeline", pipeline_name, role, (), source))
+            if pipeline.schedule:
+                role = name(f"schedule-{pipeline_name}")
+                out.append(CloudRole("schedule", pipeline_name, role, (), source))
     return tuple(out)

@@ -19,6 +19,7 @@ RUNTIME = Runtime(
     "lambda",
     "function",
     FRAMEWORKS,
+    identity="lambda",
     cloud="aws",
     scale_to_zero=True,
     scaling=Scaling(

@@ -29,7 +29,10 @@ Endpoint = tuple[str | int, str]
 
 @dataclass(frozen=True)
 class Server:
-    """A model server mlstack runs as its own Deployment (plain.py): images, ports, probes."""
+    """A model server mlstack runs as its own Deployment (targets/kubernetes/plain.py):
+    images, ports, probes, and how it is started. `args`, `env` and `config` may name
+    `{model}` (the serving's model), `{model_dir}` (where the initContainer put it) and
+    `{config_dir}` (where `config` is mounted); literal braces are doubled."""
 
     image: str
     gpu_image: str
@@ -43,6 +46,14 @@ class Server:
     """(port name, path) Prometheus scrapes."""
     scratch: tuple[str, ...] = field(default=())
     """Writable emptyDirs besides /tmp."""
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    """Variables besides HOME=/tmp."""
+    config: tuple[tuple[str, str], ...] = ()
+    """(file name, content) of its config files, a ConfigMap mounted at `{config_dir}`."""
+    shm: bool = False
+    """Needs a memory-backed /dev/shm (Triton's Python backend talks to stubs through it)."""
 
 
 @dataclass(frozen=True)
@@ -86,14 +97,16 @@ class Scaling:
     default: tuple[str, float] | None = None
     """(metric, target) generated without `autoscaling`, if the runtime needs one."""
     unscaled: tuple[str, ...] = ()
-    """Accepted metrics (SPEC allows them) that are not generated: a warning (W0712)."""
+    """Accepted metrics (SPEC allows them) that are not generated: a warning, `unscaled_code`
+    (W0712 Seldon, W0740 Cloud Run)."""
+    unscaled_code: str = "W0712"
     unscaled_note: str = ""
-    """Why, and what to use instead (message, hint), for `unscaled`."""
+    """Why (may name `{metric}` and `{target}`), and what to use instead, for `unscaled`."""
     unscaled_hint: str = ""
     target_range: tuple[float, float] | None = None
-    """Inclusive bounds of `autoscaling.target`, where the runtime has any."""
+    """Inclusive bounds of `autoscaling.target`, where the runtime has any (E0740)."""
     target_meaning: str = ""
-    """What the target is on this runtime, for the diagnostic when it is out of range."""
+    """What the target is on this runtime, for E0740."""
 
     def fallback(self) -> tuple[str, float]:
         """(metric, target) a target generates without `autoscaling` (only runtimes with a
@@ -127,6 +140,13 @@ class Runtime:
     """The Deployment mlstack writes for it (plain runtimes only)."""
     metrics: Profile | None = None
     """Its Prometheus metrics (in-cluster runtimes)."""
+    identity: str | None = None
+    """Cloud runtimes: the prefix of the cloud identity mlstack creates for each serving
+    (`PREFIX-SERVING`, resolve/identity.py); None where the cloud assigns the endpoint's own
+    (Azure's system-assigned identities)."""
+    addons: tuple[str, ...] = ()
+    """The cluster add-ons whose operator runs its objects (`gitops.addons`, data/addons.json);
+    plain runtimes are Deployments and need none."""
 
     @property
     def in_cluster(self) -> bool:

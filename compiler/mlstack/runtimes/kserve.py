@@ -77,4 +77,6 @@ class KServe(Runtime):
         return RAW.get(framework, PYTHON)
 
 
-RUNTIME = KServe("kserve", "in-cluster", FRAMEWORKS, canary=True, scaling=Scaling())
+RUNTIME = KServe(
+    "kserve", "in-cluster", FRAMEWORKS, canary=True, scaling=Scaling(), addons=("kserve",)
+)

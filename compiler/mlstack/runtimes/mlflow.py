@@ -13,6 +13,18 @@ SERVER = Server(
     ("http", "/v2/health/ready"),
     ("http", "/v2/health/live"),
     ("metrics", "/metrics"),
+    command=("mlserver",),
+    args=("start", "{model_dir}"),
+    # The model comes from MLSERVER_MODEL_* variables, so the artifact needs no
+    # model-settings.json.
+    env=(
+        ("MLSERVER_MODEL_NAME", "{model}"),
+        ("MLSERVER_MODEL_IMPLEMENTATION", "mlserver_mlflow.MLflowRuntime"),
+        ("MLSERVER_MODEL_URI", "{model_dir}"),
+        ("MLSERVER_METRICS_DIR", "/tmp/.metrics"),
+        ("HF_HOME", "/tmp/huggingface"),
+        ("NUMBA_CACHE_DIR", "/tmp/numba"),
+    ),
 )
 RUNTIME = Runtime(
     "mlflow",

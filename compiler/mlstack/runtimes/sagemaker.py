@@ -56,6 +56,7 @@ RUNTIME = SageMaker(
     "sagemaker",
     "managed",
     FRAMEWORKS,
+    identity="sagemaker",
     cloud="aws",
     prebuilt=tuple(IMAGES),
     canary=True,

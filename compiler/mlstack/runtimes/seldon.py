@@ -20,6 +20,7 @@ RUNTIME = Runtime(
     no_scheme_hint="Seldon downloads with rclone (s3, gs, azureblob, pvc): mirror the model "
     "to object storage",
     canary=True,
+    addons=("seldon",),
     scaling=Scaling(
         ("rps", "cpu", "memory"),
         # Accepted (SPEC allows the metric) but not generated: Seldon rules out a second

@@ -13,6 +13,25 @@ SERVER = Server(
     ("http", "/v1/models/{model}"),
     ("grpc", None),
     ("http", servers.TF_METRICS_PATH),
+    command=("tensorflow_model_server",),
+    args=(
+        "--port=8500",
+        "--rest_api_port=8501",
+        "--model_name={model}",
+        "--model_base_path={model_dir}",
+        "--monitoring_config_file={config_dir}/monitoring_config.txt",
+    ),
+    config=(
+        (
+            "monitoring_config.txt",
+            f"""\
+prometheus_config {{{{
+  enable: true,
+  path: "{servers.TF_METRICS_PATH}"
+}}}}
+""",
+        ),
+    ),
 )
 RUNTIME = Runtime(
     "tfserving",

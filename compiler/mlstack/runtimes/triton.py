@@ -13,6 +13,14 @@ SERVER = Server(
     ("http", "/v2/health/ready"),
     ("http", "/v2/health/live"),
     ("metrics", "/metrics"),
+    command=("tritonserver",),
+    args=(
+        "--model-repository={model_dir}",
+        "--http-port=8000",
+        "--grpc-port=8001",
+        "--metrics-port=8002",
+    ),
+    shm=True,
 )
 RUNTIME = Runtime(
     "triton",

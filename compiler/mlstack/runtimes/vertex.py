@@ -17,6 +17,7 @@ RUNTIME = Runtime(
     "vertex",
     "managed",
     FRAMEWORKS,
+    identity="vertex",
     cloud="gcp",
     prebuilt=tuple(IMAGES),
     canary=True,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
+from mlstack import addons
 from mlstack.spec.base import SpecModel
 from mlstack.spec.pods import Annotations, Labels
 from mlstack.spec.types import Name
+from mlstack.suggest import did_you_mean
 
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
 """Argo CD's name for the cluster it runs in."""
@@ -129,6 +131,25 @@ class TerraformApply(SpecModel):
     applied outside mlstack, compile lists the outputs the cluster needs."""
 
 
+def _known_addon(value: str) -> str:
+    if value not in addons.table():
+        raise PydanticCustomError(
+            "E0125",
+            "'{value}' is not an add-on mlstack installs",
+            {
+                "value": value,
+                "hint": did_you_mean(value, addons.names())
+                or f"one of {', '.join(addons.names())} (or write auto instead of a list)",
+            },
+        )
+    return value
+
+
+AddonName = Annotated[
+    str, AfterValidator(_known_addon), Field(json_schema_extra={"enum": list(addons.names())})
+]
+
+
 class GitOps(SpecModel):
     """Where compiled output is published and how Argo CD picks it up."""
 
@@ -152,3 +173,17 @@ class GitOps(SpecModel):
     """Argo CD Application settings."""
     terraform: TerraformApply = TerraformApply()
     """How the environment's Terraform is applied."""
+    addons: Annotated[
+        Annotated[Literal["auto", "none"], Tag("word")]
+        | Annotated[
+            list[AddonName],
+            # Resolve reports a repeat at the repeat (resolve/addons.py, E0126).
+            Field(json_schema_extra={"uniqueItems": True}),
+            Tag("list"),
+        ],
+        # A list is checked as a list only, a word as a word only: one mistake, one message.
+        Discriminator(lambda value: "list" if isinstance(value, list) else "word"),
+    ] = "none"
+    """Cluster add-ons installed as Argo CD Applications in the deploy branch's platform
+    app-of-apps (docs/kubernetes.md, "Add-ons"): auto, exactly those the stack uses; a list,
+    those; none, the cluster has them already."""

@@ -113,6 +113,13 @@ class AwsCloud(_Cloud):
     """Cloud provider."""
     account: Annotated[str, Field(pattern=r"^[0-9]{12}$")]
     """12-digit AWS account id, quoted so leading zeros survive: "012345678901"."""
+    identity: Literal["pod-identity", "irsa"] = "irsa"
+    """How the stack's ServiceAccounts get their IAM roles. pod-identity (what `mlstack init`
+    writes, and AWS's recommendation for new clusters): an EKS Pod Identity association per
+    ServiceAccount and roles that trust `pods.eks.amazonaws.com`; the cluster needs the EKS
+    Pod Identity Agent add-on. irsa (the default, so stacks written before the field keep
+    their roles): the `eks.amazonaws.com/role-arn` annotation and roles that trust the
+    cluster's IAM OIDC provider. Switching rewrites every role's trust policy."""
 
 
 class GcpCloud(_Cloud):

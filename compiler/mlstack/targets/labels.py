@@ -5,6 +5,7 @@ from __future__ import annotations
 from mlstack.plan import Plan
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mlstack"}
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 
 
 def common_labels(plan: Plan) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""A ServiceAccount per workload, annotated for the cloud's workload identity.
+"""A ServiceAccount per workload, annotated for the cloud's workload identity (none under EKS
+Pod Identity, where an association outside the cluster binds the role).
 
 The identity name comes from the plan (`mlstack.names.cloud_identity`, the same function the
 Terraform target uses), so the annotation and the cloud role can never disagree.
@@ -21,6 +22,8 @@ def sa_annotations(plan: Plan, workload: Workload) -> dict[str, str]:
     if workload.identity is None or cloud is None:
         return {}
     if isinstance(cloud, AwsCloud):
+        if cloud.identity == "pod-identity":
+            return {}  # the association binds the role (aws_cluster); no annotation
         return {
             "eks.amazonaws.com/role-arn": f"arn:aws:iam::{cloud.account}:role/{workload.identity}"
         }

@@ -12,7 +12,7 @@ from typing import Any
 
 from mlstack.load import PathKey
 from mlstack.plan import Plan
-from mlstack.targets.labels import common_labels
+from mlstack.targets.labels import SYNC_WAVE, common_labels
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,13 @@ def selector_labels(component: str, name: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": name, "app.kubernetes.io/component": component}
 
 
-SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 _FOUNDATION = {
     "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap", "ResourceQuota",
     "LimitRange", "NetworkPolicy", "PersistentVolumeClaim",
     # tofu.py: the Terraform apply whose outputs Secret the workloads read.
     "GitRepository", "Terraform",
+    # seldon.py: the runtime (scheduler, agent Role) the Servers and Models need.
+    "SeldonRuntime",
 }  # fmt: skip
 
 

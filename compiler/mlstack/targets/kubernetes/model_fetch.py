@@ -5,8 +5,8 @@ for `pvc://CLAIM/PATH`, the claim itself mounted read-only (nothing to copy).
 Downloader images (pinned; each chosen because it authenticates with the pod's workload
 identity out of the box, so no key ever reaches the pod on a stack with a cloud):
 
-- `s3://`  amazon/aws-cli (AWS's image): `aws s3 cp --recursive`. IRSA through the
-  variables EKS injects; an S3-compatible store (MinIO) through AWS_ENDPOINT_URL.
+- `s3://`  amazon/aws-cli (AWS's image): `aws s3 cp --recursive`. IRSA or EKS Pod Identity
+  through the variables EKS injects; an S3-compatible store (MinIO) through AWS_ENDPOINT_URL.
 - `gs://`  google-cloud-cli `-slim` (Google's image): `gcloud storage rsync --recursive`,
   GKE Workload Identity through the metadata server.
 - `azureblob://` and `hf://`  kserve/storage-initializer: KServe's own downloader, so a

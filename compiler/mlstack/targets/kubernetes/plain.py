@@ -1,9 +1,11 @@
-"""runtime: torchserve | tfserving | triton | mlflow -> Deployment + Service +
-HorizontalPodAutoscaler (autoscaling/v2) + PodDisruptionBudget (policy/v1), for clusters
-without KServe. The model is copied in by an initContainer (model_fetch.py).
+"""runtime: torchserve | tfserving | triton | mlflow (every runtime whose registry entry has a
+`Server`) -> Deployment + Service + HorizontalPodAutoscaler (autoscaling/v2) +
+PodDisruptionBudget (policy/v1), for clusters without KServe. The model is copied in by an
+initContainer (model_fetch.py).
 
 Each server runs its upstream image with its own ports, health endpoints and model-loading
-flags (sources: the projects' Dockerfiles and docs at the pinned tags):
+flags, all in its registry module (mlstack/runtimes/NAME.py; sources: the projects'
+Dockerfiles and docs at the pinned tags):
 
 - TorchServe `pytorch/torchserve:0.12.0-cpu|-gpu`: inference 8080, management 8081, metrics
   8082 (Prometheus only with `metrics_mode=prometheus`), `GET /ping`. Our config.properties
@@ -38,8 +40,6 @@ from typing import Any
 from mlstack import runtimes
 from mlstack.plan import Plan
 from mlstack.runtimes import Server
-from mlstack.runtimes.servers import TF_METRICS_PATH
-from mlstack.runtimes.torchserve import HOME as TS_HOME
 from mlstack.spec.serving import (
     MlflowServing,
     TFServingServing,
@@ -56,24 +56,7 @@ STARTUP_SECONDS = 600
 
 
 PlainServing = TorchServeServing | TFServingServing | TritonServing | MlflowServing
-
-TORCHSERVE_CONFIG = f"""\
-inference_address=http://0.0.0.0:8080
-management_address=http://127.0.0.1:8081
-metrics_address=http://0.0.0.0:8082
-metrics_mode=prometheus
-disable_token_authorization=true
-enable_model_api=false
-install_py_dep_per_model=false
-model_store={MODEL_DIR}
-load_models=all
-"""
-TFSERVING_MONITORING = f"""\
-prometheus_config {{
-  enable: true,
-  path: "{TF_METRICS_PATH}"
-}}
-"""
+"""The servings whose runtime has a `Server` in its registry entry."""
 
 
 def server_of(runtime: str) -> Server:
@@ -87,51 +70,21 @@ def config_map_name(name: str, runtime: str) -> str:
     return f"{name}-{runtime}"
 
 
+def _fill(text: str, model: str) -> str:
+    return text.format(model=model, model_dir=MODEL_DIR, config_dir=CONFIG_DIR)
+
+
 def _config(serving: PlainServing) -> dict[str, str]:
     """The server's config files (a ConfigMap mounted at CONFIG_DIR), if it needs any."""
-    if isinstance(serving, TorchServeServing):
-        return {"config.properties": TORCHSERVE_CONFIG}
-    if isinstance(serving, TFServingServing):
-        return {"monitoring_config.txt": TFSERVING_MONITORING}
-    return {}
+    return {f: _fill(text, serving.model) for f, text in server_of(serving.runtime).config}
 
 
 def _server_args(serving: PlainServing, model: str) -> tuple[list[str], list[str], list[Any]]:
     """(command, args, env) that load the model from MODEL_DIR."""
+    server = server_of(serving.runtime)
     env: list[dict[str, Any]] = [{"name": "HOME", "value": "/tmp"}]
-    if isinstance(serving, TorchServeServing):
-        env += [
-            {"name": "TEMP", "value": f"{TS_HOME}/tmp"},
-            {"name": "LOG_LOCATION", "value": f"{TS_HOME}/logs"},
-            {"name": "METRICS_LOCATION", "value": f"{TS_HOME}/logs"},
-        ]
-        args = ["--start", "--foreground", "--ts-config", f"{CONFIG_DIR}/config.properties"]
-        args += ["--model-store", MODEL_DIR, "--models", "all", "--disable-token-auth", "--ncs"]
-        return ["torchserve"], args, env
-    if isinstance(serving, TFServingServing):
-        return (
-            ["tensorflow_model_server"],
-            [
-                "--port=8500",
-                "--rest_api_port=8501",
-                f"--model_name={model}",
-                f"--model_base_path={MODEL_DIR}",
-                f"--monitoring_config_file={CONFIG_DIR}/monitoring_config.txt",
-            ],
-            env,
-        )
-    if isinstance(serving, TritonServing):
-        args = [f"--model-repository={MODEL_DIR}", "--http-port=8000", "--grpc-port=8001"]
-        return ["tritonserver"], [*args, "--metrics-port=8002"], env
-    env += [
-        {"name": "MLSERVER_MODEL_NAME", "value": model},
-        {"name": "MLSERVER_MODEL_IMPLEMENTATION", "value": "mlserver_mlflow.MLflowRuntime"},
-        {"name": "MLSERVER_MODEL_URI", "value": MODEL_DIR},
-        {"name": "MLSERVER_METRICS_DIR", "value": "/tmp/.metrics"},
-        {"name": "HF_HOME", "value": "/tmp/huggingface"},
-        {"name": "NUMBA_CACHE_DIR", "value": "/tmp/numba"},
-    ]
-    return ["mlserver"], ["start", MODEL_DIR], env
+    env += [{"name": k, "value": _fill(v, model)} for k, v in server.env]
+    return list(server.command), [_fill(a, model) for a in server.args], env
 
 
 def _probe(check: tuple[str, str | None], model: str, **timing: int) -> dict[str, Any]:
@@ -155,7 +108,7 @@ def _pod(plan: Plan, name: str, serving: PlainServing) -> dict[str, Any]:
     for index, path in enumerate(server.scratch):
         mounts.append({"name": f"scratch-{index}", "mountPath": path})
         volumes.append({"name": f"scratch-{index}", "emptyDir": {}})
-    if isinstance(serving, TritonServing):
+    if server.shm:
         mounts.append({"name": "shm", "mountPath": "/dev/shm"})
         volumes.append({"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}})
     if _config(serving):
@@ -285,8 +238,6 @@ def _objects(plan: Plan, name: str, serving: PlainServing) -> list[Manifest]:
 def build(plan: Plan) -> list[Manifest]:
     out: list[Manifest] = []
     for name, serving in plan.spec.serving.items():
-        if isinstance(
-            serving, TorchServeServing | TFServingServing | TritonServing | MlflowServing
-        ):
+        if isinstance(serving, PlainServing):
             out.extend(_objects(plan, name, serving))
     return out

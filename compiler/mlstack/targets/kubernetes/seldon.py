@@ -300,9 +300,20 @@ def _serving(plan: Plan, name: str, serving: SeldonServing) -> list[Manifest]:
     return out
 
 
+def _runtime() -> Manifest:
+    """The namespace's SeldonRuntime, when mlstack installs Seldon (`gitops.addons`): the
+    operator then runs the scheduler, envoy and gateways here and creates AGENT_ROLE. It uses
+    the SeldonConfig `default` the seldon-core-v2-setup chart installs, and is in the wave
+    before the Servers and Models that need it (meta.sync_wave)."""
+    body = {"spec": {"seldonConfig": "default"}}
+    return Manifest(API, "SeldonRuntime", "seldon", body, ("gitops", "addons"))
+
+
 def build(plan: Plan) -> list[Manifest]:
     out: list[Manifest] = []
     for name, serving in plan.spec.serving.items():
         if isinstance(serving, SeldonServing):
             out.extend(_serving(plan, name, serving))
+    if out and "seldon" in plan.addons:
+        out.append(_runtime())
     return out

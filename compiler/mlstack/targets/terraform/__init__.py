@@ -28,6 +28,7 @@ from mlstack.targets.terraform import (
     azure_functions,
     azure_identity,
     azure_node_pools,
+    azure_registrations,
     azure_registry,
     azure_serving,
     azure_storage,
@@ -123,6 +124,8 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     produced = [item for build in builders for item in build(plan)]
     blocks = [item for item in produced if isinstance(item, Block)]
     notes = [item for item in produced if isinstance(item, Note)]
+    if cloud.provider == "azure" and (registrations := azure_registrations.note(blocks)):
+        notes.append(registrations)
     files = sorted((item for item in produced if isinstance(item, File)), key=lambda f: f.path)
     paths = Counter(f.path for f in files)
     if clashes := sorted(path for path, count in paths.items() if count > 1):

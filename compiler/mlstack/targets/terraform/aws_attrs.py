@@ -64,6 +64,13 @@ class IamRolePolicyAttachment(TypedDict, total=False):
 
 
 # --- EKS ----------------------------------------------------------------------------------
+class EksPodIdentityAssociation(TypedDict, total=False):
+    cluster_name: str
+    namespace: str
+    service_account: str
+    role_arn: str
+
+
 class ScalingConfig(TypedDict):
     desired_size: int
     min_size: int
@@ -398,6 +405,7 @@ MODELS: dict[str, tuple[str, type]] = {
     "aws_iam_role_policy": ("resource", IamRolePolicy),
     "aws_iam_role_policy_attachment": ("resource", IamRolePolicyAttachment),
     "aws_eks_node_group": ("resource", EksNodeGroup),
+    "aws_eks_pod_identity_association": ("resource", EksPodIdentityAssociation),
     "aws_s3_bucket": ("resource", S3Bucket),
     "aws_s3_bucket_versioning": ("resource", S3BucketVersioning),
     "aws_s3_bucket_server_side_encryption_configuration": ("resource", S3BucketSse),

@@ -7,7 +7,6 @@ role reads exactly the served model's S3 location and writes only the function's
 
 from __future__ import annotations
 
-from mlstack import names
 from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.spec.serving import LambdaServing
@@ -19,11 +18,7 @@ from mlstack.targets.terraform.aws_attrs import (
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
 from mlstack.targets.terraform.aws_iam import ECR, inline_policy, s3_statements, service_role
-from mlstack.targets.terraform.aws_serving import (
-    LOG_RETENTION_DAYS,
-    logs_statement,
-    model_grants,
-)
+from mlstack.targets.terraform.aws_serving import LOG_RETENTION_DAYS, logs_statement
 from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 
@@ -34,15 +29,17 @@ def _lambda(plan: Plan, name: str, serving: LambdaServing) -> list[Block | Note]
     block = tf_name(name)
     function = scoped(plan, name, 64)
     group = f"/aws/lambda/{function}"
+    decided = plan.cloud_role("lambda", name)
+    assert decided.identity is not None
     trust, role = service_role(
         f"lambda_{block}",
-        names.cloud_identity("aws", plan.stack, plan.environment, f"lambda-{name}"),
+        decided.identity,
         "lambda.amazonaws.com",
         f"Lambda execution role of serving {name} (stack {plan.stack}, {plan.environment})",
         path,
     )
     statements = [
-        *s3_statements(model_grants(plan, serving.model)),
+        *s3_statements(decided.grants),
         logs_statement(cloud.region, cloud.account, group),
     ]
     policy = inline_policy(f"lambda_{block}", "serving", role, statements, path)

@@ -15,9 +15,9 @@ design, so those stay connected (the spec has no field to say otherwise).
 
 from __future__ import annotations
 
-from mlstack import catalogue, names
+from mlstack import catalogue
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan, storage_grants
+from mlstack.plan import Plan
 from mlstack.runtimes import sagemaker
 from mlstack.spec.serving import SageMakerServing
 from mlstack.spec.types import quantity_value
@@ -47,12 +47,6 @@ from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 LOG_RETENTION_DAYS = 365
 """A year of endpoint and function logs: what audits of a model in production ask for."""
 VARIANTS = ("primary", "canary")
-
-
-def model_grants(plan: Plan, model: str) -> list[Grant]:
-    """What serving a model reads on this cloud (s3://, or the MLflow store for models:/)."""
-    grants = storage_grants(plan.spec, plan.spec.models[model].uri, write=False)
-    return [grant for grant in grants if grant.scheme == "s3"]
 
 
 def _container(
@@ -211,18 +205,19 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
                     (*path, "runtime"),
                 )
             )
+    role_plan = plan.cloud_role("sagemaker", name)
+    assert role_plan.identity is not None
     trust, role = service_role(
         f"sagemaker_{block}",
-        names.cloud_identity("aws", plan.stack, plan.environment, f"sagemaker-{name}"),
+        role_plan.identity,
         "sagemaker.amazonaws.com",
         f"SageMaker execution role of serving {name} (stack {plan.stack}, {plan.environment})",
         path,
     )
-    grants = sorted(
-        {g for model in models for g in model_grants(plan, model)},
-        key=lambda g: (g.bucket, g.prefix),
-    )
-    statements = [*s3_statements(grants), logs_statement(cloud.region, cloud.account, group)]
+    statements = [
+        *s3_statements(role_plan.grants),
+        logs_statement(cloud.region, cloud.account, group),
+    ]
     statements += [
         {
             "sid": "Metrics",

@@ -165,6 +165,13 @@ def _role_statements(
     return statements
 
 
+def _identity(plan: Plan, kind: str, name: str) -> str:
+    """The IAM role name resolve decided (resolve/identity.py `cloud_roles`)."""
+    found = plan.cloud_role(kind, name).identity
+    assert found is not None
+    return found
+
+
 def _pipeline(
     plan: Plan,
     name: str,
@@ -175,7 +182,7 @@ def _pipeline(
     path: PathKey,
 ) -> list[Block | Note]:
     block = tf_name(name)
-    role_name = names.cloud_identity("aws", plan.stack, plan.environment, f"pipeline-{name}")
+    role_name = _identity(plan, "pipeline", name)
     trust, role = service_role(
         f"pipeline_{block}",
         role_name,
@@ -200,7 +207,7 @@ def _pipeline(
     if schedule:
         s_trust, s_role = service_role(
             f"schedule_{block}",
-            names.cloud_identity("aws", plan.stack, plan.environment, f"schedule-{name}"),
+            _identity(plan, "schedule", name),
             "scheduler.amazonaws.com",
             f"Starts SageMaker pipeline {name} on schedule",
             path,
@@ -246,14 +253,7 @@ def build(plan: Plan) -> list[Block | Note]:
             continue
         path: PathKey = ("models", model, "training")
         output = _output(plan, model)
-        if output is None:
-            out.append(
-                Note(
-                    f"SageMaker training of model '{model}' needs an s3:// training output to write to; no pipeline was generated.",
-                    (*path, "operator"),
-                )
-            )
-            continue
+        assert output is not None  # an s3:// output: E0741 at validate
         role = f"${{aws_iam_role.pipeline_{tf_name(training_name(model))}.arn}}"
         train_step = _training_step(model, training, output, role)
         out += _pipeline(
@@ -280,14 +280,7 @@ def build(plan: Plan) -> list[Block | Note]:
                 training = plan.spec.models[step.model].training
                 output = _output(plan, step.model)
                 assert isinstance(training, ManagedTraining)
-                if output is None:
-                    out.append(
-                        Note(
-                            f"step '{step_name}' of pipeline '{name}' needs an s3:// training output on model '{step.model}'.",
-                            (*path, "steps", step_name),
-                        )
-                    )
-                    continue
+                assert output is not None  # the model's own E0741 at validate
                 entry = _training_step(step.model, training, output, role) | {"Name": step_name}
                 grants.append(output)
                 images.append(training.image)

@@ -1,4 +1,4 @@
-"""Typed attribute models of the hashicorp/azurerm 4.79.0 and Azure/azapi 2.12.0 blocks the
+"""Typed attribute models of the hashicorp/azurerm 5.2.0 and Azure/azapi 2.12.0 blocks the
 Azure modules emit.
 
 As for AWS and GCP: no prebuilt cdktf provider package, but one `TypedDict` (total=False) per

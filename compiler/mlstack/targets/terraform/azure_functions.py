@@ -15,12 +15,11 @@ that account, as the Functions host needs), and reads exactly the model's contai
 
 from __future__ import annotations
 
-from mlstack import acr
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan
+from mlstack.plan import Plan
 from mlstack.spec.serving import AzureFunctionsServing
 from mlstack.spec.types import quantity_value
-from mlstack.spec.uris import blob_url, parse
+from mlstack.spec.uris import blob_url
 from mlstack.targets.terraform.azure_attrs import (
     Docker,
     LinuxFunctionApp,
@@ -56,6 +55,7 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
     assert cloud is not None
     key = tf_name(name)
     source: PathKey = ("serving", name)
+    role = plan.cloud_role("azurefunctions", name)
     plan_body: ServicePlan = {
         "name": scoped(plan, f"{name}-plan", 60),
         "location": cloud.region,
@@ -86,7 +86,7 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
         "site_config": [
             {
                 "application_stack": [{"docker": [docker(serving.image)]}],
-                "container_registry_use_managed_identity": acr.is_acr(serving.image),
+                "container_registry_use_managed_identity": role.pulls is not None,
                 "elastic_instance_minimum": max(1, serving.replicas.min),
                 "app_scale_limit": serving.replicas.max,
                 "minimum_tls_version": "1.2",
@@ -103,10 +103,6 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
         "principal_type": "ServicePrincipal",
         "description": f"mlstack: function app {name} host storage",
     }
-    grants = []
-    if url is not None:
-        location = parse(model.uri)
-        grants.append(Grant(location.scheme, location.bucket, location.prefix, False))
     out: list[Block | Note] = [
         service_plan,
         storage,
@@ -116,11 +112,12 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
             cloud,
             f"{key}_fn",
             app.ref("identity[0].principal_id"),
-            tuple(grants),
+            role.grants,
             source,
             f"function app {name}",
         ),
         *pull_grants(
+            role.pulls,
             serving.image,
             [(f"{key}_fn_acr", app.ref("identity[0].principal_id"), f"function app {name}")],
             ("serving", name, "image"),

@@ -10,7 +10,7 @@ Workload Identity webhook's projected token carries); no other subject can excha
 Azure RBAC scopes stop at the blob container, so each grant is a role assignment on exactly
 `.../storageAccounts/ACCOUNT/blobServices/default/containers/CONTAINER` ("Storage Blob Data
 Reader", or "Storage Blob Data Contributor" when the grant writes) and, when the grant has a
-prefix, an ABAC condition (azurerm 4.79 `condition` + `condition_version = "2.0"`) limiting
+prefix, an ABAC condition (azurerm 5.2 `condition` + `condition_version = "2.0"`) limiting
 every data action of the role to blobs at or under the prefix: reads and writes by the
 `blobs:path` resource attribute, listing by the `blobs:prefix` request attribute (Azure docs,
 "Example Azure role assignment conditions for Blob Storage", read or list / write blobs in

@@ -1,6 +1,6 @@
 """`runtime: azureml`: Azure ML managed online endpoints and deployments, through azapi.
 
-azurerm 4.79 has no online endpoint resource, so these are `azapi_resource`s on the
+azurerm 5.2 has no online endpoint resource, so these are `azapi_resource`s on the
 Microsoft.MachineLearningServices 2024-10-01 API, children of the shared workspace
 (azure_workspace.py):
 - the model, registered from its blob URI (`workspaces/models` + `/versions`; the version is
@@ -34,10 +34,10 @@ import hashlib
 from typing import Any
 
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan
+from mlstack.plan import Plan
 from mlstack.runtimes import azureml
 from mlstack.spec.serving import AzureMLServing
-from mlstack.spec.uris import blob_url, parse
+from mlstack.spec.uris import blob_url
 from mlstack.targets.terraform import azure_autoscale, azure_workspace
 from mlstack.targets.terraform.azure_attrs import AzapiResource, AzapiUpdateResource
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
@@ -196,20 +196,18 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
     roles = [("primary", serving.model)]
     if serving.canary is not None:
         roles.append(("canary", serving.canary.model))
-    grants = []
-    for _, model_name in roles:
-        location = parse(plan.spec.models[model_name].uri)  # azureblob:// (else E0709)
-        grants.append(Grant(location.scheme, location.bucket, location.prefix, False))
+    cloud_role = plan.cloud_role("azureml", name)
     access = role_assignments(
         cloud,
         f"{key}_endpoint",
         endpoint.ref("identity[0].principal_id"),
-        tuple(grants),
+        cloud_role.grants,
         source,
         f"Azure ML endpoint {name}",
     )
     access += pull_grants(
-        serving.image,
+        cloud_role.pulls,
+        serving.image or "",
         [
             (
                 f"{key}_endpoint_acr",
@@ -227,7 +225,7 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
         # The deployment reads the model and pulls the image as the endpoint's identity as soon
         # as it is created: its grants come first.
         deployment.body["depends_on"] = [f"{b.type}.{b.name}" for b in access] + (
-            [pull] if (pull := workspace_grant(serving.image)) else []
+            [pull] if (pull := workspace_grant(cloud_role.pulls)) else []
         )
         deployments.append(deployment)
         out += [

@@ -1,5 +1,5 @@
 """The Azure Machine Learning workspace that azureml servings and trainings share, with what
-azurerm 4.79 requires of it.
+azurerm 5.2 requires of it.
 
 `azurerm_machine_learning_workspace` requires `application_insights_id`, `key_vault_id`,
 `storage_account_id` and an `identity` block (its schema); `container_registry_id` is optional
@@ -88,7 +88,7 @@ def storage_account(plan: Plan, name: str, purpose: str, source: PathKey) -> Blo
             }
         ],
         # Said explicitly because keys stay on: a Premium function app keeps its content share
-        # on Azure Files, which only takes account keys, and azurerm 4.79's workspace has no
+        # on Azure Files, which only takes account keys, and azurerm 5.2's workspace has no
         # setting to make its system datastores use identities instead of the key.
         "shared_access_key_enabled": True,
         "sas_policy": [{"expiration_period": SAS_PERIOD, "expiration_action": "Log"}],

@@ -17,7 +17,7 @@ PROVIDERS: dict[str, dict[str, str]] = {
     # Pinned to the versions the schema kit was taken from (tests/kit/README.md).
     "aws": {"source": "hashicorp/aws", "version": "6.47.0"},
     "google": {"source": "hashicorp/google", "version": "6.50.0"},
-    "azurerm": {"source": "hashicorp/azurerm", "version": "4.79.0"},
+    "azurerm": {"source": "hashicorp/azurerm", "version": "5.2.0"},
     "azapi": {"source": "Azure/azapi", "version": "2.12.0"},
 }
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import hashlib
 
-from mlstack import names
+from mlstack import runtimes
 from mlstack.load import PathKey
-from mlstack.plan import Grant, Plan, storage_grants
+from mlstack.plan import Plan
 from mlstack.runtimes import vertex
 from mlstack.spec.platform import GcpCloud
 from mlstack.spec.serving import CloudRunServing, VertexServing
@@ -64,29 +64,24 @@ def endpoint_id(project: str, stack: str, environment: str, serving: str) -> str
     return str(1_000_000_000 + int(digest, 16) % 9_000_000_000)
 
 
-def model_grants(plan: Plan, model: str) -> list[Grant]:
-    """What serving a model reads on this cloud (gs://, or the MLflow store for models:/)."""
-    grants = storage_grants(plan.spec, plan.spec.models[model].uri, write=False)
-    return [grant for grant in grants if grant.scheme == "gs"]
-
-
 def _serving_account(
-    plan: Plan, cloud: GcpCloud, kind: str, name: str, models: list[str], path: PathKey
+    plan: Plan, cloud: GcpCloud, runtime: str, name: str, path: PathKey
 ) -> tuple[str, list[Block]]:
-    """A service account per cloud serving, reading exactly its models; returns its email."""
-    account_id = names.cloud_identity("gcp", plan.stack, plan.environment, f"{kind}-{name}")
-    block = f"{kind}_{tf_name(name)}"
-    account = service_account(block, account_id, f"{kind} serving {name}", path)
-    grants = [g for m in models for g in model_grants(plan, m)]
+    """The service account resolve decided for a cloud serving, with the bucket grants of
+    exactly its models; returns its email."""
+    decided = plan.cloud_role(runtime, name)
+    account_id, prefix = decided.identity, runtimes.get(runtime).identity
+    assert account_id is not None
+    block = f"{prefix}_{tf_name(name)}"
+    account = service_account(block, account_id, f"{prefix} serving {name}", path)
     member = f"serviceAccount:{account.ref('email')}"
     email = f"{account_id}@{cloud.project}.iam.gserviceaccount.com"
-    return email, [account, *bucket_grants(block, member, grants, path)]
+    return email, [account, *bucket_grants(block, member, decided.grants, path)]
 
 
 def _vertex(plan: Plan, cloud: GcpCloud, name: str, serving: VertexServing) -> list[Block | Note]:
     path: PathKey = ("serving", name)
-    models = [serving.model] + ([serving.canary.model] if serving.canary else [])
-    email, account = _serving_account(plan, cloud, "vertex", name, models, path)
+    email, account = _serving_account(plan, cloud, "vertex", name, path)
     endpoint = endpoint_id(cloud.project, plan.stack, plan.environment, name)
     body: VertexAiEndpoint = {
         "name": endpoint,
@@ -149,8 +144,7 @@ def _cloudrun(
     plan: Plan, cloud: GcpCloud, name: str, serving: CloudRunServing
 ) -> list[Block | Note]:
     path: PathKey = ("serving", name)
-    models = [serving.model] + ([serving.canary.model] if serving.canary else [])
-    _, account = _serving_account(plan, cloud, "run", name, models, path)
+    _, account = _serving_account(plan, cloud, "cloudrun", name, path)
     template: RunTemplate = {
         "service_account": account[0].ref("email"),
         "containers": [
@@ -176,16 +170,9 @@ def _cloudrun(
     }
     notes: list[Block | Note] = []
     scaling = serving.autoscaling
+    # `cpu` is accepted and not generated (W0740 at validate: the registry's `unscaled`).
     if scaling is not None and scaling.metric == "concurrency":
-        template["max_instance_request_concurrency"] = min(int(scaling.target), 1000)
-    elif scaling is not None:
-        notes.append(
-            Note(
-                f"serving '{name}': Cloud Run scales on CPU by itself (target about 60%); "
-                f"autoscaling target {scaling.target} cannot be set.",
-                (*path, "autoscaling"),
-            )
-        )
+        template["max_instance_request_concurrency"] = int(scaling.target)  # 1-1000: E0740
     body: CloudRunV2Service = {
         "name": scoped(plan, name, RUN_NAME_LIMIT),
         "location": cloud.region,

@@ -134,7 +134,8 @@ def pipeline_job(plan: Plan, spec: dict[str, Any], email: str) -> dict[str, Any]
 
 
 def _account(plan: Plan, cloud: GcpCloud, kind: str, model: str) -> tuple[str, str]:
-    account_id = names.cloud_identity("gcp", plan.stack, plan.environment, f"vertex-{kind}-{model}")
+    account_id = plan.cloud_role(f"vertex-{kind}", model).identity
+    assert account_id is not None  # resolve/identity.py `cloud_roles`
     return account_id, f"{account_id}@{cloud.project}.iam.gserviceaccount.com"
 
 
@@ -229,14 +230,7 @@ def build(plan: Plan) -> list[Block | Note | File]:
         source: PathKey = ("models", model, "training")
         output = training_output(plan.spec, model)
         location = parse(output) if output else None
-        if location is None or location.scheme != "gs":
-            out.append(
-                Note(
-                    f"Vertex AI training of model '{model}' needs a gs:// training output to write to; no pipeline was generated.",
-                    (*source, "operator"),
-                )
-            )
-            continue
+        assert location is not None and location.scheme == "gs"  # E0741 at validate
         grant = Grant("gs", location.bucket, location.prefix, True)
         email, trainer, grants = _training_identity(plan, cloud, model, grant, source)
         pipeline = pipeline_spec(plan, cloud, model, training, email)
