@@ -48,10 +48,27 @@ _CLOUD_SERVING = (
 )
 
 
+_PREDICTOR_FIELDS = ("runtimeVersion", "protocolVersion", "timeout", "logger", "batcher")
+"""KServe's predictor keys, which mlstack takes under serving.NAME.kserve."""
+
+_IN_SERVING: dict[str, str] = {
+    "ingress": "'ingress' routes a host to the serving's pods in the cluster, which only "
+    "in-cluster runtimes have (" + ", ".join(IN_CLUSTER) + "); this serving is called at its "
+    "cloud endpoint's own URL",
+    "kserve": "'kserve' holds InferenceService settings: only runtime: kserve takes it",
+    **{
+        key: f"KServe's '{key}' goes under serving.NAME.kserve (runtime: kserve only)"
+        for key in _PREDICTOR_FIELDS
+    },
+}
+
+
 def hint(key: str, parent: PathKey) -> str | None:
     """Where a Kubernetes key goes, or None for a key Kubernetes does not have. Called for
     unknown keys only: a pod field unknown under a serving is one of a cloud runtime."""
     in_serving = parent[:1] == ("serving",) and len(parent) == 2
+    if in_serving and key in _IN_SERVING:
+        return _IN_SERVING[key]
     if key in _SERVING_FIELDS:
         return _CLOUD_SERVING.format(key=key) if in_serving else _ELSEWHERE.format(key=key)
     return _WHERE.get(key)

@@ -94,6 +94,11 @@ SPOT_TAINT = ("mlstack.dev/spot", "true", "NoSchedule")
 """Taint of spot pools: only workloads placed on the pool by name tolerate eviction."""
 AZURE_SPOT_TAINT = ("kubernetes.azure.com/scalesetpriority", "spot", "NoSchedule")
 """The taint AKS itself puts on spot pools (declared by Terraform, tolerated by workloads)."""
+RESERVED_NODE_PREFIXES = ("mlstack.dev/",)
+"""Node label and taint keys under mlstack's own prefix: placement selects and tolerates them."""
+RESERVED_NODE_KEYS = (GPU_TAINT[0], AZURE_SPOT_TAINT[0])
+"""The other keys mlstack declares on pools (GPU taint, AKS's spot label and taint): a pool
+that set them itself would fight the declared ones."""
 AZURE_CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
 """ServiceAccount annotation naming the managed identity; its value exists only after apply."""
 AZURE_CLIENT_IDS = "mlstack-azure-client-ids"

@@ -44,7 +44,28 @@ def _field(model: type[BaseModel], key: str) -> Any:
     return None
 
 
+def _tagged(candidates: list[Any], element: str | int) -> list[Any]:
+    """The alternatives of a union whose tag (or discriminator value) is `element`."""
+    found = []
+    for candidate in candidates:
+        tag, kind = candidate if isinstance(candidate, tuple) else (None, candidate)
+        if (
+            isinstance(kind, type)
+            and issubclass(kind, BaseModel)
+            and (
+                element == tag
+                or any(element in _literal_values(kind, f) for f in kind.model_fields)
+            )
+        ):
+            found.append(kind)
+    return found
+
+
 def _step(candidates: list[Any], element: str | int) -> list[Any]:
+    if len(candidates) > 1 and (tagged := _tagged(candidates, element)):
+        # A union's tag step comes first: KServeServing's own field `kserve` is a step into
+        # it only once the union is narrowed to that alternative.
+        return tagged
     following: list[Any] = []
     for candidate in candidates:
         tag, kind = candidate if isinstance(candidate, tuple) else (None, candidate)

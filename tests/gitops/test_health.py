@@ -63,6 +63,8 @@ def _ready(status: str, **more: Any) -> dict[str, Any]:
 )
 def test_terraform_waits_for_the_apply(obj: dict[str, Any], expected: str) -> None:
     assert health("infra.contrib.fluxcd.io_Terraform", obj)[0] == expected
+    # Knative's DomainMapping reports the same Ready condition and observedGeneration.
+    assert health("serving.knative.dev_DomainMapping", obj)[0] == expected
 
 
 def _job(*conditions: tuple[str, str]) -> dict[str, Any]:

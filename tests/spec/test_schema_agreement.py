@@ -59,6 +59,12 @@ BEYOND_THE_SCHEMA = {
     "has no if/then",
     "E0121": "label keys mlstack reserves (app.kubernetes.io/, mlstack.dev/): a rule on a map's "
     "keys beyond their form",
+    "E0123": "a field required by another field's value (api: gateway needs gateway): the "
+    "generated schema has no if/then",
+    "E0130": "node label and taint keys mlstack declares on pools (mlstack.dev/, nvidia.com/gpu, "
+    "AKS's scalesetpriority): a rule on keys beyond their form",
+    "E0131": "a node disk in whole GiB: the quantity's number times its unit, which a pattern "
+    "cannot compute",
     "E0135": "at least one of three optional lists (an ignoreDifferences entry's fields): the "
     "generated schema has no anyOf of required fields",
 }

@@ -153,7 +153,11 @@ def test_every_custom_image_puller_may_pull_it_from_its_registry() -> None:
             )  # one assignment per principal: Azure refuses a second
             if isinstance(serving, AzureMLServing):
                 endpoint = f"${{azapi_resource.{key}.identity[0].principal_id}}"
-                workspace = "${azurerm_machine_learning_workspace.mlstack.identity[0].principal_id}"
+                existing = plan.spec.platform.cloud.workspace is not None  # type: ignore[union-attr]
+                workspace = (
+                    f"${{{'data.' if existing else ''}azurerm_machine_learning_workspace"
+                    ".mlstack.identity[0].principal_id}"
+                )
                 names = {f"azurerm_role_assignment.{pulls[p]}" for p in (endpoint, workspace)}
                 for deployment in _deployments(doc, key).values():
                     assert names <= set(deployment["depends_on"])  # pulls after the grants exist

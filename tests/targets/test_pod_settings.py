@@ -76,8 +76,8 @@ def test_kserve_pods_carry_the_serving_settings() -> None:
     }
     assert predictor["priorityClassName"] == "ml-critical"
     keys = [t["key"] for t in predictor["tolerations"]]
-    # The pool's GPU taint first, then the serving's own.
-    assert keys == ["nvidia.com/gpu", "plant.acme.example/line-side"]
+    # The pool's taints first (GPU, then the pool's own), then the serving's own.
+    assert keys == ["nvidia.com/gpu", "plant.acme.example/gpu", "plant.acme.example/line-side"]
     assert predictor["labels"]["plant.acme.example/line"] == "assembly-3"
     assert predictor["annotations"] == {"plant.acme.example/on-call": "vision-team"}
     assert isvc["metadata"]["labels"]["plant.acme.example/line"] == "assembly-3"

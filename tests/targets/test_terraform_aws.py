@@ -35,7 +35,15 @@ platform:
   cloud: {provider: aws, region: us-east-1, account: "210987654321", cluster: shared}
 compute:
   arm: {instanceType: m7g.xlarge, nodes: {min: 1, max: 3}, spot: true}
-  gpu: {instanceType: g5.xlarge, accelerator: {type: nvidia-a10g, count: 1}, nodes: {min: 0, max: 2}}
+  gpu:
+    instanceType: g5.xlarge
+    accelerator: {type: nvidia-a10g, count: 1}
+    nodes: {min: 0, max: 2}
+    diskSize: 200Gi
+    subnets: [subnet-0a1b2c3d4e5f60718, subnet-0f1e2d3c4b5a69788]
+    amiReleaseVersion: 1.33.0-20250704
+    labels: {team.acme.example/gpu: a10g}
+    taints: [{key: dedicated, value: edge-gpu, effect: NoExecute}]
 models:
   ranker: {framework: xgboost, uri: "s3://edge-models/ranker/v3"}
   ranker-next: {framework: xgboost, uri: "s3://edge-models/ranker/v4"}
@@ -68,6 +76,13 @@ serving:
     replicas: {min: 2, max: 6}
     autoscaling: {metric: rps, target: 10}
     canary: {model: ranker-next, traffic: 20}
+    dataCapture:
+      destination: s3://edge-models/capture/rank/
+      percent: 25
+      kmsKey: arn:aws:kms:us-east-1:210987654321:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9
+    vpc:
+      subnets: [subnet-0a1b2c3d4e5f60718, subnet-0f1e2d3c4b5a69788]
+      securityGroups: [sg-0123456789abcdef0]
   tag:
     model: tagger
     runtime: sagemaker
@@ -276,15 +291,21 @@ def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:
                 assert lst["condition"][0]["values"] == [grant.prefix, f"{grant.prefix}/*"]
 
 
+EFFECT = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+
+
 def test_node_groups_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
     for plan in plans:
         groups = tf.blocks(tf.document(plan), "aws_eks_node_group")
         assert set(groups) == {tf_name(n) for n in plan.spec.compute}
         for name, pool in plan.spec.compute.items():
             group = groups[tf_name(name)]
-            assert group["labels"] == names.pool_labels(plan.stack, plan.environment, name)
+            assert group["labels"] == {
+                **pool.labels,
+                **names.pool_labels(plan.stack, plan.environment, name),
+            }
             taints = {(t["key"], t["value"], t["effect"]) for t in group.get("taint", [])}
-            expected = set()
+            expected = {(t.key, t.value, EFFECT[t.effect]) for t in pool.taints}
             if pool.accelerator:
                 expected.add((names.GPU_TAINT[0], names.GPU_TAINT[1], "NO_SCHEDULE"))
             if pool.spot:
@@ -294,8 +315,18 @@ def test_node_groups_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
             assert group["scaling_config"][0]["min_size"] == pool.nodes.min
             assert group["scaling_config"][0]["max_size"] == pool.nodes.max
             assert group["instance_types"] == [pool.instance_type]
-            assert group["subnet_ids"].endswith(".vpc_config[0].subnet_ids}")
+            if pool.subnets:
+                assert group["subnet_ids"] == pool.subnets
+            else:
+                assert group["subnet_ids"].endswith(".vpc_config[0].subnet_ids}")
     edge = tf.blocks(tf.document(_edge(plans)), "aws_eks_node_group")
+    # The spec's disk (GiB), subnets, AMI release, label and taint reach the group.
+    assert edge["gpu"]["disk_size"] == 200
+    assert edge["gpu"]["subnet_ids"] == ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]
+    assert edge["gpu"]["release_version"] == "1.33.0-20250704"
+    assert edge["gpu"]["labels"]["team.acme.example/gpu"] == "a10g"
+    assert {"key": "dedicated", "value": "edge-gpu", "effect": "NO_EXECUTE"} in edge["gpu"]["taint"]
+    assert "disk_size" not in edge["arm"] and "release_version" not in edge["arm"]
     assert edge["gpu"]["ami_type"] == "AL2023_x86_64_NVIDIA"
     assert edge["arm"]["ami_type"] == "AL2023_ARM_64_STANDARD"
 
@@ -382,7 +413,8 @@ def test_sagemaker_endpoint_variants_scaling_and_role(plans: list[Plan]) -> None
     tracking = cpu["target_tracking_scaling_policy_configuration"][0]
     assert tracking["target_value"] == 80 * 4  # CPUUtilization sums the 4 vCPUs of ml.g5.xlarge
     access = tf.blocks(doc, "aws_iam_policy_document", "data")["sagemaker_rank_access"]
-    s3 = [r for s in access["statement"] for r in s["resources"] if r.startswith("arn:aws:s3")]
+    reads = [s for s in access["statement"] if s["sid"] != "Capture"]
+    s3 = [r for s in reads for r in s["resources"] if r.startswith("arn:aws:s3")]
     assert sorted(s3) == sorted(
         [
             *object_arns("edge-models", "ranker/v3"),
@@ -393,6 +425,65 @@ def test_sagemaker_endpoint_variants_scaling_and_role(plans: list[Plan]) -> None
     )
     groups = tf.blocks(doc, "aws_cloudwatch_log_group")
     assert groups["sagemaker_rank"]["name"] == "/aws/sagemaker/Endpoints/edge-default-rank"
+
+
+KEY = "arn:aws:kms:us-east-1:210987654321:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
+
+
+def test_data_capture_lands_where_only_the_endpoint_writes(plans: list[Plan]) -> None:
+    """rank captures 25% of requests and responses under its own prefix, encrypted with its
+    key: the configuration says so, and the execution role may put objects there (only put,
+    only there, and make data keys of only that key); endpoints without capture write nowhere."""
+    doc = tf.document(_edge(plans))
+    configs = tf.blocks(doc, "aws_sagemaker_endpoint_configuration")
+    assert configs["rank"]["data_capture_config"] == [
+        {
+            "enable_capture": True,
+            "initial_sampling_percentage": 25,
+            "destination_s3_uri": "s3://edge-models/capture/rank/",
+            "kms_key_id": KEY,
+            "capture_options": [{"capture_mode": "Input"}, {"capture_mode": "Output"}],
+        }
+    ]
+    documents = tf.blocks(doc, "aws_iam_policy_document", "data")
+    statements = {s["sid"]: s for s in documents["sagemaker_rank_access"]["statement"]}
+    assert statements["Capture"]["actions"] == ["s3:PutObject"]
+    assert statements["Capture"]["resources"] == object_arns("edge-models", "capture/rank")
+    assert statements["CaptureKey"] == {
+        "sid": "CaptureKey",
+        "effect": "Allow",
+        "actions": ["kms:GenerateDataKey"],
+        "resources": [KEY],
+    }
+    # Nothing else the role may write: its reads stay reads, its log group its own.
+    writes = [
+        s["sid"]
+        for s in statements.values()
+        if any(
+            a.startswith("s3:") and a not in ("s3:GetObject", "s3:ListBucket") for a in s["actions"]
+        )
+    ]
+    assert writes == ["Capture"]
+    for name in ("tag", "custom"):
+        assert "data_capture_config" not in configs[name]
+        sids = {s["sid"] for s in documents[f"sagemaker_{name}_access"]["statement"]}
+        assert not sids & {"Capture", "CaptureKey", "VpcInterfaces"}
+
+
+def test_vpc_puts_every_model_of_the_serving_in_its_subnets(plans: list[Plan]) -> None:
+    doc = tf.document(_edge(plans))
+    models = tf.blocks(doc, "aws_sagemaker_model")
+    expected = [
+        {
+            "subnets": ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"],
+            "security_group_ids": ["sg-0123456789abcdef0"],
+        }
+    ]
+    assert models["rank_primary"]["vpc_config"] == models["rank_canary"]["vpc_config"] == expected
+    assert "vpc_config" not in models["custom_primary"]
+    statements = tf.blocks(doc, "aws_iam_policy_document", "data")["sagemaker_rank_access"]
+    (vpc,) = [s for s in statements["statement"] if s["sid"] == "VpcInterfaces"]
+    assert "ec2:CreateNetworkInterface" in vpc["actions"] and vpc["resources"] == ["*"]
 
 
 def test_network_isolation_where_the_container_needs_no_network(plans: list[Plan]) -> None:

@@ -10,6 +10,7 @@ import re
 import shlex
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -177,6 +178,11 @@ def test_node_pools_carry_the_kubernetes_placement() -> None:
             assert body["vm_size"] == pool.instance_type
             assert body["auto_scaling_enabled"] is True
             assert (body["min_count"], body["max_count"]) == (pool.nodes.min, pool.nodes.max)
+            assert pool.labels.items() <= body["node_labels"].items()
+            assert body.get("os_disk_size_gb") == (
+                int(pool.disk_size.removesuffix("Gi")) if pool.disk_size else None
+            )
+            assert body.get("zones", []) == pool.zones
             expected = []
             if pool.accelerator:
                 expected.append("nvidia.com/gpu=present:NoSchedule")
@@ -185,6 +191,7 @@ def test_node_pools_carry_the_kubernetes_placement() -> None:
                     "mlstack.dev/spot=true:NoSchedule",
                     "=".join(AZURE_SPOT_TAINT[:2]) + ":NoSchedule",
                 ]
+            expected += [f"{t.key}={t.value}:{t.effect}" for t in pool.taints]
             assert body.get("node_taints", []) == expected
             assert body["tags"]["mlstack-stack"] == "vision"
             if pool.spot:
@@ -199,6 +206,13 @@ def test_node_pools_carry_the_kubernetes_placement() -> None:
     staging = tf.blocks(tf.document(_vision("staging")), "azurerm_kubernetes_cluster_node_pool")
     prod = tf.blocks(tf.document(_vision("prod")), "azurerm_kubernetes_cluster_node_pool")
     assert staging["gpua100"]["max_count"] == 1
+    # specs/vision-azure: the A100 pool's own subnet, disk, zones, label and taint.
+    a100 = prod["gpua100"]
+    assert a100["vnet_subnet_id"].endswith("/virtualNetworks/vnet-aks-ml-prod/subnets/snet-gpu")
+    assert prod["cpu"]["vnet_subnet_id"].endswith(".agent_pool_profile[0].vnet_subnet_id}")
+    assert (a100["os_disk_size_gb"], a100["zones"]) == (256, ["1", "2"])
+    assert a100["node_labels"]["team.acme.example/gpu"] == "a100"
+    assert a100["node_taints"][-1] == "dedicated=vision-a100:NoSchedule"
     assert staging["cpu"]["name"] != prod["cpu"]["name"]  # one cluster, two environments
     assert "kubernetes.azure.com/scalesetpriority=spot:NoSchedule" in tf.notes(_vision())
 
@@ -214,12 +228,13 @@ def test_mlflow_container_is_private_in_the_users_account() -> None:
 
 
 def test_azureml_workspace_endpoint_and_deployments() -> None:
-    doc = tf.document(_vision())
-    (workspace,) = tf.blocks(doc, "azurerm_machine_learning_workspace").values()
+    created = tf.document(_vision("staging"))  # prod uses an existing workspace (below)
+    (workspace,) = tf.blocks(created, "azurerm_machine_learning_workspace").values()
     assert workspace["application_insights_id"] == "${azurerm_application_insights.mlstack.id}"
     assert workspace["key_vault_id"] == "${azurerm_key_vault.mlstack.id}"
     assert workspace["storage_account_id"] == "${azurerm_storage_account.mlstack.id}"
-    accounts = tf.blocks(doc, "azurerm_storage_account")
+    doc = tf.document(_vision())
+    accounts = tf.blocks(created, "azurerm_storage_account")
     assert all(re.fullmatch(r"[a-z0-9]{3,24}", a["name"]) for a in accounts.values())
     assert all(a["allow_nested_items_to_be_public"] is False for a in accounts.values())
     assert set(accounts) == {"mlstack", "thumbnail_check_fn"}
@@ -259,6 +274,68 @@ def test_azureml_workspace_endpoint_and_deployments() -> None:
     notes = tf.notes(_vision())
     assert "serving 'defect-online'" not in notes and "--traffic" not in notes
     assert "segmenter_online" not in tf.blocks(tf.document(_vision("staging")), "azapi_resource")
+
+
+WORKSPACE_OWNED = (
+    "azurerm_machine_learning_workspace",
+    "azurerm_key_vault",
+    "azurerm_application_insights",
+)
+"""What mlstack creates for a workspace of its own (and its storage account `mlstack`; the
+Log Analytics workspace also serves the error-rate alerts, so it exists with an existing
+Azure ML workspace too)."""
+
+
+def _workspace_children(doc: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(block, workspace id it names, location) of every block that lives in a workspace:
+    compute clusters, and the azapi models, environments, endpoints and schedules."""
+    out = [
+        (name, body["machine_learning_workspace_id"], body["location"])
+        for name, body in tf.blocks(doc, "azurerm_machine_learning_compute_cluster").items()
+    ]
+    for name, body in tf.blocks(doc, "azapi_resource").items():
+        if body["type"].startswith("Microsoft.MachineLearningServices/workspaces/") and (
+            body["parent_id"].endswith("workspace.mlstack.id}")
+        ):
+            out.append((name, body["parent_id"], body.get("location")))
+    return out
+
+
+def test_an_existing_workspace_is_read_and_everything_lands_in_it() -> None:
+    """prod names `workspace: {existing}`: nothing of a workspace is created, a data source
+    reads it, and every cluster, model, environment, endpoint, deployment and schedule is in
+    it, at its location; staging still creates its own and puts everything there."""
+    prod, staging = tf.document(_vision()), tf.document(_vision("staging"))
+    for type_ in WORKSPACE_OWNED:
+        assert tf.blocks(prod, type_) == {}, type_
+        assert len(tf.blocks(staging, type_)) == 1, type_
+    assert "mlstack" not in tf.blocks(prod, "azurerm_storage_account")
+    assert tf.blocks(prod, "azurerm_machine_learning_workspace", "data") == {
+        "mlstack": {"name": "mlw-platform-prod", "resource_group_name": "rg-ml-platform"}
+    }
+    read = "${data.azurerm_machine_learning_workspace.mlstack.id}"
+    children = _workspace_children(prod)
+    assert {name for name, _, _ in children} >= {
+        "defect_detector_train",  # the schedule and (same key) the compute cluster
+        "defect_online",
+        "defect_online_primary_model",
+        "segmenter_online_env",
+    }
+    assert all(parent == read for _, parent, _ in children)
+    here = "${data.azurerm_machine_learning_workspace.mlstack.location}"
+    (cluster,) = tf.blocks(prod, "azurerm_machine_learning_compute_cluster").values()
+    assert cluster["location"] == here
+    deployments = [
+        body
+        for body in tf.blocks(prod, "azapi_resource").values()
+        if "/onlineEndpoints" in body["type"]
+    ]
+    assert deployments and all(body["location"] == here for body in deployments)
+    assert "${azurerm_machine_learning_workspace." not in json.dumps(prod)
+    created = "${azurerm_machine_learning_workspace.mlstack.id}"
+    assert all(parent == created for _, parent, _ in _workspace_children(staging))
+    assert tf.blocks(staging, "azurerm_machine_learning_workspace", "data") == {}
+    assert "-g rg-ml-platform -w mlw-platform-prod" in tf.notes(_vision())
 
 
 def test_function_app_runs_the_image_on_premium() -> None:
@@ -381,7 +458,7 @@ def test_azureml_schedule_is_the_same_job_on_a_cron_trigger() -> None:
     azapi = tf.blocks(doc, "azapi_resource")
     schedule = azapi["defect_detector_train"]
     assert schedule["type"] == "Microsoft.MachineLearningServices/workspaces/schedules@2024-10-01"
-    assert schedule["parent_id"] == "${azurerm_machine_learning_workspace.mlstack.id}"
+    assert schedule["parent_id"] == "${data.azurerm_machine_learning_workspace.mlstack.id}"
     properties = schedule["body"]["properties"]
     assert properties["trigger"] == {
         "triggerType": "Cron",
@@ -462,12 +539,19 @@ def test_resource_providers_the_subscription_needs_are_said_once() -> None:
         assert listed == sorted(namespaces), plan.stack
         assert "Microsoft.MachineLearningServices" in listed
         assert "Microsoft.Authorization" not in listed
-    vision = tf.notes(_vision())
+    # staging creates its Azure ML workspace (with its Key Vault and Log Analytics); prod
+    # uses an existing one (platform.cloud.workspace.existing), so it needs no Key Vault, and
+    # Log Analytics only for the error-rate alerts' queries.
     assert (
         "must have Microsoft.ContainerService, Microsoft.Insights, Microsoft.KeyVault, "
         "Microsoft.MachineLearningServices, Microsoft.ManagedIdentity, "
         "Microsoft.OperationalInsights, Microsoft.Storage, Microsoft.Web registered"
-    ) in vision
+    ) in tf.notes(_vision("staging"))
+    assert (
+        "must have Microsoft.ContainerService, Microsoft.Insights, "
+        "Microsoft.MachineLearningServices, Microsoft.ManagedIdentity, "
+        "Microsoft.OperationalInsights, Microsoft.Storage, Microsoft.Web registered"
+    ) in tf.notes(_vision("prod"))
     for type_, (kind, _model) in MODELS.items():
         if kind == "resource" and type_.startswith("azurerm_"):
             namespace(Block("resource", type_, "x", {}, ()))

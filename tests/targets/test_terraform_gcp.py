@@ -195,6 +195,9 @@ def test_grants_are_exactly_the_workload_prefixes(plans: list[Plan]) -> None:
                     assert "condition" not in binding
 
 
+EFFECT = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+
+
 def test_node_pools_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
     for plan in plans:
         doc = tf.document(plan)
@@ -205,14 +208,27 @@ def test_node_pools_carry_the_kubernetes_placement(plans: list[Plan]) -> None:
             assert len(body["name"]) <= 40
             assert body["cluster"].startswith("${data.google_container_cluster.")
             (config,) = body["node_config"]
-            assert config["labels"] == names.pool_labels(plan.stack, plan.environment, name)
+            assert config["labels"] == {
+                **pool.labels,
+                **names.pool_labels(plan.stack, plan.environment, name),
+            }
             taints = {(t["key"], t["value"], t["effect"]) for t in config.get("taint", [])}
-            expected = set()
+            expected = {(t.key, t.value, EFFECT[t.effect]) for t in pool.taints}
             if pool.accelerator:
                 expected.add((names.GPU_TAINT[0], names.GPU_TAINT[1], "NO_SCHEDULE"))
             if pool.spot:
                 expected.add((names.SPOT_TAINT[0], names.SPOT_TAINT[1], "NO_SCHEDULE"))
             assert taints == expected
+            # GKE sizes boot disks in GB: the spec's whole GiB, as the number it takes.
+            assert config.get("disk_size_gb") == (
+                int(pool.disk_size.removesuffix("Gi")) if pool.disk_size else None
+            )
+            assert body.get("node_locations", []) == pool.zones
+            if name == "gpu":  # specs/recsys-gcp: the spec's disk, zones, labels and taint
+                assert config["disk_size_gb"] == 200
+                assert body["node_locations"] == ["europe-west4-a", "europe-west4-b"]
+                assert config["labels"]["team.acme.example/cost"] == "gpu"
+                assert ("dedicated", "recsys-gpu", "NO_SCHEDULE") in taints
             assert config.get("spot", False) == pool.spot
             assert config["machine_type"] == pool.instance_type
             assert config["workload_metadata_config"] == [{"mode": "GKE_METADATA"}]

@@ -108,7 +108,10 @@ def test_pytorch_training_is_a_trainjob_on_the_torch_runtime_by_default() -> Non
     assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "training"
     assert pod["spec"]["serviceAccountName"] == "train-anomaly-ae"
     assert pod["spec"]["nodeSelector"]["mlstack.dev/pool"] == "gpu"
-    assert {t["key"] for t in pod["spec"]["tolerations"]} == {"nvidia.com/gpu"}
+    assert {t["key"] for t in pod["spec"]["tolerations"]} == {
+        "nvidia.com/gpu",
+        "plant.acme.example/gpu",
+    }
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
     assert {"name": "dshm", "emptyDir": {"medium": "Memory"}} in pod["spec"]["volumes"]
     (container,) = pod["spec"]["containers"]
@@ -207,7 +210,11 @@ def test_scheduled_tfjob_is_created_by_a_cron_workflow() -> None:
     pod = replicas["Worker"]["template"]["spec"]
     assert pod["serviceAccountName"] == "train-two-tower"
     assert {"name": "TF_CPP_MIN_LOG_LEVEL", "value": "1"} in pod["containers"][0]["env"]
-    assert {t["key"] for t in pod["tolerations"]} == {"nvidia.com/gpu", "mlstack.dev/spot"}
+    assert {t["key"] for t in pod["tolerations"]} == {
+        "nvidia.com/gpu",
+        "mlstack.dev/spot",
+        "dedicated",
+    }
     assert problems(job, "1.32") == []
 
 

@@ -138,7 +138,8 @@ def _keys(model: Any, schema: dict[str, Any], where: str) -> list[str]:
 def typed_model_problems(models: Mapping[str, tuple[str, Any]]) -> list[str]:
     """The targets' TypedDicts (type -> (kind, model)) against the provider schemas."""
     wrong: list[str] = []
-    for type_, (kind, model) in models.items():
+    for key, (kind, model) in models.items():
+        type_ = key.removeprefix("data.")
         parts = (
             [_provider(type_)]
             + (["data"] if kind == "data" else [])

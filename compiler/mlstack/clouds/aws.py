@@ -27,4 +27,7 @@ CLOUD = Aws(
     feature_store="sagemaker",
     alarms="CloudWatch alarms",
     channels="SNS",
+    node_pools="EKS node groups",
+    pool_fields=("diskSize", "labels", "subnets", "amiReleaseVersion"),
+    subnet=(r"subnet-[0-9a-f]{8}([0-9a-f]{9})?", "an AWS subnet id", "subnet-0123456789abcdef0"),
 )

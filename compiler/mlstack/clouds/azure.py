@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlstack.clouds.base import Cloud
+from mlstack.names import AZURE_SPOT_TAINT
 
 WINDOWS = (60, 300, 900, 1800, 3600, 21600, 43200, 86400)
 """The window sizes an Azure Monitor metric alert accepts, in seconds."""
@@ -23,6 +24,9 @@ class Azure(Cloud):
             )
         return None
 
+    def zone(self, region: str) -> tuple[str, str, str] | None:
+        return "[1-3]", "an Azure availability zone", '"1", "2" or "3"'
+
 
 CLOUD = Azure(
     "azure",
@@ -33,4 +37,15 @@ CLOUD = Azure(
     alarms="Azure Monitor alerts",
     channels="Azure Monitor action groups",
     training_writes=False,
+    node_pools="AKS node pools",
+    pool_fields=("diskSize", "labels", "subnets", "zones"),
+    subnet=(
+        r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]+/providers/"
+        r"Microsoft\.Network/virtualNetworks/[-\w._]+/subnets/[-\w._]+",
+        "an Azure subnet resource id",
+        "/subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/"
+        "VNET/subnets/SUBNET",
+    ),
+    max_subnets=1,
+    spot_taint=AZURE_SPOT_TAINT,
 )

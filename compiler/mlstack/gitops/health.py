@@ -4,7 +4,9 @@ Argo CD treats a kind without a health check as healthy the moment it exists, so
 would not wait for it: the tofu-controller `Terraform` (wave -1) would let the workloads go
 before the apply, a Seldon `Server` would be "healthy" while it cannot schedule. Argo CD
 v3.5 ships checks for InferenceService, CronWorkflow, WorkflowTemplate and GitRepository
-(its `resource_customizations/`), so those are left to it; the rest get one here.
+(its `resource_customizations/`), and one for Gateway API's HTTPRoute
+(`gateway.networking.k8s.io/HTTPRoute/health.lua`: Accepted, ResolvedRefs and Programmed of
+each parent), so those are left to it; the rest get one here.
 
 They are Lua (Argo CD's gopher-lua, Lua 5.1), given as `resource.customizations.health.
 GROUP_KIND` keys of `argocd-cm`. Publish writes that ConfigMap, only those keys, to
@@ -53,7 +55,7 @@ end
 return hs
 """
 )
-"""A `Ready` condition, as Flux controllers, Seldon and KServe set it."""
+"""A `Ready` condition, as Flux controllers, Seldon, KServe and Knative set it."""
 
 _JOB = (
     _HEAD
@@ -107,6 +109,7 @@ CHECKS: dict[str, str] = {
     "mlops.seldon.io_Experiment": _READY,
     "mlops.seldon.io_SeldonRuntime": _READY,
     "serving.kserve.io_InferenceGraph": _READY,
+    "serving.knative.dev_DomainMapping": _READY,
     "kubeflow.org_PyTorchJob": _JOB,
     "kubeflow.org_TFJob": _JOB,
     "trainer.kubeflow.org_TrainJob": _JOB,

@@ -21,6 +21,10 @@ from mlstack.resolve import (
     drift,
     fit,
     images,
+    ingress,
+    managed,
+    pools,
+    predictor,
     references,
     routing,
     trainer,
@@ -123,10 +127,14 @@ def resolve_environment(
     references.check(ctx)
     fit.check(ctx)
     azure_limits.check(ctx)
+    pools.check(ctx)
+    managed.check(ctx)
     routing.check(ctx)
     trainer.check(ctx)
     versions.check(ctx)
     addons.check(ctx)
+    ingress.check(ctx)
+    predictor.check(ctx)
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)

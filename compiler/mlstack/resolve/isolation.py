@@ -194,6 +194,15 @@ def _parts(uri: str) -> tuple[str, ...]:
     return (location.scheme, location.bucket, *[s for s in location.prefix.split("/") if s])
 
 
+def _hit(exact: Served, above: Served, uri: str) -> tuple[Plan, str, str] | None:
+    """A served location at or above `uri`, or one below it."""
+    parts = _parts(uri)
+    return next(
+        (exact[parts[:c]] for c in range(2, len(parts) + 1) if parts[:c] in exact),
+        above.get(parts),
+    )
+
+
 def _outputs(plans: Sequence[Plan], across: bool) -> Iterator[Diagnostic]:
     exact, above = _served(plans)
     if not exact:
@@ -203,12 +212,7 @@ def _outputs(plans: Sequence[Plan], across: bool) -> Iterator[Diagnostic]:
             output = training_output(plan.spec, model) if entry.training else None
             if output is None:
                 continue
-            parts = _parts(output)
-            # A served location at or above the output, or one below it.
-            hit = next(
-                (exact[parts[:c]] for c in range(2, len(parts) + 1) if parts[:c] in exact),
-                above.get(parts),
-            )
+            hit = _hit(exact, above, output)
             if hit is None:
                 continue
             other, serving, uri = hit
@@ -228,8 +232,34 @@ def _outputs(plans: Sequence[Plan], across: bool) -> Iterator[Diagnostic]:
             )
 
 
+def _captures(plans: Sequence[Plan], across: bool) -> Iterator[Diagnostic]:
+    """A SageMaker data capture destination where a serving of any environment serves: the
+    execution role may write there, so captures would land among (and could replace) model
+    files, and a served prefix would grow by every request."""
+    exact, above = _served(plans)
+    if not exact:
+        return
+    for plan in plans:
+        for name, serving in enabled(plan.spec.serving).items():
+            capture = getattr(serving, "data_capture", None)
+            hit = _hit(exact, above, capture.destination) if capture is not None else None
+            if capture is None or hit is None or (across and hit[0].file == plan.file):
+                continue
+            other, served, uri = hit
+            yield Diagnostic(
+                "E0418",
+                f"serving '{name}' captures requests into {capture.destination}, where serving "
+                f"'{served}' of {_who(other, plan)} serves {uri}: the endpoint would write "
+                "into a served model",
+                plan.span(("serving", name, "dataCapture", "destination")),
+                "capture into a prefix of its own, e.g. s3://BUCKET/capture/"
+                f"{name}/, beside the models, not under them",
+            )
+
+
 def _owned(plans: Sequence[Plan], across: bool) -> Iterator[Diagnostic]:
-    """A created artifact bucket that holds the stack's models, drift data or outputs."""
+    """A created artifact bucket that holds the stack's models, drift data, outputs or data
+    captures."""
     holds: dict[tuple[str, str], tuple[Plan, str]] = {}
     for plan in plans:
         spec = plan.spec
@@ -248,6 +278,12 @@ def _owned(plans: Sequence[Plan], across: bool) -> Iterator[Diagnostic]:
                 holds.setdefault(
                     (location.scheme, location.bucket), (plan, f"drift data of '{name}' ({uri})")
                 )
+        for name, serving in enabled(spec.serving).items():
+            capture = getattr(serving, "data_capture", None)
+            if capture is not None:
+                location = parse(capture.destination)
+                what = f"the data capture of serving '{name}' ({capture.destination})"
+                holds.setdefault((location.scheme, location.bucket), (plan, what))
     for plan in plans:
         created = created_bucket(plan.spec)
         held = holds.get((created.scheme, created.bucket)) if created else None
@@ -265,4 +301,9 @@ def _owned(plans: Sequence[Plan], across: bool) -> Iterator[Diagnostic]:
 
 def check(plans: Sequence[Plan], *, across: bool = False) -> list[Diagnostic]:
     """Every clash between the environments of `plans`; `across`: only between files."""
-    return [*_shared(plans, across), *_outputs(plans, across), *_owned(plans, across)]
+    return [
+        *_shared(plans, across),
+        *_outputs(plans, across),
+        *_captures(plans, across),
+        *_owned(plans, across),
+    ]

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import SpecModel
 from mlstack.spec.hatches import Patch, TerraformOverrides
+from mlstack.spec.ingress import IngressSettings
 from mlstack.spec.network import Network, StorageEndpoint
 from mlstack.spec.types import Name, SecretName
 from mlstack.spec.versions import Versions, at_least
@@ -88,6 +89,9 @@ class Kubernetes(SpecModel):
     beside the storageSecret's credentials, and the NetworkPolicies open its port."""
     network: Network = Network()
     """Flows the NetworkPolicies allow beyond what mlstack derives from the spec."""
+    ingress: IngressSettings = IngressSettings()
+    """How servings with an `ingress` host are routed: Ingress objects or Gateway API
+    HTTPRoutes (KServe in Knative mode: Knative DomainMappings)."""
     image_pull_secrets: list[SecretName] = []
     """Secrets (kubernetes.io/dockerconfigjson) every pod of the stack pulls its images
     with, e.g. [harbor-pull]: set on every ServiceAccount mlstack generates, and so on every
@@ -131,6 +135,20 @@ class GcpCloud(_Cloud):
     """Google Cloud project id."""
 
 
+class AzureWorkspace(SpecModel):
+    """An Azure Machine Learning workspace that exists already and is not mlstack's."""
+
+    existing: Annotated[
+        str, Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$", examples=["mlw-platform-prod"])
+    ]
+    """Its name (3-33 letters, digits, '-' and '_'): servings, trainings and schedules are
+    created in it; no workspace, Key Vault, Application Insights or storage account is."""
+    resource_group: (
+        Annotated[str, Field(pattern=r"^[-\w._()]{1,90}$", examples=["rg-ml-platform"])] | None
+    ) = None
+    """Its resource group; default: platform.cloud.resourceGroup."""
+
+
 class AzureCloud(_Cloud):
     """Microsoft Azure."""
 
@@ -146,6 +164,10 @@ class AzureCloud(_Cloud):
         None
     )
     """Existing Key Vault in the resource group holding the alert receivers' secrets."""
+    workspace: AzureWorkspace | None = None
+    """The Azure ML workspace azureml servings and trainings use: `{existing: NAME}` for one
+    that exists; default: mlstack creates one per environment with its Key Vault,
+    Application Insights and storage account."""
 
 
 Cloud = Annotated[AwsCloud | GcpCloud | AzureCloud, Field(discriminator="provider")]

@@ -10,8 +10,20 @@ from pydantic_core import PydanticCustomError
 from mlstack import runtimes
 from mlstack.spec.base import Named, Range, Resources, SpecModel
 from mlstack.spec.compute import Accelerator
+from mlstack.spec.ingress import ServingIngress
 from mlstack.spec.pods import Annotations, Env, Labels, PriorityClassName, Toleration
+from mlstack.spec.predictor import KServePredictor
 from mlstack.spec.types import Image, Name, Quantity, quantity_value
+from mlstack.spec.uris import CaptureUri
+
+KmsKeyArn = Annotated[
+    str,
+    Field(
+        pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$",
+        examples=["arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"],
+    ),
+]
+"""A KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID)."""
 
 IN_CLUSTER = runtimes.named("in-cluster")
 MANAGED = runtimes.named("managed")
@@ -69,6 +81,9 @@ class InClusterServing(_Serving):
     """Tolerations beside those of the serving's pool."""
     priority_class_name: PriorityClassName | None = None
     """PriorityClass of the serving's pods (an existing one, e.g. ml-critical)."""
+    ingress: ServingIngress | None = None
+    """The host clients outside the cluster call, routed as platform.kubernetes.ingress
+    says: `{host: fraud.ml.acme.example}`; without it the serving is reached in-cluster only."""
 
 
 class KServeServing(InClusterServing):
@@ -76,6 +91,9 @@ class KServeServing(InClusterServing):
 
     runtime: Literal["kserve"]
     """Serving runtime."""
+    kserve: KServePredictor = KServePredictor()
+    """InferenceService predictor settings: runtime, runtimeVersion, protocolVersion,
+    timeout, logger, batcher."""
 
 
 class SeldonServing(InClusterServing):
@@ -197,6 +215,40 @@ class SageMakerServerless(SpecModel):
     """Concurrent invocations."""
 
 
+class DataCapture(SpecModel):
+    """Requests and responses the endpoint records to S3 (SageMaker data capture, what Model
+    Monitor reads), as JSON lines under DESTINATION/ENDPOINT/VARIANT/YYYY/MM/DD/HH/."""
+
+    destination: CaptureUri
+    """S3 prefix the endpoint writes to; the serving's execution role may write there and
+    nowhere else it does not serve from. Not where a serving's model lives (E0418)."""
+    percent: Annotated[int, Field(ge=1, le=100)] = 100
+    """Share of requests captured, in percent."""
+    capture: Annotated[list[Literal["input", "output"]], Field(min_length=1, max_length=2)] = [
+        "input",
+        "output",
+    ]
+    """What is recorded: the request (input), the response (output), or both."""
+    kms_key: KmsKeyArn | None = None
+    """KMS key ARN the captured objects are encrypted with (SSE-KMS); the execution role gets
+    kms:GenerateDataKey on it. Default: the bucket's own encryption."""
+
+
+class SageMakerVpc(SpecModel):
+    """Subnets and security groups the model containers get network interfaces in."""
+
+    subnets: Annotated[
+        list[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]],
+        Field(min_length=2, max_length=16, examples=[["subnet-0a1b2c3d", "subnet-0f1e2d3c"]]),
+    ]
+    """Private subnets in at least two availability zones (SageMaker asks for two)."""
+    security_groups: Annotated[
+        list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")]],
+        Field(min_length=1, max_length=5, examples=[["sg-0123456789abcdef0"]]),
+    ]
+    """Security groups of the containers' network interfaces."""
+
+
 class SageMakerServing(_Managed):
     """SageMaker real-time (or serverless) endpoint."""
 
@@ -204,6 +256,13 @@ class SageMakerServing(_Managed):
     """Serving runtime."""
     serverless: SageMakerServerless | None = None
     """Serverless inference instead of instanceType."""
+    data_capture: DataCapture | None = None
+    """Record requests and responses to S3 (real-time endpoints only: serverless endpoints
+    have no data capture)."""
+    vpc: SageMakerVpc | None = None
+    """Run the model containers in these subnets (real-time endpoints only); without it
+    SageMaker's own network. The model's S3 location must then be reachable from them (an S3
+    gateway endpoint)."""
 
     @model_validator(mode="after")
     def _capacity(self) -> Self:

@@ -119,6 +119,11 @@ OutputUri = Annotated[
     _validator(("s3", "gs", "azureblob", "pvc"), "a training output"),
     Field(json_schema_extra={"examples": ["s3://acme-models/fraud/xgb/runs/"]}),
 ]
+CaptureUri = Annotated[
+    str,
+    _validator(("s3",), "a data capture destination"),
+    Field(json_schema_extra={"examples": ["s3://acme-ml-data/capture/fraud-api/"]}),
+]
 ArtifactUri = Annotated[
     str,
     _validator(("s3", "gs", "azureblob"), "an artifact store"),

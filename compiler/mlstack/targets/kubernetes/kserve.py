@@ -37,7 +37,7 @@ from typing import Any
 from mlstack import names
 from mlstack.load import PathKey
 from mlstack.plan import Plan
-from mlstack.runtimes.kserve import MODEL_FORMAT, V2_ONLY
+from mlstack.runtimes.kserve import MODEL_FORMAT, default_protocol
 from mlstack.spec.serving import KServeServing
 from mlstack.targets.kubernetes import identity, pods, quota
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
@@ -62,8 +62,14 @@ def _predictor(plan: Plan, name: str, serving: KServeServing, served: str) -> di
     }
     if model.framework in MODEL_FORMAT:
         container["modelFormat"] = {"name": MODEL_FORMAT[model.framework]}
-    if model.framework in V2_ONLY:
-        container["protocolVersion"] = "v2"
+    settings = serving.kserve
+    protocol = settings.protocol_version or default_protocol(model.framework)
+    if protocol is not None:
+        container["protocolVersion"] = protocol
+    if settings.runtime is not None:
+        container["runtime"] = settings.runtime
+    if settings.runtime_version is not None:
+        container["runtimeVersion"] = settings.runtime_version
     if serving.image is not None:
         container["image"] = serving.image
     if env := pods.serving_env(serving):
@@ -77,6 +83,12 @@ def _predictor(plan: Plan, name: str, serving: KServeServing, served: str) -> di
         "model": container,
         **pods.serving_placement(plan, serving),
     }
+    if settings.timeout is not None:
+        predictor["timeout"] = settings.timeout
+    if settings.logger is not None:
+        predictor["logger"] = {"mode": settings.logger.mode, "url": settings.logger.url}
+    if settings.batcher is not None:
+        predictor["batcher"] = settings.batcher.model_dump(by_alias=True, exclude_none=True)
     if serving.autoscaling is not None:
         predictor["scaleMetric"] = serving.autoscaling.metric
         predictor["scaleTarget"] = round(serving.autoscaling.target)
@@ -104,14 +116,17 @@ def _graph(name: str, serving: KServeServing) -> dict[str, Any]:
                 "weight": serving.canary.traffic,
             },
         ]
-    return {
-        "spec": {
-            "nodes": {"root": {"routerType": "Splitter", "steps": steps}},
-            "minReplicas": serving.replicas.min,
-            "maxReplicas": serving.replicas.max,
-            "resources": pods.resources(pods.KSERVE_ROUTER),
-        }
+    spec: dict[str, Any] = {
+        "nodes": {"root": {"routerType": "Splitter", "steps": steps}},
+        "minReplicas": serving.replicas.min,
+        "maxReplicas": serving.replicas.max,
+        "resources": pods.resources(pods.KSERVE_ROUTER),
     }
+    if serving.kserve.timeout is not None:
+        # Clients enter through the router: a predictor timeout alone would be cut short by
+        # the router's own (Knative's default in Knative mode).
+        spec["timeout"] = serving.kserve.timeout
+    return {"spec": spec}
 
 
 def _serving(plan: Plan, name: str, serving: KServeServing) -> list[Manifest]:

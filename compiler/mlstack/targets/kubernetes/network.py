@@ -15,6 +15,9 @@ selects every pod for both directions, so each policy below only adds. Flows:
 - each in-cluster serving: from the ingress gateway (istio-system) on its serving ports, from
   Knative (knative-serving: activator and autoscaler) on queue-proxy's ports in Serverless
   mode, and from Prometheus (monitoring) on its metrics ports when `monitoring.prometheus`;
+  with a routed host (`ingress`), from the gateway or ingress controller's namespace
+  (`platform.kubernetes.ingress`) on the port the route reaches (routes.py); a KServe
+  serving's request logger: its URL's host and port;
 - notebooks: from the Kubeflow gateway (istio-system) and the notebook controller's culler
   (kubeflow) on the Jupyter port;
 - Kubeflow Pipelines steps: the KFP API, ML Metadata and artifact store in `kubeflow`;
@@ -29,9 +32,10 @@ from mlstack import names, runtimes
 from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.resolve.references import enabled
+from mlstack.runtimes import kserve
 from mlstack.spec.network import NamespacePeer, endpoint_address
 from mlstack.spec.serving import KServeServing, SeldonServing
-from mlstack.targets.kubernetes import mlflow_server, monitoring, notebooks, plain
+from mlstack.targets.kubernetes import mlflow_server, monitoring, notebooks, plain, routes
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 
 SOURCE: PathKey = ("platform", "kubernetes")
@@ -45,8 +49,6 @@ DATABASE_PORTS = (5432, 3306)
 KUBE_API_PORT = 6443
 KNATIVE_PORTS = (8012, 8013, 9090)
 """queue-proxy: HTTP/1 and h2c from the activator and gateway, autoscaler metrics."""
-KSERVE_RAW_PORT = 8080
-"""The port every KServe runtime's container listens on."""
 KFP_PORTS = (8887, 8888, 8080, 9000)
 """ml-pipeline REST and gRPC, metadata-grpc-service, the artifact store (MinIO/SeaweedFS)."""
 NAMED_METRICS_PORTS = {"http-usermetric": 9091, "metrics": 9006}
@@ -113,17 +115,18 @@ def _everyone(plan: Plan) -> list[Manifest]:
     ]
     endpoint = plan.spec.platform.kubernetes.storage_endpoint
     if endpoint is not None:
-        host, port = endpoint_address(endpoint)
-        parts = host.split(".")
-        in_cluster = len(parts) >= 3 and parts[2] == "svc"
-        peer = namespace_peer(parts[1]) if in_cluster else ANYWHERE
         source = (*SOURCE, "storageEndpoint")
-        out.append(
-            policy(
-                "allow-storage-endpoint", {}, source, egress=[{"to": [peer], "ports": tcp(port)}]
-            )
-        )
+        out.append(policy("allow-storage-endpoint", {}, source, egress=[_url_rule(endpoint)]))
     return out
+
+
+def _url_rule(url: str) -> dict[str, Any]:
+    """Egress to a URL's host and port: its namespace for a `NAME.NAMESPACE.svc` host, any
+    address (but the metadata server) otherwise."""
+    host, port = endpoint_address(url)
+    parts = host.split(".")
+    in_cluster = len(parts) >= 3 and parts[2] == "svc"
+    return {"to": [namespace_peer(parts[1]) if in_cluster else ANYWHERE], "ports": tcp(port)}
 
 
 def _outbound(plan: Plan) -> list[dict[str, Any]]:
@@ -160,7 +163,7 @@ def _serving_ports(plan: Plan, serving: Served) -> list[dict[str, Any]]:
                 {"from": [namespace_peer(KNATIVE_NAMESPACE)], "ports": tcp(*KNATIVE_PORTS)},
                 {"from": [namespace_peer(ISTIO_NAMESPACE)], "ports": tcp(*KNATIVE_PORTS[:2])},
             ]
-        return [{"from": [namespace_peer(ISTIO_NAMESPACE)], "ports": tcp(KSERVE_RAW_PORT)}]
+        return [{"from": [namespace_peer(ISTIO_NAMESPACE)], "ports": tcp(kserve.SERVER_PORT)}]
     if isinstance(serving, SeldonServing):
         return []  # clients reach Seldon's envoy, which runs in this namespace
     ports = [port for _, port in plain.server_of(serving.runtime).ports]
@@ -192,19 +195,48 @@ def _servings(plan: Plan) -> list[Manifest]:
         if scraped:
             ports = tcp(*_metrics_ports(plan, name, serving))
             rules.append({"from": [namespace_peer(MONITORING_NAMESPACE)], "ports": ports})
+        selector = {"matchLabels": selector_labels("serving", name)}
+        if not isinstance(serving, KServeServing):
+            rules += _proxy(plan, name, serving)
         if rules:
-            selector = {"matchLabels": selector_labels("serving", name)}
             out.append(policy(f"allow-{name}-ingress", selector, ("serving", name), ingress=rules))
         if isinstance(serving, KServeServing):
             # The InferenceGraph router in front (kserve.py) is what clients call: reached
             # like the serving, on the same ports, and not scraped as the model.
             graph = names.kserve_graph(name)
-            selector = {"matchLabels": selector_labels("serving", graph)}
-            callers = _serving_ports(plan, serving)
+            callers = _serving_ports(plan, serving) + _proxy(plan, name, serving)
             out.append(
-                policy(f"allow-{graph}-ingress", selector, ("serving", name), ingress=callers)
+                policy(
+                    f"allow-{graph}-ingress",
+                    {"matchLabels": selector_labels("serving", graph)},
+                    ("serving", name),
+                    ingress=callers,
+                )
             )
+            logger = serving.kserve.logger
+            if logger is not None and "." in endpoint_address(logger.url)[0]:
+                # KServe's agent in the predictor pods posts every event; a bare Service
+                # name is this namespace, which allow-same-namespace opens.
+                out.append(
+                    policy(
+                        f"allow-{name}-logger",
+                        selector,
+                        ("serving", name, "kserve", "logger"),
+                        egress=[_url_rule(logger.url)],
+                    )
+                )
     return out
+
+
+def _proxy(plan: Plan, name: str, serving: Served) -> list[dict[str, Any]]:
+    """The gateway or ingress controller's pods to a serving with a routed host, unless
+    they run in istio-system, which `_serving_ports` admits already."""
+    if name not in routes.routed(plan) or isinstance(serving, SeldonServing):
+        return []
+    namespace = plan.spec.platform.kubernetes.ingress.proxy_namespace
+    if namespace == ISTIO_NAMESPACE:
+        return []
+    return [{"from": [namespace_peer(namespace)], "ports": tcp(routes.routed_port(serving))}]
 
 
 def _notebooks(plan: Plan) -> list[Manifest]:

@@ -8,6 +8,7 @@ from typing import Any
 from mlstack import names
 from mlstack.plan import Plan
 from mlstack.spec.base import Resources
+from mlstack.spec.compute import node_taints
 from mlstack.spec.serving import InClusterServing
 
 DEFAULT_CPU = "500m"
@@ -57,14 +58,13 @@ def placement(plan: Plan, pool_name: str | None) -> dict[str, Any]:
     """nodeSelector and tolerations for a workload placed on `pool_name` (none: no fields)."""
     if pool_name is None:
         return {}
-    pool = plan.spec.compute[pool_name]
-    tolerations = []
     cloud = plan.spec.platform.cloud
-    spot = [names.SPOT_TAINT] if pool.spot else []
-    if spot and cloud is not None and cloud.provider == "azure":
-        spot.append(names.AZURE_SPOT_TAINT)
-    for key, value, effect in ([names.GPU_TAINT] if pool.accelerator else []) + spot:
-        tolerations.append({"key": key, "operator": "Equal", "value": value, "effect": effect})
+    tolerations = [
+        {"key": key, "operator": "Equal", "value": value, "effect": effect}
+        for key, value, effect in node_taints(
+            plan.spec.compute[pool_name], cloud.provider if cloud else None
+        )
+    ]
     out: dict[str, Any] = {
         "nodeSelector": names.pool_labels(plan.stack, plan.environment, pool_name)
     }

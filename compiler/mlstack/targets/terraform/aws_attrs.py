@@ -95,6 +95,8 @@ class EksNodeGroup(TypedDict, total=False):
     instance_types: list[str]
     capacity_type: Literal["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]
     ami_type: str
+    release_version: str
+    disk_size: int
     labels: dict[str, str]
     taint: list[Taint]
     scaling_config: list[ScalingConfig]
@@ -187,11 +189,17 @@ class Container(TypedDict, total=False):
     mode: Literal["SingleModel", "MultiModel"]
 
 
+class VpcConfig(TypedDict):
+    subnets: list[str]
+    security_group_ids: list[str]
+
+
 class SagemakerModel(TypedDict, total=False):
     name: str
     execution_role_arn: str
     primary_container: list[Container]
     enable_network_isolation: bool
+    vpc_config: list[VpcConfig]
     depends_on: list[str]
     lifecycle: Lifecycle
 
@@ -211,10 +219,23 @@ class ProductionVariant(TypedDict, total=False):
     serverless_config: list[ServerlessConfig]
 
 
+class CaptureOption(TypedDict):
+    capture_mode: Literal["Input", "Output"]
+
+
+class DataCaptureConfig(TypedDict, total=False):
+    enable_capture: bool
+    initial_sampling_percentage: int
+    destination_s3_uri: str
+    kms_key_id: str
+    capture_options: list[CaptureOption]
+
+
 class SagemakerEndpointConfiguration(TypedDict, total=False):
     name: str
     name_prefix: str
     production_variants: list[ProductionVariant]
+    data_capture_config: list[DataCaptureConfig]
     lifecycle: Lifecycle
 
 

@@ -3,7 +3,7 @@
 Every group carries the `mlstack.dev/pool` label the workloads select, the GPU taint on
 accelerator pools and the spot taint on spot pools (the same `mlstack.names` constants the
 Kubernetes target tolerates), so a pod lands exactly where the spec put it. The groups join the
-existing cluster: subnets come from its `vpc_config`, and one node role per stack/environment
+existing cluster: subnets are the pool's `subnets` or else the cluster's `vpc_config`, and one node role per stack/environment
 holds the three policies EKS documents for managed nodes.
 """
 
@@ -14,7 +14,7 @@ from typing import Literal
 
 from mlstack import names
 from mlstack.plan import Plan
-from mlstack.spec.compute import Pool
+from mlstack.spec.compute import Pool, disk_gib, node_taints
 from mlstack.targets.terraform.aws_attrs import EksNodeGroup, IamRolePolicyAttachment, Taint
 from mlstack.targets.terraform.aws_cluster import aws_cloud, cluster, scoped
 from mlstack.targets.terraform.aws_iam import service_role
@@ -44,10 +44,10 @@ def ami_type(pool: Pool) -> str:
 
 
 def taints(pool: Pool) -> list[Taint]:
-    found = ([names.GPU_TAINT] if pool.accelerator else []) + (
-        [names.SPOT_TAINT] if pool.spot else []
-    )
-    return [{"key": key, "value": value, "effect": EFFECT[effect]} for key, value, effect in found]
+    return [
+        {"key": key, "value": value, "effect": EFFECT[effect]}
+        for key, value, effect in node_taints(pool, "aws")
+    ]
 
 
 def build(plan: Plan) -> list[Block | Note]:
@@ -75,11 +75,11 @@ def build(plan: Plan) -> list[Block | Note]:
             "cluster_name": eks.ref("name"),
             "node_group_name": scoped(plan, name),
             "node_role_arn": role.ref("arn"),
-            "subnet_ids": eks.ref("vpc_config[0].subnet_ids"),
+            "subnet_ids": list(pool.subnets) or eks.ref("vpc_config[0].subnet_ids"),
             "instance_types": [pool.instance_type],
             "capacity_type": "SPOT" if pool.spot else "ON_DEMAND",
             "ami_type": ami_type(pool),
-            "labels": names.pool_labels(plan.stack, plan.environment, name),
+            "labels": {**pool.labels, **names.pool_labels(plan.stack, plan.environment, name)},
             "scaling_config": [
                 {
                     "desired_size": pool.nodes.min,
@@ -94,10 +94,15 @@ def build(plan: Plan) -> list[Block | Note]:
         }
         if taints(pool):
             group["taint"] = taints(pool)
+        if (size := disk_gib(pool)) is not None:
+            group["disk_size"] = size
+        if pool.ami_release_version is not None:
+            group["release_version"] = pool.ami_release_version
         out.append(resource("aws_eks_node_group", tf_name(name), group, ("compute", name)))
     out.append(
         Note(
-            f"Node groups use the subnets of cluster '{cloud.cluster}' (its vpc_config); scaling "
+            f"Node groups without `subnets` use the subnets of cluster '{cloud.cluster}' (its "
+            "vpc_config); scaling "
             "between nodes.min and nodes.max needs Cluster Autoscaler or Karpenter in the cluster.",
             source,
         )

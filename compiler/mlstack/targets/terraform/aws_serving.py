@@ -11,6 +11,8 @@ image is SageMaker's prebuilt one, the model container needs no network, so it r
 (no outbound calls, no AWS credentials inside: a compromised model cannot exfiltrate). A
 Hugging Face model is downloaded by the container, and a custom `image` may call out by
 design, so those stay connected (the spec has no field to say otherwise).
+
+`dataCapture` and `vpc`: aws_serving_access.py.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ from mlstack.targets.terraform.aws_iam import (
     service_role,
 )
 from mlstack.targets.terraform.aws_images import image_uri
+from mlstack.targets.terraform.aws_serving_access import (
+    VPC_ACTIONS,
+    capture_statements,
+    data_capture,
+)
 from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
 LOG_RETENTION_DAYS = 365
@@ -234,6 +241,12 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
         }
     ]
     statements += ecr_pull_statements(images.values())
+    if serving.data_capture is not None:
+        statements += capture_statements(serving.data_capture)
+    if serving.vpc is not None:
+        statements.append(
+            {"sid": "VpcInterfaces", "effect": "Allow", "actions": VPC_ACTIONS, "resources": ["*"]}
+        )
     policy = inline_policy(f"sagemaker_{block}", "serving", role, statements, path)
     out += [trust, role, *policy]
     variants: list[ProductionVariant] = []
@@ -246,6 +259,13 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
             "depends_on": [f"aws_iam_role_policy.{policy[1].name}"],
             "lifecycle": {"create_before_destroy": True},
         }
+        if serving.vpc is not None:
+            body["vpc_config"] = [
+                {
+                    "subnets": list(serving.vpc.subnets),
+                    "security_group_ids": list(serving.vpc.security_groups),
+                }
+            ]
         if isolated(serving, container):
             body["enable_network_isolation"] = True
             out.append(
@@ -283,6 +303,8 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
         "production_variants": variants,
         "lifecycle": {"create_before_destroy": True},
     }
+    if serving.data_capture is not None:
+        config_body["data_capture_config"] = [data_capture(serving.data_capture)]
     config = resource("aws_sagemaker_endpoint_configuration", block, config_body, path)
     log_body: CloudwatchLogGroup = {"name": group, "retention_in_days": LOG_RETENTION_DAYS}
     endpoint_body: SagemakerEndpoint = {

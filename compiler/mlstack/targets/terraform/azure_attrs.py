@@ -54,6 +54,8 @@ class KubernetesClusterNodePool(TypedDict, total=False):
     gpu_driver: Literal["Install", "None"]
     max_pods: int
     vnet_subnet_id: str
+    zones: list[str]
+    os_disk_size_gb: int
     upgrade_settings: list[NodePoolUpgrade]
     tags: dict[str, str]
 
@@ -172,6 +174,11 @@ class MachineLearningWorkspace(TypedDict, total=False):
     public_network_access_enabled: bool
     identity: list[Identity]
     tags: dict[str, str]
+
+
+class MachineLearningWorkspaceData(TypedDict):
+    name: str
+    resource_group_name: str
 
 
 class ScaleSettings(TypedDict):
@@ -406,6 +413,8 @@ MODELS: dict[str, tuple[str, type]] = {
     "azurerm_kubernetes_cluster": ("data", DataKubernetesCluster),
     "azurerm_client_config": ("data", DataClientConfig),
     "azurerm_container_registry": ("data", DataContainerRegistry),
+    # "data." where a data source shares its type with a resource.
+    "data.azurerm_machine_learning_workspace": ("data", MachineLearningWorkspaceData),
     "azurerm_kubernetes_cluster_node_pool": ("resource", KubernetesClusterNodePool),
     "azurerm_user_assigned_identity": ("resource", UserAssignedIdentity),
     "azurerm_federated_identity_credential": ("resource", FederatedIdentityCredential),

@@ -19,6 +19,7 @@ from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.runtimes import azureml
 from mlstack.spec.serving import AzureMLServing
+from mlstack.targets.terraform import azure_workspace
 from mlstack.targets.terraform.azure_attrs import AutoscaleRule, MonitorAutoscaleSetting
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.blocks import Block, resource, tags
@@ -65,7 +66,7 @@ def setting(
     target_id = deployment.ref("id")
     body: MonitorAutoscaleSetting = {
         "name": scoped(plan, f"{name}-{role}", 260),
-        "location": cloud.region,
+        "location": azure_workspace.workspace_location(plan),  # the deployment's
         "resource_group_name": cloud.resource_group,
         "target_resource_id": target_id,
         "enabled": True,

@@ -17,8 +17,9 @@ Choices:
   plus a 5-character hash of stack/environment/pool (the label keeps the spec name).
 - GPU pools set `gpu_driver = Install` (AKS installs the NVIDIA driver; the device plugin is
   the cluster's, see the note).
-- The pool joins the subnet of the cluster's first agent pool (AKS needs all pools in the
-  cluster's virtual network); with a managed network that value is null, i.e. unset.
+- The pool joins its `subnets` entry, or else the subnet of the cluster's first agent pool
+  (AKS needs all pools in the cluster's virtual network); with a managed network that value
+  is null, i.e. unset.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import hashlib
 
 from mlstack import names
 from mlstack.plan import Plan
-from mlstack.spec.compute import Pool
+from mlstack.spec.compute import Pool, disk_gib, node_taints
 from mlstack.targets.terraform.azure_attrs import KubernetesClusterNodePool
 from mlstack.targets.terraform.azure_cluster import azure_cloud, cluster
 from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
@@ -43,15 +44,15 @@ def pool_name(plan: Plan, name: str) -> str:
 
 
 def taints(pool: Pool) -> list[str]:
-    found = [names.GPU_TAINT] if pool.accelerator else []
-    if pool.spot:
-        found += [names.SPOT_TAINT, names.AZURE_SPOT_TAINT]
-    return [f"{key}={value}:{effect}" for key, value, effect in found]
+    return [f"{key}={value}:{effect}" for key, value, effect in node_taints(pool, "azure")]
 
 
 def node_pool(
     plan: Plan, name: str, pool: Pool, cluster_id: str, subnet: str
 ) -> KubernetesClusterNodePool:
+    labels = {**pool.labels, **names.pool_labels(plan.stack, plan.environment, name)}
+    if pool.spot:
+        labels[SPOT_PRIORITY_LABEL[0]] = SPOT_PRIORITY_LABEL[1]
     body: KubernetesClusterNodePool = {
         "name": pool_name(plan, name),
         "kubernetes_cluster_id": cluster_id,
@@ -64,20 +65,20 @@ def node_pool(
         "auto_scaling_enabled": True,
         "min_count": pool.nodes.min,
         "max_count": pool.nodes.max,
-        "node_labels": names.pool_labels(plan.stack, plan.environment, name),
-        "vnet_subnet_id": subnet,
+        "node_labels": labels,
+        "vnet_subnet_id": pool.subnets[0] if pool.subnets else subnet,
         "tags": tags(plan),
     }
     if taints(pool):
         body["node_taints"] = taints(pool)
     if pool.accelerator:
         body["gpu_driver"] = "Install"
+    if pool.zones:
+        body["zones"] = list(pool.zones)
+    if (size := disk_gib(pool)) is not None:
+        body["os_disk_size_gb"] = size
     if pool.spot:
         body |= {"priority": "Spot", "eviction_policy": "Delete", "spot_max_price": -1}
-        body["node_labels"] = {
-            **names.pool_labels(plan.stack, plan.environment, name),
-            SPOT_PRIORITY_LABEL[0]: SPOT_PRIORITY_LABEL[1],
-        }
     else:
         # Surge is not allowed on Spot pools; elsewhere one extra node keeps upgrades smooth.
         body["upgrade_settings"] = [{"max_surge": "1"}]

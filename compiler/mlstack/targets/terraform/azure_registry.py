@@ -81,7 +81,7 @@ def build(plan: Plan) -> list[Block]:
         if registry in workspace:
             puller = (
                 f"workspace_{_block(registry)}",
-                azure_workspace.PRINCIPAL,
+                azure_workspace.workspace_principal(plan),
                 "the Azure ML workspace",
             )
             out += pull_grants(registry, workspace[registry], [puller], source)

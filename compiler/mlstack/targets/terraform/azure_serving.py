@@ -63,6 +63,7 @@ def azapi(type_: str, name: str, parent: str, body: dict[str, Any]) -> AzapiReso
 
 
 def versioned_asset(
+    plan: Plan,
     block: str,
     asset: tuple[str, str, dict[str, Any]],
     version: tuple[str, dict[str, Any]],
@@ -75,7 +76,7 @@ def versioned_asset(
     container = resource(
         "azapi_resource",
         block,
-        azapi(f"{ML}/{kind}", name, azure_workspace.WORKSPACE, body),
+        azapi(f"{ML}/{kind}", name, azure_workspace.workspace_id(plan), body),
         source,
     )
     content, version_body = version
@@ -104,6 +105,7 @@ def _model(plan: Plan, key: str, model_name: str, source: PathKey) -> list[Block
         }
     }
     return versioned_asset(
+        plan,
         f"{key}_model",
         ("models", model_name, {"properties": {"description": description}}),
         (model.uri, version_body),
@@ -111,7 +113,7 @@ def _model(plan: Plan, key: str, model_name: str, source: PathKey) -> list[Block
     )
 
 
-def _environment(key: str, serving: AzureMLServing, source: PathKey) -> list[Block]:
+def _environment(plan: Plan, key: str, serving: AzureMLServing, source: PathKey) -> list[Block]:
     assert serving.image is not None
     route = {"port": PORT}
     version_body = {
@@ -125,6 +127,7 @@ def _environment(key: str, serving: AzureMLServing, source: PathKey) -> list[Blo
         }
     }
     return versioned_asset(
+        plan,
         f"{key}_env",
         ("environments", key.replace("_", "-"), {"properties": {}}),
         (serving.image, version_body),
@@ -163,7 +166,7 @@ def _deployment(
                 "properties": properties,
             },
         ),
-        "location": azure_cloud(plan).region,  # type: ignore[union-attr]
+        "location": azure_workspace.workspace_location(plan),
         "tags": tags(plan),
         "lifecycle": {"ignore_changes": ["body.sku.capacity"]},
     }
@@ -179,10 +182,10 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
         **azapi(
             f"{ML}/onlineEndpoints",
             scoped(plan, name, 32),
-            azure_workspace.WORKSPACE,
+            azure_workspace.workspace_id(plan),
             {"properties": {"authMode": "Key", "publicNetworkAccess": "Enabled"}},
         ),
-        "location": cloud.region,
+        "location": azure_workspace.workspace_location(plan),
         "identity": [{"type": "SystemAssigned"}],
         "tags": tags(plan),
     }
@@ -190,7 +193,7 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
     out: list[Block | Note] = [endpoint]
     env = None
     if serving.image is not None:
-        blocks = _environment(key, serving, source)
+        blocks = _environment(plan, key, serving, source)
         env = blocks[-1]
         out += blocks
     roles = [("primary", serving.model)]

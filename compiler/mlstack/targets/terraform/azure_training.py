@@ -72,8 +72,9 @@ def job_definition(
     return job
 
 
-def _environment(model: str, image: str, source: PathKey) -> list[Block]:
+def _environment(plan: Plan, model: str, image: str, source: PathKey) -> list[Block]:
     return versioned_asset(
+        plan,
         f"{tf_name(model)}_train_env",
         ("environments", names.training(model), {"properties": {}}),
         (image, {"properties": {"image": image, "osType": "Linux"}}),
@@ -87,7 +88,7 @@ def _schedule(
     """The schedule as azapi_resource: the job above in ARM form, on a UTC cron trigger."""
     assert training.schedule is not None
     source: PathKey = ("models", model, "training", "schedule")
-    environment = _environment(model, training.image, source)
+    environment = _environment(plan, model, training.image, source)
     definition: dict[str, Any] = {
         "jobType": "Command",
         "displayName": job["display_name"],
@@ -121,7 +122,7 @@ def _schedule(
     body: AzapiResource = azapi(
         f"{ML}/schedules",
         scoped(plan, names.training(model)),
-        azure_workspace.WORKSPACE,
+        azure_workspace.workspace_id(plan),
         {"properties": properties},
     )
     return [*environment, resource("azapi_resource", f"{tf_name(model)}_train", body, source)]
@@ -130,8 +131,8 @@ def _schedule(
 def _compute(cloud: AzureCloud, plan: Plan, model: str, training: ManagedTraining) -> Block:
     body: MachineLearningComputeCluster = {
         "name": compute_name(model),
-        "location": cloud.region,
-        "machine_learning_workspace_id": azure_workspace.WORKSPACE,
+        "location": azure_workspace.workspace_location(plan),
+        "machine_learning_workspace_id": azure_workspace.workspace_id(plan),
         "vm_priority": "Dedicated",
         "vm_size": training.instance_type,
         "description": f"mlstack training of model {model}",
@@ -190,7 +191,8 @@ def build(plan: Plan) -> list[Block | Note | File]:
         path = f"{FOLDER}/{name}.job.yaml"
         text = yaml.safe_dump(job, sort_keys=False, allow_unicode=True, width=100)
         out.append(File(path, text.encode(), source))
-        workspace = f"-g {cloud.resource_group} -w {scoped(plan, 'ml', 33)}"
+        group, workspace_name = azure_workspace.workspace_name(plan)
+        workspace = f"-g {group} -w {workspace_name}"
         note = (
             f"model '{name}': Azure ML training runs on compute cluster {compute_name(name)}; "
             f"run it with `az ml job create -f terraform/{path} {workspace}`"

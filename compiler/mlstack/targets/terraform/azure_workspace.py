@@ -17,6 +17,12 @@ prebuilt ones). So one per stack/environment, all owned by mlstack:
   tokens on the account is broken). Azure Storage encrypts at rest;
 - the workspace, with a system-assigned identity.
 Globally unique names (storage account, key vault) carry a hash of stack and environment.
+
+With `platform.cloud.workspace: {existing: NAME}` none of these is created: a
+`data.azurerm_machine_learning_workspace` reads that workspace, and everything that lives in
+a workspace (compute clusters, models, environments, endpoints and their deployments,
+schedules) is created in it, at its location. The functions below are the one place the
+other Azure ML modules get the workspace's id, name, resource group and location from.
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ from __future__ import annotations
 from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.spec.models import ManagedTraining
+from mlstack.spec.platform import AzureWorkspace
 from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
 from mlstack.targets.terraform.azure_attrs import (
     ApplicationInsights,
     KeyVault,
     LogAnalyticsWorkspace,
     MachineLearningWorkspace,
+    MachineLearningWorkspaceData,
     StorageAccount,
 )
 from mlstack.targets.terraform.azure_cluster import azure_cloud, compact, scoped
@@ -40,11 +48,49 @@ SOFT_DELETE_DAYS = 7
 """Azure's own default when soft delete is turned on in the portal."""
 SAS_PERIOD = "1.00:00:00"
 """D.HH:MM:SS, the format of the account's sasPolicy.sasExpirationPeriod."""
-WORKSPACE = f"${{azurerm_machine_learning_workspace.{NAME}.id}}"
+
+
+def _existing(plan: Plan) -> AzureWorkspace | None:
+    cloud = azure_cloud(plan)
+    return cloud.workspace if cloud is not None else None
+
+
+def workspace_id(plan: Plan) -> str:
+    """The workspace's id: the one read (existing) or the one created."""
+    if _existing(plan) is not None:
+        return f"${{data.azurerm_machine_learning_workspace.{NAME}.id}}"
+    return f"${{azurerm_machine_learning_workspace.{NAME}.id}}"
+
+
+def workspace_location(plan: Plan) -> str:
+    """Where workspace children go: an existing workspace's own region (it may not be the
+    stack's), or the stack's region for the one mlstack creates."""
+    cloud = azure_cloud(plan)
+    assert cloud is not None
+    if _existing(plan) is not None:
+        return f"${{data.azurerm_machine_learning_workspace.{NAME}.location}}"
+    return cloud.region
+
+
+def workspace_name(plan: Plan) -> tuple[str, str]:
+    """(resource group, workspace name), as `az ml -g RG -w NAME` takes them."""
+    cloud = azure_cloud(plan)
+    assert cloud is not None
+    existing = cloud.workspace
+    if existing is not None:
+        return existing.resource_group or cloud.resource_group, existing.existing
+    return cloud.resource_group, scoped(plan, "ml", 33)
+
+
 LOGS = f"${{azurerm_log_analytics_workspace.{NAME}.id}}"
-"""Where the workspace's Application Insights and the error-rate alerts' logs go."""
-PRINCIPAL = f"${{azurerm_machine_learning_workspace.{NAME}.identity[0].principal_id}}"
-"""The workspace's system-assigned identity, which prepares environments from their images."""
+"""Where the created workspace's Application Insights and the error-rate alerts' logs go."""
+
+
+def workspace_principal(plan: Plan) -> str:
+    """The workspace's system-assigned identity (read or created), which prepares
+    environments from their images."""
+    prefix = "data." if _existing(plan) is not None else ""
+    return f"${{{prefix}azurerm_machine_learning_workspace.{NAME}.identity[0].principal_id}}"
 
 
 def needed(plan: Plan) -> bool:
@@ -56,14 +102,18 @@ def needed(plan: Plan) -> bool:
     return azure_cloud(plan) is not None and (servings or trainings)
 
 
-def logs_needed(plan: Plan) -> bool:
-    """The Log Analytics workspace serves the Azure ML workspace and the log search alerts
-    of error rates (azure_ratio_alerts), which a stack with function apps alone also has."""
-    ratios = any(
+def _ratios(plan: Plan) -> bool:
+    return any(
         a.metric == "error_rate"
         for _, a, _ in cloud_alerts(plan, (AzureMLServing, AzureFunctionsServing))
     )
-    return azure_cloud(plan) is not None and (needed(plan) or ratios)
+
+
+def logs_needed(plan: Plan) -> bool:
+    """The Log Analytics workspace serves the Azure ML workspace mlstack creates and the log
+    search alerts of error rates (azure_ratio_alerts), which a stack with function apps alone
+    or with an existing Azure ML workspace also has."""
+    return azure_cloud(plan) is not None and (needed(plan) or _ratios(plan))
 
 
 def storage_account(plan: Plan, name: str, purpose: str, source: PathKey) -> Block:
@@ -111,6 +161,17 @@ def build(plan: Plan) -> list[Block]:
         "tags": tags(plan),
     }
     law = resource("azurerm_log_analytics_workspace", NAME, logs, source)
+    if cloud.workspace is not None:
+        # An existing workspace brings its own insights; the error-rate alerts still query
+        # a Log Analytics workspace of the stack's.
+        out = [law] if _ratios(plan) else []
+        if needed(plan):
+            group, name = workspace_name(plan)
+            body: MachineLearningWorkspaceData = {"name": name, "resource_group_name": group}
+            out.append(
+                data("azurerm_machine_learning_workspace", NAME, body, (*source, "workspace"))
+            )
+        return out
     if not needed(plan):
         return [law]
     insights: ApplicationInsights = {
@@ -136,7 +197,7 @@ def build(plan: Plan) -> list[Block]:
     kv = resource("azurerm_key_vault", NAME, vault, source)
     storage = storage_account(plan, NAME, "mlw", source)
     workspace: MachineLearningWorkspace = {
-        "name": scoped(plan, "ml", 33),
+        "name": workspace_name(plan)[1],
         "location": cloud.region,
         "resource_group_name": cloud.resource_group,
         "application_insights_id": ai.ref("id"),

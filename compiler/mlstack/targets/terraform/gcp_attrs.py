@@ -96,6 +96,7 @@ class NodeConfig(TypedDict, total=False):
     labels: dict[str, str]
     resource_labels: dict[str, str]
     taint: list[Taint]
+    disk_size_gb: int
     spot: bool
     guest_accelerator: list[GuestAccelerator]
     workload_metadata_config: list[WorkloadMetadataConfig]
@@ -113,6 +114,7 @@ class ContainerNodePool(TypedDict, total=False):
     name: str
     cluster: str
     location: str
+    node_locations: list[str]
     autoscaling: list[Autoscaling]
     management: list[Management]
     node_config: list[NodeConfig]

@@ -25,7 +25,7 @@ from typing import Literal
 
 from mlstack import names
 from mlstack.plan import Plan
-from mlstack.spec.compute import Pool
+from mlstack.spec.compute import Pool, disk_gib, node_taints
 from mlstack.targets.terraform.blocks import Block, Note, gcp_labels, resource, tf_name
 from mlstack.targets.terraform.gcp_attrs import (
     ContainerNodePool,
@@ -53,16 +53,16 @@ EFFECT: dict[str, Effect] = {
 
 
 def taints(pool: Pool) -> list[Taint]:
-    found = ([names.GPU_TAINT] if pool.accelerator else []) + (
-        [names.SPOT_TAINT] if pool.spot else []
-    )
-    return [{"key": key, "value": value, "effect": EFFECT[effect]} for key, value, effect in found]
+    return [
+        {"key": key, "value": value, "effect": EFFECT[effect]}
+        for key, value, effect in node_taints(pool, "gcp")
+    ]
 
 
 def node_config(plan: Plan, name: str, pool: Pool, account_email: str) -> NodeConfig:
     config: NodeConfig = {
         "machine_type": pool.instance_type,
-        "labels": names.pool_labels(plan.stack, plan.environment, name),
+        "labels": {**pool.labels, **names.pool_labels(plan.stack, plan.environment, name)},
         "resource_labels": gcp_labels(plan),
         "workload_metadata_config": [{"mode": "GKE_METADATA"}],
         # Shielded nodes; GKE's own GPU drivers are signed, so Secure Boot holds on GPU pools.
@@ -76,6 +76,8 @@ def node_config(plan: Plan, name: str, pool: Pool, account_email: str) -> NodeCo
         config["taint"] = taints(pool)
     if pool.spot:
         config["spot"] = True
+    if (size := disk_gib(pool)) is not None:
+        config["disk_size_gb"] = size
     if pool.accelerator:
         config["guest_accelerator"] = [
             {
@@ -123,6 +125,7 @@ def build(plan: Plan) -> list[Block | Note]:
                 }
             ],
             "management": [{"auto_repair": True, "auto_upgrade": True}],
+            **({"node_locations": list(pool.zones)} if pool.zones else {}),
             "node_config": [node_config(plan, name, pool, account.ref("email"))],
             "upgrade_settings": [{"max_surge": 1, "max_unavailable": 0}],
             # Roles first, so the first nodes can register and pull images.
