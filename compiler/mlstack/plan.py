@@ -104,6 +104,9 @@ class CloudRole:
     grants: tuple[Grant, ...]
     """Storage it reads (servings); training roles get theirs from their job definitions."""
     source: PathKey
+    pulls: str | None = None
+    """The Azure Container Registry it pulls the serving's own image from (mlstack.acr), so
+    it holds AcrPull there; None: a prebuilt image or one pulled without an identity."""
 
 
 @dataclass(frozen=True)

@@ -179,24 +179,29 @@ def test_terraform_lists_changed_environments_that_ci_applies() -> None:
     assert terraform_changed(old, new, {"s/a", "s/b", "s/c", "s/e"}) == ["s/a", "s/c"]
 
 
-def test_diff_base_when_only_notes_change(tmp_path: Path) -> None:
-    """The most common day-2 edit of a managed serving: a field whose only output today is a
-    NOTES.md line (Azure ML autoscaling). `diff --base` used to exit 3 (a YAML ScannerError on
-    the markdown), which broke the PR-comment job; now NOTES.md is compared as text."""
+def test_diff_base_when_notes_change(tmp_path: Path) -> None:
+    """A day-2 edit of a managed serving that changes a NOTES.md line (the image an Azure ML
+    deployment runs, whose routes the note names). `diff --base` used to exit 3 (a YAML
+    ScannerError on the markdown), which broke the PR-comment job; now NOTES.md is compared
+    as text."""
     spec = tmp_path / "mlstack.yaml"
     spec.write_text((REFERENCE.parent.parent / "vision-azure" / "mlstack.yaml").read_text())
     repo = git.Repo.init(tmp_path)
     repo.index.add([str(spec)])
     repo.index.commit("base", author=git.Actor("t", "t@example.com"))
     text = spec.read_text()
-    old = "autoscaling: {metric: cpu, target: 70}"
+    old = "image: acmevision.azurecr.io/vision/segmenter-server:1.0.3"
     assert text.count(old) == 1
-    spec.write_text(text.replace(old, "autoscaling: {metric: cpu, target: 60}"))
+    spec.write_text(text.replace(old, old.replace("1.0.3", "1.0.4")))
     result = run_mlstack("diff", str(spec), "--base", "HEAD", cwd=tmp_path, cache=tmp_path)
     assert result.returncode == 0, result.stderr
     changed = [line for line in result.stdout.splitlines() if line.startswith("+++ ")]
+    # staging has no segmenter-online
     assert changed == [
         "+++ b/vision/prod/terraform/NOTES.md",
-        "+++ b/vision/staging/terraform/NOTES.md",
+        "+++ b/vision/prod/terraform/main.tf.json",
     ]
-    assert "on cpu 60% with an Azure Monitor autoscale setting" in result.stdout
+    assert (
+        "+- serving 'segmenter-online': the image acmevision.azurecr.io/vision/segmenter-server:1.0.4"
+        in result.stdout
+    )

@@ -43,7 +43,8 @@ def test_azure_functions_takes_no_autoscaling(tmp_path: Path, metric: str) -> No
         " resourceGroup: ml, region: westeurope, cluster: ml}}\n"
         'models: {m: {framework: onnx, uri: "azureblob://acme/models/m/v1"}}\n'
         "serving:\n"
-        '  fn: {model: m, runtime: azurefunctions, image: "acme.azurecr.io/fn:1",\n'
+        # ACR names have 5-50 characters (a shorter host is E0425)
+        '  fn: {model: m, runtime: azurefunctions, image: "acmeml.azurecr.io/fn:1",\n'
         f"       autoscaling: {{metric: {metric}, target: 50}}}}\n"
     )
     assert codes(check_text(tmp_path, text).diagnostics) == ["E0708"]

@@ -39,8 +39,30 @@ def _type(type_: Any) -> dict[str, Any]:
     return {"anyOf": [body, EXPR]}
 
 
+def _nested_attribute(nested: dict[str, Any]) -> dict[str, Any]:
+    """A plugin-framework nested attribute (azapi `retry`): an object of attributes, or an
+    expression; the kit's azapi files mark it `x-terraform-nested-attribute`."""
+    properties, required = _members(nested)
+    body: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if required:
+        body["required"] = required
+    return {
+        "anyOf": [body, EXPR],
+        "x-terraform-nested-attribute": {"nesting_mode": nested["nesting_mode"]},
+    }
+
+
 def _attribute(attribute: dict[str, Any]) -> dict[str, Any]:
-    schema = _type(attribute["type"])
+    if "nested_type" in attribute:
+        schema = _nested_attribute(attribute["nested_type"])
+    elif attribute["type"] == "dynamic":
+        schema = {}  # any value: azapi `body` is the ARM body, which no Terraform schema describes
+    else:
+        schema = _type(attribute["type"])
     for flag, key in (
         ("deprecated", "deprecated"),
         ("computed", "x-terraform-computed"),
@@ -135,7 +157,7 @@ def body_schema(provider_schema: dict[str, Any], kit_example: dict[str, Any]) ->
     take `alias` and `version` instead."""
     kind = kind_of(provider_schema)
     version = provider_schema["provider_version"]
-    provider = provider_schema["provider"].rsplit("/", 1)[1]
+    namespace, provider = provider_schema["provider"].split("/")[-2:]
     block = _exactly_one(provider_schema["schema"]["block"], provider_schema.get("exactly_one", []))
     properties, required = _members(block)
     if kind == "provider":
@@ -148,7 +170,7 @@ def body_schema(provider_schema: dict[str, Any], kit_example: dict[str, Any]) ->
         block_type = provider_schema["data_source_type" if kind == "data" else "resource_type"]
         urn = f"{'data.' if kind == 'data' else ''}{block_type}"
         title = (
-            f"{block_type} (hashicorp/{provider} {version}) - Terraform JSON "
+            f"{block_type} ({namespace}/{provider} {version}) - Terraform JSON "
             f"{'data source' if kind == 'data' else 'resource'} body"
         )
         meta = META

@@ -9,6 +9,9 @@ from mlstack.names import AZURE_SPOT_TAINT
 
 WINDOWS = (60, 300, 900, 1800, 3600, 21600, 43200, 86400)
 """The window sizes an Azure Monitor metric alert accepts, in seconds."""
+QUERY_WINDOWS = tuple(w for w in WINDOWS if w != 43200)
+"""Those a log search alert (an error rate: targets/terraform/azure_ratio_alerts.py) also
+takes: the scheduled query rule API has 1m-6h, 1d and 2d, no 12h (resolve/azure_limits.py)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from mlstack.parse import misspelt_sections, validate_data
 from mlstack.plan import Plan
 from mlstack.resolve import (
     addons,
+    azure_limits,
     capacity,
     drift,
     fit,
@@ -126,6 +127,7 @@ def resolve_environment(
     ctx = Context(doc, stack, environment, broken)
     references.check(ctx)
     fit.check(ctx)
+    azure_limits.check(ctx)
     pools.check(ctx)
     managed.check(ctx)
     managed_serving.check(ctx)

@@ -9,7 +9,7 @@ same record and the same naming function.
 
 from __future__ import annotations
 
-from mlstack import clouds, names, runtimes
+from mlstack import acr, clouds, names, runtimes
 from mlstack.load import PathKey
 from mlstack.plan import (
     CloudRole,
@@ -145,8 +145,12 @@ def cloud_roles(stack: Stack, environment: str) -> tuple[CloudRole, ...]:
         models = [serving.model] + ([serving.canary.model] if serving.canary else [])
         reads = _merge([g for m in models for g in _serving_reads(stack, m, provider)])
         identity = name(f"{facts.identity}-{serving_name}") if facts.identity else None
+        image = getattr(serving, "image", None)
+        pulls = acr.registry(image) if provider == "azure" and image else None
         out.append(
-            CloudRole(serving.runtime, serving_name, identity, reads, ("serving", serving_name))
+            CloudRole(
+                serving.runtime, serving_name, identity, reads, ("serving", serving_name), pulls
+            )
         )
     managed = clouds.get(provider).managed
     for model_name, model in enabled(stack.models).items():

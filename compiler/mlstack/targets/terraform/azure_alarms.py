@@ -8,10 +8,10 @@ metric (Azure Monitor supported metrics):
   Latency is split by deployment (`*`), so a canary breaches on its own; throughput compares
   requests per minute with 60 x the requests-per-second threshold.
 - `Microsoft.Web/sites` (function apps): `HttpResponseTime` (seconds, Average: Azure Monitor
-  has no percentile for it, so latency_p99 is alerted on the average, said in the note) and
+  has no percentile for it, so latency_p99 is alerted on the average: W0426 at validate time) and
   `Requests` (Count, Total over the window: threshold x window seconds).
 A metric alert compares one metric with a static threshold, so an error *rate* (5xx / all)
-cannot be one; those alerts go into NOTES.md with the log query to use instead. `for`
+cannot be one; those are log search alerts (azure_ratio_alerts.py). `for`
 becomes `window_size` (ISO 8601; resolve/fit.py allows only Azure's window sizes) with a
 frequency no longer than it; severity page/ticket/info maps to 0 (Critical)/1 (Error)/3
 (Informational). Each alert calls its receivers' action groups (azure_channels.py). Throughput
@@ -33,6 +33,7 @@ from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
 from mlstack.spec.types import duration_seconds
 from mlstack.targets import alert_text as text
 from mlstack.targets.terraform import azure_channels, channels
+from mlstack.targets.terraform import azure_ratio_alerts as ratio
 from mlstack.targets.terraform.azure_attrs import Criteria, MonitorMetricAlert
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.blocks import Block, Note, cloud_alerts, resource, tags, tf_name
@@ -131,29 +132,22 @@ def build(plan: Plan) -> list[Block | Note]:
         return []
     out: list[Block | Note] = []
     found = list(cloud_alerts(plan, (AzureMLServing, AzureFunctionsServing)))
-    routed = [a for _, a, _ in found if a.metric != "error_rate"]
-    for receiver, spec in channels.used(plan, routed).items():
+    for receiver, spec in channels.used(plan, [a for _, a, _ in found]).items():
         out += azure_channels.channel(plan, cloud, receiver, spec)
+    logs: dict[str, Block] = {}
     for name, alert, serving in found:
-        service = (azureml if isinstance(serving, AzureMLServing) else functions)(
-            alert.serving or ""
-        )
-        source: PathKey = ("monitoring", "alerts", name)
-        side = "above" if alert.above is not None else "below"
-        summary = (
-            f"{alert.metric} of serving {alert.serving} {side} {alert.threshold} for {alert.for_}"
-        )
-        if alert.metric == "error_rate":
-            out.append(
-                Note(
-                    f"alert '{name}' ({summary}) is a ratio, which an Azure Monitor metric alert "
-                    f"cannot compute: create a log search alert over {service.namespace} metrics "
-                    f"(5xx requests / all requests > {alert.threshold}) of serving {alert.serving}.",
-                    source,
-                )
-            )
-            continue
         seconds = int(duration_seconds(alert.for_))
+        target = alert.serving or ""
+        if alert.metric == "error_rate":
+            if target not in logs:
+                logs[target] = ratio.diagnostic_setting(plan, target, serving)
+                out.append(logs[target])
+            timing = (WINDOWS[seconds], frequency(seconds))
+            severity = SEVERITY[alert.severity]
+            out.append(ratio.query_rule(plan, name, alert, serving, logs[target], severity, timing))
+            continue
+        service = (azureml if isinstance(serving, AzureMLServing) else functions)(target)
+        source: PathKey = ("monitoring", "alerts", name)
         scope = ""
         if serving.canary is not None:
             scope = (
@@ -181,12 +175,4 @@ def build(plan: Plan) -> list[Block | Note]:
             },
         }
         out.append(resource("azurerm_monitor_metric_alert", tf_name(name), body, source))
-        if alert.metric == "latency_p99" and isinstance(serving, AzureFunctionsServing):
-            out.append(
-                Note(
-                    f"alert '{name}': Microsoft.Web/sites has no percentile latency, so it fires "
-                    "on the average HttpResponseTime.",
-                    source,
-                )
-            )
     return out

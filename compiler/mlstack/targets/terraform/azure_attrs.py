@@ -26,6 +26,11 @@ class DataClientConfig(TypedDict, total=False):
     pass
 
 
+class DataContainerRegistry(TypedDict, total=False):
+    name: str
+    resource_group_name: str
+
+
 # --- AKS ----------------------------------------------------------------------------------
 class NodePoolUpgrade(TypedDict, total=False):
     max_surge: str
@@ -208,6 +213,15 @@ class AzapiResource(TypedDict, total=False):
     schema_validation_enabled: bool
     response_export_values: list[str]
     depends_on: list[str]
+    lifecycle: Lifecycle
+
+
+class AzapiUpdateResource(TypedDict, total=False):
+    type: str
+    resource_id: str
+    body: dict[str, Any]
+    replace_triggers_external_values: list[str]
+    depends_on: list[str]
 
 
 # --- Functions ----------------------------------------------------------------------------
@@ -293,10 +307,112 @@ class MonitorMetricAlert(TypedDict, total=False):
     tags: dict[str, str]
 
 
+class AutoscaleCapacity(TypedDict):
+    default: int
+    minimum: int
+    maximum: int
+
+
+class MetricTrigger(TypedDict, total=False):
+    metric_name: str
+    metric_resource_id: str
+    metric_namespace: str
+    time_grain: str
+    statistic: Literal["Average", "Max", "Min", "Sum"]
+    time_window: str
+    time_aggregation: Literal["Average", "Count", "Maximum", "Minimum", "Total", "Last"]
+    operator: Literal["GreaterThan", "LessThan"]
+    threshold: float
+
+
+class ScaleAction(TypedDict):
+    direction: Literal["Increase", "Decrease"]
+    type: Literal["ChangeCount"]
+    value: int
+    cooldown: str
+
+
+class AutoscaleRule(TypedDict):
+    metric_trigger: list[MetricTrigger]
+    scale_action: list[ScaleAction]
+
+
+class AutoscaleProfile(TypedDict, total=False):
+    name: str
+    capacity: list[AutoscaleCapacity]
+    rule: list[AutoscaleRule]
+
+
+class MonitorAutoscaleSetting(TypedDict, total=False):
+    name: str
+    location: str
+    resource_group_name: str
+    target_resource_id: str
+    enabled: bool
+    profile: list[AutoscaleProfile]
+    tags: dict[str, str]
+
+
+class DiagnosticLog(TypedDict, total=False):
+    category: str
+
+
+class DiagnosticMetric(TypedDict):
+    category: str
+
+
+class MonitorDiagnosticSetting(TypedDict, total=False):
+    name: str
+    target_resource_id: str
+    log_analytics_workspace_id: str
+    log_analytics_destination_type: Literal["Dedicated", "AzureDiagnostics"]
+    enabled_log: list[DiagnosticLog]
+    enabled_metric: list[DiagnosticMetric]
+
+
+class QueryDimension(TypedDict):
+    name: str
+    operator: Literal["Include", "Exclude"]
+    values: list[str]
+
+
+class QueryCriteria(TypedDict, total=False):
+    query: str
+    time_aggregation_method: Literal["Average", "Count", "Maximum", "Minimum", "Total"]
+    metric_measure_column: str
+    operator: Literal["GreaterThan", "LessThan"]
+    threshold: float
+    dimension: list[QueryDimension]
+
+
+class QueryAction(TypedDict, total=False):
+    action_groups: list[str]
+
+
+class MonitorScheduledQueryRulesAlertV2(TypedDict, total=False):
+    name: str
+    resource_group_name: str
+    location: str
+    scopes: list[str]
+    description: str
+    display_name: str
+    severity: int
+    enabled: bool
+    auto_mitigation_enabled: bool
+    evaluation_frequency: str
+    window_duration: str
+    criteria: list[QueryCriteria]
+    action: list[QueryAction]
+    skip_query_validation: bool
+    tags: dict[str, str]
+    depends_on: list[str]
+
+
 MODELS: dict[str, tuple[str, type]] = {
     # Terraform type -> (kind, model): the test checks each model against the kit's schema.
     "azurerm_kubernetes_cluster": ("data", DataKubernetesCluster),
     "azurerm_client_config": ("data", DataClientConfig),
+    "azurerm_container_registry": ("data", DataContainerRegistry),
     # "data." where a data source shares its type with a resource.
     "data.azurerm_machine_learning_workspace": ("data", MachineLearningWorkspaceData),
     "azurerm_kubernetes_cluster_node_pool": ("resource", KubernetesClusterNodePool),
@@ -314,4 +430,11 @@ MODELS: dict[str, tuple[str, type]] = {
     "azurerm_service_plan": ("resource", ServicePlan),
     "azurerm_linux_function_app": ("resource", LinuxFunctionApp),
     "azurerm_monitor_metric_alert": ("resource", MonitorMetricAlert),
+    "azapi_update_resource": ("resource", AzapiUpdateResource),
+    "azurerm_monitor_autoscale_setting": ("resource", MonitorAutoscaleSetting),
+    "azurerm_monitor_diagnostic_setting": ("resource", MonitorDiagnosticSetting),
+    "azurerm_monitor_scheduled_query_rules_alert_v2": (
+        "resource",
+        MonitorScheduledQueryRulesAlertV2,
+    ),
 }

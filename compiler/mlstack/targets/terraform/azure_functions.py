@@ -3,9 +3,12 @@
 Custom containers need a Premium (Elastic Premium) or Dedicated plan: the Consumption and
 Flex Consumption plans do not run them. So each serving gets a Linux Elastic Premium plan
 (EP1/EP2/EP3: 3.5/7/14 GB per instance, the smallest that fits `resources.memory`) that
-bursts up to `replicas.max` instances; Premium keeps at least one warm instance, so
-`replicas.min: 0` becomes 1 (said in the note). The app gets a system-assigned identity,
-which pulls the image (`container_registry_use_managed_identity`), reaches its own
+bursts up to `replicas.max` instances (`maximum_elastic_worker_count`, the app's
+`app_scale_limit`) and keeps `replicas.min` warm (`elastic_instance_minimum`); Premium keeps
+at least one, so `replicas.min: 0` becomes 1 (W0425 at validate time). The app gets a
+system-assigned identity, which pulls an image from an Azure Container Registry
+(`container_registry_use_managed_identity`, with AcrPull on it: azure_registry; images on
+other registries are pulled anonymously), reaches its own
 `AzureWebJobsStorage` account by identity (no keys in settings: "Storage Blob Data Owner" on
 that account, as the Functions host needs), and reads exactly the model's container/prefix.
 """
@@ -25,6 +28,7 @@ from mlstack.targets.terraform.azure_attrs import (
 )
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.azure_identity import role_assignments
+from mlstack.targets.terraform.azure_registry import pull_grants
 from mlstack.targets.terraform.azure_workspace import storage_account
 from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 
@@ -51,6 +55,7 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
     assert cloud is not None
     key = tf_name(name)
     source: PathKey = ("serving", name)
+    role = plan.cloud_role("azurefunctions", name)
     plan_body: ServicePlan = {
         "name": scoped(plan, f"{name}-plan", 60),
         "location": cloud.region,
@@ -81,7 +86,7 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
         "site_config": [
             {
                 "application_stack": [{"docker": [docker(serving.image)]}],
-                "container_registry_use_managed_identity": True,
+                "container_registry_use_managed_identity": role.pulls is not None,
                 "elastic_instance_minimum": max(1, serving.replicas.min),
                 "app_scale_limit": serving.replicas.max,
                 "minimum_tls_version": "1.2",
@@ -107,23 +112,17 @@ def _serving(plan: Plan, name: str, serving: AzureFunctionsServing) -> list[Bloc
             cloud,
             f"{key}_fn",
             app.ref("identity[0].principal_id"),
-            plan.cloud_role("azurefunctions", name).grants,
+            role.grants,
             source,
             f"function app {name}",
         ),
+        *pull_grants(
+            role.pulls,
+            serving.image,
+            [(f"{key}_fn_acr", app.ref("identity[0].principal_id"), f"function app {name}")],
+            ("serving", name, "image"),
+        ),
     ]
-    text = (
-        f"serving '{name}': function app {scoped(plan, name, 60)} on an Elastic Premium "
-        f"{plan_body['sku_name']} plan (containers need Premium), up to "
-        f"{serving.replicas.max} instances"
-    )
-    if serving.replicas.min == 0:
-        text += "; Premium keeps one warm instance, so it never scales to zero"
-    text += (
-        f"; its identity needs AcrPull on the registry of {serving.image}; the app reads its "
-        "model with its managed identity (MODEL_URL)."
-    )
-    out.append(Note(text, source))
     return out
 
 

@@ -32,9 +32,9 @@ NAMESPACES: tuple[tuple[str, str], ...] = (
 
 
 def namespace(block: Block) -> str:
-    """The namespace one resource is created in: an azapi resource names it in its `type`
-    (`Microsoft.MachineLearningServices/workspaces/...@API`)."""
-    if block.type == "azapi_resource":
+    """The namespace one resource is created in: an azapi resource (or update) names it in
+    its `type` (`Microsoft.MachineLearningServices/workspaces/...@API`)."""
+    if block.type in ("azapi_resource", "azapi_update_resource"):
         return str(block.body["type"]).split("/", 1)[0]
     found = next((ns for prefix, ns in NAMESPACES if block.type.startswith(prefix)), None)
     if found is None:

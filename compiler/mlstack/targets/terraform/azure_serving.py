@@ -9,14 +9,23 @@ Microsoft.MachineLearningServices 2024-10-01 API, children of the shared workspa
   `custom_model` with the serving's `image` as a BYOC environment
   (`workspaces/environments` + `/versions`, inference routes on port 8080);
 - the endpoint (`onlineEndpoints`, key auth, system-assigned identity), whose identity gets a
-  prefix-exact "Storage Blob Data Reader" on each model's container (azure_identity);
+  prefix-exact "Storage Blob Data Reader" on each model's container (azure_identity) and,
+  with it the workspace's identity, AcrPull on the registry of the serving's own image
+  (azure_registry); a model outside blob storage is E0709 at validate time;
 - a `primary` deployment and, with a canary, a `canary` deployment (`onlineEndpoints/
-  deployments`, kind Managed, `sku.capacity` = replicas.min, scaleType Default).
+  deployments`, kind Managed, scaleType Default), created after those grants, each with an
+  autoscale setting between replicas.min and replicas.max (azure_autoscale). The setting
+  owns `sku.capacity` once it scales, so Terraform ignores later changes to it (it is
+  created at replicas.min);
+- the split, `traffic` {primary: 100 - canary.traffic, canary: canary.traffic} or
+  {primary: 100}: an endpoint's traffic may only name deployments that exist, so it is an
+  `azapi_update_resource` on the endpoint that depends on the deployments (azapi_resource
+  cannot write the endpoint again after its children), replaced (written again) whenever
+  the endpoint's own body or tags change, since that PUT carries no traffic. Removing a
+  canary updates the split before the canary deployment is destroyed (Terraform orders a
+  destroy after the changes of what depended on it), as Azure ML requires of a deployment
+  that has traffic.
 Endpoint names are unique per region: `STACK-ENV-SERVING`, at most 32 characters.
-
-Traffic: an endpoint's `traffic` may only name deployments that exist, and azapi_resource
-cannot write the endpoint again after its deployments, so the split (and autoscaling between
-replicas.min and replicas.max, an Azure Monitor autoscale setting) goes into NOTES.md.
 """
 
 from __future__ import annotations
@@ -29,10 +38,11 @@ from mlstack.plan import Plan
 from mlstack.runtimes import azureml
 from mlstack.spec.serving import AzureMLServing
 from mlstack.spec.uris import blob_url
-from mlstack.targets.terraform import azure_workspace
-from mlstack.targets.terraform.azure_attrs import AzapiResource
+from mlstack.targets.terraform import azure_autoscale, azure_workspace
+from mlstack.targets.terraform.azure_attrs import AzapiResource, AzapiUpdateResource
 from mlstack.targets.terraform.azure_cluster import azure_cloud, scoped
 from mlstack.targets.terraform.azure_identity import role_assignments
+from mlstack.targets.terraform.azure_registry import pull_grants, workspace_grant
 from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_name
 
 API = "2024-10-01"
@@ -158,6 +168,7 @@ def _deployment(
         ),
         "location": azure_workspace.workspace_location(plan),
         "tags": tags(plan),
+        "lifecycle": {"ignore_changes": ["body.sku.capacity"]},
     }
     return resource("azapi_resource", f"{key}_{role}", body, source)
 
@@ -185,57 +196,75 @@ def _serving(plan: Plan, name: str, serving: AzureMLServing) -> list[Block | Not
         blocks = _environment(plan, key, serving, source)
         env = blocks[-1]
         out += blocks
-    pending = []
     roles = [("primary", serving.model)]
     if serving.canary is not None:
         roles.append(("canary", serving.canary.model))
-    for role, model_name in roles:
-        uri = plan.spec.models[model_name].uri
-        if blob_url(uri) is None:
-            pending.append(f"{role} deployment of model '{model_name}' ({uri})")
-            continue
-        model = _model(plan, f"{key}_{role}", model_name, source)
-        out += [*model, _deployment(plan, key, role, serving, endpoint, model[-1], env, source)]
-    out += role_assignments(
+    cloud_role = plan.cloud_role("azureml", name)
+    access = role_assignments(
         cloud,
         f"{key}_endpoint",
         endpoint.ref("identity[0].principal_id"),
-        plan.cloud_role("azureml", name).grants,
+        cloud_role.grants,
         source,
         f"Azure ML endpoint {name}",
     )
-    text = f"serving '{name}': Azure ML endpoint {scoped(plan, name, 32)}"
-    if pending:
-        text += (
-            "; not generated: the "
-            + " and the ".join(pending)
-            + ", since Azure ML can only register models from storage here (register the "
-            "MLflow registry version's artifacts with `az ml model create --type "
-            "mlflow_model`, then `az ml online-deployment create`)"
+    access += pull_grants(
+        cloud_role.pulls,
+        serving.image or "",
+        [
+            (
+                f"{key}_endpoint_acr",
+                endpoint.ref("identity[0].principal_id"),
+                f"Azure ML endpoint {name}",
+            )
+        ],
+        ("serving", name, "image"),
+    )
+    out += access
+    deployments = []
+    for role, model_name in roles:
+        model = _model(plan, f"{key}_{role}", model_name, source)
+        deployment = _deployment(plan, key, role, serving, endpoint, model[-1], env, source)
+        # The deployment reads the model and pulls the image as the endpoint's identity as soon
+        # as it is created: its grants come first.
+        deployment.body["depends_on"] = [f"{b.type}.{b.name}" for b in access] + (
+            [pull] if (pull := workspace_grant(cloud_role.pulls)) else []
         )
-    if serving.canary is not None:
-        primary = 100 - serving.canary.traffic
-        text += (
-            f"; after apply set the split: `az ml online-endpoint update --name "
-            f'{scoped(plan, name, 32)} --traffic "primary={primary} canary={serving.canary.traffic}"`'
-        )
-    else:
-        text += '; after apply route all traffic to it: `--traffic "primary=100"`'
-    if serving.replicas.max > serving.replicas.min or serving.autoscaling:
-        metric = serving.autoscaling.metric if serving.autoscaling else "cpu"
-        target = serving.autoscaling.target if serving.autoscaling else 70
-        text += (
-            f"; autoscale the deployments between {serving.replicas.min} and "
-            f"{serving.replicas.max} instances on {metric} {target:g}% with an Azure Monitor "
-            "autoscale setting (Microsoft.Insights/autoscaleSettings on the deployment)"
-        )
+        deployments.append(deployment)
+        out += [
+            *model,
+            deployment,
+            azure_autoscale.setting(plan, name, role, serving, deployment, source),
+        ]
+    out.append(_traffic(key, serving, endpoint, deployments, source))
     if serving.image is not None:
-        text += (
-            f"; the image {serving.image} must answer GET / and POST /score on port {PORT}, and "
-            "the workspace identity needs AcrPull on its registry"
+        out.append(
+            Note(
+                f"serving '{name}': the image {serving.image} must answer GET / and POST "
+                f"/score on port {PORT} (Azure ML's inference routes for a custom container).",
+                source,
+            )
         )
-    out.append(Note(text + ".", source))
     return out
+
+
+def _traffic(
+    key: str, serving: AzureMLServing, endpoint: Block, deployments: list[Block], source: PathKey
+) -> Block:
+    """The endpoint's split, written once its deployments exist (an endpoint's `traffic` may
+    name only existing deployments): primary keeps 100 - canary.traffic."""
+    canary = serving.canary.traffic if serving.canary is not None else 0
+    traffic = {"primary": 100 - canary} | ({"canary": canary} if serving.canary else {})
+    body: AzapiUpdateResource = {
+        "type": f"{ML}/onlineEndpoints@{API}",
+        "resource_id": endpoint.ref("id"),
+        "body": {"properties": {"traffic": traffic}},
+        # A change of the endpoint resource itself is a PUT of its body, which holds no
+        # traffic: the split is written again after it, in the same apply.
+        "replace_triggers_external_values": [endpoint.ref("body"), endpoint.ref("tags")],
+        "depends_on": [f"{d.type}.{d.name}" for d in deployments],
+    }
+    return resource("azapi_update_resource", f"{key}_traffic", body, source)
 
 
 def build(plan: Plan) -> list[Block | Note]:

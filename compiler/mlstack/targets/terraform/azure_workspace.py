@@ -5,7 +5,8 @@ azurerm 5.2 requires of it.
 `storage_account_id` and an `identity` block (its schema); `container_registry_id` is optional
 (the workspace creates one on the first image build; servings here bring images or use
 prebuilt ones). So one per stack/environment, all owned by mlstack:
-- a Log Analytics workspace and a workspace-based Application Insights (classic Application
+- a Log Analytics workspace (also alone, for the error-rate alerts of a stack with function
+  apps only: logs_needed) and a workspace-based Application Insights (classic Application
   Insights was retired in 2024);
 - a Key Vault with RBAC authorization and purge protection, in the tenant of the identity
   running Terraform (`data.azurerm_client_config`);
@@ -30,7 +31,7 @@ from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.spec.models import ManagedTraining
 from mlstack.spec.platform import AzureWorkspace
-from mlstack.spec.serving import AzureMLServing
+from mlstack.spec.serving import AzureFunctionsServing, AzureMLServing
 from mlstack.targets.terraform.azure_attrs import (
     ApplicationInsights,
     KeyVault,
@@ -40,7 +41,7 @@ from mlstack.targets.terraform.azure_attrs import (
     StorageAccount,
 )
 from mlstack.targets.terraform.azure_cluster import azure_cloud, compact, scoped
-from mlstack.targets.terraform.blocks import Block, data, resource, tags
+from mlstack.targets.terraform.blocks import Block, cloud_alerts, data, resource, tags
 
 NAME = "mlstack"
 SOFT_DELETE_DAYS = 7
@@ -81,6 +82,17 @@ def workspace_name(plan: Plan) -> tuple[str, str]:
     return cloud.resource_group, scoped(plan, "ml", 33)
 
 
+LOGS = f"${{azurerm_log_analytics_workspace.{NAME}.id}}"
+"""Where the created workspace's Application Insights and the error-rate alerts' logs go."""
+
+
+def workspace_principal(plan: Plan) -> str:
+    """The workspace's system-assigned identity (read or created), which prepares
+    environments from their images."""
+    prefix = "data." if _existing(plan) is not None else ""
+    return f"${{{prefix}azurerm_machine_learning_workspace.{NAME}.identity[0].principal_id}}"
+
+
 def needed(plan: Plan) -> bool:
     servings = any(isinstance(s, AzureMLServing) for s in plan.spec.serving.values())
     trainings = any(
@@ -88,6 +100,20 @@ def needed(plan: Plan) -> bool:
         for m in plan.spec.models.values()
     )
     return azure_cloud(plan) is not None and (servings or trainings)
+
+
+def _ratios(plan: Plan) -> bool:
+    return any(
+        a.metric == "error_rate"
+        for _, a, _ in cloud_alerts(plan, (AzureMLServing, AzureFunctionsServing))
+    )
+
+
+def logs_needed(plan: Plan) -> bool:
+    """The Log Analytics workspace serves the Azure ML workspace mlstack creates and the log
+    search alerts of error rates (azure_ratio_alerts), which a stack with function apps alone
+    or with an existing Azure ML workspace also has."""
+    return azure_cloud(plan) is not None and (needed(plan) or _ratios(plan))
 
 
 def storage_account(plan: Plan, name: str, purpose: str, source: PathKey) -> Block:
@@ -123,13 +149,9 @@ def storage_account(plan: Plan, name: str, purpose: str, source: PathKey) -> Blo
 
 def build(plan: Plan) -> list[Block]:
     cloud = azure_cloud(plan)
-    if cloud is None or not needed(plan):
+    if cloud is None or not logs_needed(plan):
         return []
     source: PathKey = ("platform", "cloud")
-    if cloud.workspace is not None:
-        group, name = workspace_name(plan)
-        body: MachineLearningWorkspaceData = {"name": name, "resource_group_name": group}
-        return [data("azurerm_machine_learning_workspace", NAME, body, (*source, "workspace"))]
     logs: LogAnalyticsWorkspace = {
         "name": scoped(plan, "ml-logs"),
         "location": cloud.region,
@@ -139,6 +161,19 @@ def build(plan: Plan) -> list[Block]:
         "tags": tags(plan),
     }
     law = resource("azurerm_log_analytics_workspace", NAME, logs, source)
+    if cloud.workspace is not None:
+        # An existing workspace brings its own insights; the error-rate alerts still query
+        # a Log Analytics workspace of the stack's.
+        out = [law] if _ratios(plan) else []
+        if needed(plan):
+            group, name = workspace_name(plan)
+            body: MachineLearningWorkspaceData = {"name": name, "resource_group_name": group}
+            out.append(
+                data("azurerm_machine_learning_workspace", NAME, body, (*source, "workspace"))
+            )
+        return out
+    if not needed(plan):
+        return [law]
     insights: ApplicationInsights = {
         "name": scoped(plan, "ml-insights"),
         "location": cloud.region,
