@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
+from unittest.mock import patch
 
 import mlstack.targets.kubernetes as kubernetes_target
 import mlstack.targets.terraform as terraform_target
@@ -73,7 +74,9 @@ def _kubernetes_synthesize(objects: Iterable[dict[str, Any]]) -> Iterator[dict[s
 def _terraform_synthesize(settings: dict[str, Any], blocks: list[Block], limit: int = 0) -> bytes:
     """cdktn's `to_terraform` of one stack holding the settings and the blocks as overrides,
     written by the same writer as synth.synthesize."""
-    entries = [((section,), js_data(value)) for section, value in settings.items()]
+    entries: list[tuple[tuple[str, ...], Any]] = [
+        ((section,), js_data(value)) for section, value in settings.items()
+    ]
     entries += [((b.kind, b.type, b.name), js_data(b.body)) for b in blocks]
     blocks.clear()
     return json_file(sorted(entries, key=lambda entry: entry[0]))
@@ -82,13 +85,11 @@ def _terraform_synthesize(settings: dict[str, Any], blocks: list[Block], limit: 
 @contextmanager
 def without_node() -> Iterator[None]:
     """Compiles inside run the Python equivalent of synthesis."""
-    saved = kubernetes_target.synthesize, terraform_target.synthesize
-    kubernetes_target.synthesize = _kubernetes_synthesize  # type: ignore[assignment]
-    terraform_target.synthesize = _terraform_synthesize  # type: ignore[assignment]
-    try:
+    with (
+        patch.object(kubernetes_target, "synthesize", _kubernetes_synthesize),
+        patch.object(terraform_target, "synthesize", _terraform_synthesize),
+    ):
         yield
-    finally:
-        kubernetes_target.synthesize, terraform_target.synthesize = saved
 
 
 def compiled(plan: Plan) -> dict[str, bytes] | None:
@@ -183,8 +184,9 @@ def _same_shape(text: str) -> list[str]:
 SCHEDULES = ("@hourly", "@daily", "@weekly", "@monthly", "@yearly")
 
 
-def candidates(path: PathKey, value: Any) -> list[Any]:
-    """What the leaf at `path` is changed to, best first (one is compiled)."""
+def candidates(path: PathKey, value: Any, told: frozenset[PathKey] = frozenset()) -> list[Any]:
+    """What the leaf at `path` is changed to, best first (one is compiled); a map loses its
+    last key that no diagnostic already points at (`told`)."""
     nodes = schema_nodes(path)
     if isinstance(value, bool):
         return [not value]
@@ -198,8 +200,9 @@ def candidates(path: PathKey, value: Any) -> list[Any]:
         return members[:1] + _same_shape(value)
     if isinstance(value, list) and value:
         return [value[:-1]]
-    if isinstance(value, dict) and value and is_map(path):
-        return [{k: v for k, v in value.items() if k != list(value)[-1]}]
+    keys = [k for k in value if (*path, k) not in told] if isinstance(value, dict) else []
+    if keys and is_map(path):
+        return [{k: v for k, v in value.items() if k != keys[-1]}]
     return []
 
 
@@ -272,9 +275,11 @@ class Finding:
         return json_pointer(self.path)
 
 
-def outcome(base: Baseline, path: PathKey, value: Any) -> Finding | None:
+def outcome(
+    base: Baseline, path: PathKey, value: Any, told: frozenset[PathKey] = frozenset()
+) -> Finding | None:
     """None when some change of the leaf is diagnosed or changes the output."""
-    options = candidates(path, value)
+    options = candidates(path, value, told)
     for option in options:
         checked = check_document(replace(base.doc, data=replaced(base.doc.data, path, option)))
         if not checked.ok:
@@ -319,15 +324,26 @@ def shadowed(data: dict[str, Any]) -> Callable[[PathKey], bool]:
     return hidden
 
 
+def diagnosed(base: Baseline) -> frozenset[PathKey]:
+    """Paths a diagnostic of the unchanged stack points at: what they hold is already said
+    to have no effect (a warning such as W0750), whatever its value."""
+    spans = {d.span for d in base.checked.diagnostics if d.span is not None}
+    tables = (base.doc.key_spans, base.doc.value_spans)
+    return frozenset(path for table in tables for path, span in table.items() if span in spans)
+
+
 def drops(doc: Document) -> list[Finding]:
     """Every leaf of `doc` whose change nothing notices (call inside `without_node`)."""
     base = baseline(doc)
     hidden = shadowed(doc.data)
+    told = diagnosed(base)
     found = []
     for path, value in leaves(doc.data):
         if path[:1] != ("environments",) and hidden(path):
             continue
-        finding = outcome(base, path, value)
+        if any(path[:n] in told for n in range(1, len(path) + 1)):
+            continue
+        finding = outcome(base, path, value, told)
         if finding is not None:
             found.append(finding)
     return found

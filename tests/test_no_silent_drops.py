@@ -54,13 +54,6 @@ ELSEWHERE: dict[str, tuple[str, str]] = {
     "fraud#/metadata/owner": MINE,
     "recsys#/metadata/owner": MINE,
     "vision#/metadata/owner": MINE,
-    "edge#/compute/cpu/nodes/max": MINE,
-    "edge#/compute/cpu/nodes/min": MINE,
-    "edge#/compute/gpu/nodes/max": MINE,
-    "edge#/compute/gpu/nodes/min": MINE,
-    "edge#/notebooks/plant-lab/models": MINE,
-    "vision#/serving/segmenter-online/accelerator/count": MINE,
-    "vision#/serving/segmenter-online/accelerator/type": MINE,
 }
 """Finding -> (owning branch, why it is theirs)."""
 
@@ -70,8 +63,8 @@ VERSION = (
 )
 OWN_IMAGE = (
     "framework chooses which runtimes may serve the model and their default image (SPEC.md: "
-    "a runtime that cannot serve a framework is an error); this model's servings run an "
-    "image or server that reads any format"
+    "a runtime that cannot serve a framework is an error); nothing reads it for a model that "
+    "is only trained, or served by an image or server that reads any format"
 )
 DESCRIPTION = "a note for readers of the spec: SPEC.md gives it no output"
 ROUTING = (
@@ -102,6 +95,7 @@ BY_DESIGN: dict[str, str] = {
     "edge#/compute/gpu/instanceType": EXISTING_POOL,
     "edge#/compute/gpu/accelerator/count": EXISTING_POOL,
     "edge#/compute/gpu/accelerator/type": EXISTING_POOL,
+    "*#/models/*/framework": OWN_IMAGE,
     "*#/platform/kubernetes/kubeflow/trainer": (
         "chooses the API of in-cluster training (SPEC.md: kubeflow.trainer); a stack "
         "without in-cluster training has nothing for it to choose"
@@ -136,7 +130,7 @@ def test_the_python_synthesis_writes_what_compile_writes() -> None:
 
 def test_js_data_is_what_node_gives_back() -> None:
     """The substitutions the equivalence relies on, on values the examples may lack."""
-    value = {"b": 2.0, "a": None, "c": [1.5, {"d": None}], "e": {}}
+    value: dict[str, Any] = {"b": 2.0, "a": None, "c": [1.5, {"d": None}], "e": {}}
     assert drops.js_data(value) == {"b": 2, "c": [1.5, {}], "e": {}}
     assert drops.js_data({"labels": {}, "name": "x"}, drop_empty=True) == {"name": "x"}
 

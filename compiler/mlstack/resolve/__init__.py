@@ -14,7 +14,17 @@ from mlstack.diagnostics import Diagnostic
 from mlstack.load import Document, PathKey
 from mlstack.parse import misspelt_sections, validate_data
 from mlstack.plan import Plan
-from mlstack.resolve import capacity, drift, fit, images, references, routing, trainer, versions
+from mlstack.resolve import (
+    capacity,
+    drift,
+    fit,
+    images,
+    references,
+    routing,
+    trainer,
+    unused,
+    versions,
+)
 from mlstack.resolve.context import Context
 from mlstack.resolve.identity import workloads
 from mlstack.resolve.names_check import check as check_names
@@ -121,6 +131,10 @@ def resolve_environment(
     check_names(ctx, found)
     if any(d.is_error for d in ctx.diagnostics):
         return None, ctx.diagnostics
+    if not broken:
+        # Only on a whole, valid environment: a serving dropped by a mistake of its own
+        # would leave its model looking unused (one mistake, one diagnostic).
+        unused.check(ctx)
     # Workloads skip disabled things themselves, so they are the same for the pruned spec.
     pruned = prune(stack)
     labels = dict(pruned.metadata.labels)

@@ -301,13 +301,7 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
         resource("aws_cloudwatch_log_group", f"sagemaker_{block}", log_body, path),
         sm_endpoint,
     ]
-    if serving.accelerator is not None:
-        out.append(
-            Note(
-                f"serving '{name}': SageMaker endpoints take GPUs through instanceType (accelerator is not used).",
-                (*path, "accelerator"),
-            )
-        )
+    # accelerator: not used, instanceType decides (validate warns, W0752).
     if serving.serverless is None and serving.replicas.max > serving.replicas.min:
         for variant in VARIANTS[: len(models)]:
             blocks, notes = _scaling(plan, name, serving, sm_endpoint, variant)
