@@ -27,7 +27,6 @@ from tests.test_properties import _to_yaml
 
 SPARK_IN_KFP = ("lead", "Spark steps of Kubeflow pipelines are not compiled yet")
 AZURE_RATIO = ("managed-azure", "Azure ratio alerts are notes today, not alerts")
-MINE = ("anti-drop", "being fixed on this branch")
 
 ELSEWHERE: dict[str, tuple[str, str]] = {
     "recsys#/pipelines/feature-refresh/steps/build-features/arguments": SPARK_IN_KFP,
@@ -50,10 +49,6 @@ ELSEWHERE: dict[str, tuple[str, str]] = {
         "managed-azure",
         "the Functions plan (its SKU decides the memory) is Functions scaling",
     ),
-    "edge#/metadata/owner": MINE,
-    "fraud#/metadata/owner": MINE,
-    "recsys#/metadata/owner": MINE,
-    "vision#/metadata/owner": MINE,
 }
 """Finding -> (owning branch, why it is theirs)."""
 
