@@ -9,7 +9,8 @@ Each model i gets a framework, an s3:// uri, in-cluster training (pytorchjob, a
 Trainer v2 TrainJob, or job: Trainer v2 has no TensorFlow runtime; every third one on a
 schedule), a serving whose runtime can serve the framework (kserve,
 seldon, torchserve, tfserving, triton, mlflow, sagemaker) with replicas and, where the runtime
-allows it, autoscaling on one of the runtime's metrics (resolve/fit.py SCALING), one alert and
+allows it, autoscaling on one of the runtime's metrics (its registry entry,
+compiler/mlstack/runtimes/), one alert and
 one drift check. Around that: CPU and GPU pools, MLflow with s3 artifacts, a notebook, a
 SageMaker feature group, gitops, a few pipelines, and two environments (staging, prod) that
 overlay the replicas of every tenth serving.
@@ -30,9 +31,9 @@ STACK = "bench"
 FAMILIES = ("fraud", "churn", "ranker", "forecast", "search", "vision", "support", "pricing")
 
 # One row per i % 10: (framework, runtime, pool, autoscaling metric or None).
-# Every metric is one the runtime accepts (fit.py SCALING; kserve in Serverless mode, the
-# default, scales on concurrency or rps), every runtime serves its framework (fit.py SERVES),
-# and sagemaker only gets frameworks with a prebuilt image (fit.py PREBUILT).
+# Every metric is one the runtime accepts (its `scaling` in compiler/mlstack/runtimes/; kserve
+# in Serverless mode, the default, scales on concurrency or rps), every runtime serves its
+# framework (`serves`), and sagemaker only gets frameworks with a prebuilt image (`prebuilt`).
 MIX: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("sklearn", "kserve", "cpu", "concurrency"),
     ("xgboost", "sagemaker", None, "rps"),

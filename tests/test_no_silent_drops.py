@@ -25,24 +25,9 @@ from tests.helpers import ROOT, SPECS
 from tests.test_compile_properties import compilable_stacks
 from tests.test_properties import _to_yaml
 
-SPARK_IN_KFP = ("lead", "Spark steps of Kubeflow pipelines are not compiled yet")
 AZURE_RATIO = ("managed-azure", "Azure ratio alerts are notes today, not alerts")
 
 ELSEWHERE: dict[str, tuple[str, str]] = {
-    "recsys#/pipelines/feature-refresh/steps/build-features/arguments": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/arguments/0": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/arguments/1": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/arguments/2": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/arguments/3": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/driver/cores": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/driver/memory": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/executor/cores": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/executor/instances": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/executor/memory": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/image": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/mainApplicationFile": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/build-features/sparkVersion": SPARK_IN_KFP,
-    "recsys#/pipelines/feature-refresh/steps/validate-features/dependsOn": SPARK_IN_KFP,
     "vision#/monitoring/alerts/defect-online-errors/severity": AZURE_RATIO,
     "vision#/monitoring/alerts/thumbnail-check-errors/severity": AZURE_RATIO,
     "vision#/serving/thumbnail-check/resources/memory": (

@@ -74,7 +74,7 @@ def test_argo_role_without_spark_is_the_executor_minimum() -> None:
 
 def _recsys_as_argo() -> tuple[Any, Pipeline]:
     plan = _plan("recsys-gcp", "prod")
-    return plan, plan.spec.pipelines["feature-refresh"].model_copy(update={"engine": "argo"})
+    return plan, plan.spec.pipelines["feature-refresh"]
 
 
 def test_spark_step_creates_a_spark_application() -> None:
@@ -122,34 +122,28 @@ def test_spark_memory_is_in_mebibytes() -> None:
 
 def test_kubeflow_pipeline_version_ir() -> None:
     objects = _objects("recsys-gcp", "prod")
-    assert (
-        objects[("Pipeline", "feature-refresh")]["metadata"]["annotations"]["mlstack.dev/schedule"]
-        == "30 1 * * *"
-    )
     version = next(o for (kind, _), o in objects.items() if kind == "PipelineVersion")
     name = version["metadata"]["name"]
     spec = version["spec"]
-    assert spec["pipelineName"] == "feature-refresh"
+    assert spec["pipelineName"] == "ranker-eval"
     ir = spec["pipelineSpec"]
     assert ir["pipelineInfo"]["name"] == name  # the webhook's naming rule
     assert ir["schemaVersion"] == "2.1.0"
     tasks = ir["root"]["dag"]["tasks"]
-    # build-features (spark) is left out; validate-features had only it as a dependency
-    assert set(tasks) == {"validate-features", "push-online"}
-    assert "dependentTasks" not in tasks["validate-features"]
-    assert tasks["push-online"]["dependentTasks"] == ["validate-features"]
-    assert version["metadata"]["annotations"]["mlstack.dev/omitted-steps"] == "build-features"
-    container = ir["deploymentSpec"]["executors"]["exec-validate-features"]["container"]
+    assert set(tasks) == {"offline-metrics", "report"}
+    assert "dependentTasks" not in tasks["offline-metrics"]
+    assert tasks["report"]["dependentTasks"] == ["offline-metrics"]
+    container = ir["deploymentSpec"]["executors"]["exec-offline-metrics"]["container"]
     assert container["resources"]["resourceMemoryLimit"] == "8Gi"
     assert container["env"][-1]["name"] == "MLFLOW_TRACKING_URI"
     k8s = spec["platformSpec"]["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
-    assert k8s["exec-validate-features"]["nodeSelector"]["labels"]["mlstack.dev/pool"] == "cpu"
+    assert k8s["exec-offline-metrics"]["nodeSelector"]["labels"]["mlstack.dev/pool"] == "cpu"
 
 
 def test_kubeflow_secret_env_goes_through_the_platform_spec() -> None:
     plan = _plan("fraud", "prod")
     pipeline = plan.spec.pipelines["nightly-retrain"].model_copy(update={"engine": "kubeflow"})
-    ir, platform, _ = kfp.pipeline_spec(plan, "nightly-retrain", pipeline)
+    ir, platform = kfp.pipeline_spec(plan, "nightly-retrain", pipeline)
     env = ir["deploymentSpec"]["executors"]["exec-train"]["container"]["env"]
     assert "WANDB_API_KEY" not in {e["name"] for e in env}
     executor = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]["exec-train"]
@@ -169,11 +163,11 @@ def test_kubeflow_secret_env_goes_through_the_platform_spec() -> None:
 
 def test_version_name_changes_with_content() -> None:
     plan = _plan("recsys-gcp", "prod")
-    pipeline = plan.spec.pipelines["feature-refresh"]
-    ir, platform, _ = kfp.pipeline_spec(plan, "feature-refresh", pipeline)
-    first = kfp.version_name("feature-refresh", ir, platform)
-    ir["deploymentSpec"]["executors"]["exec-push-online"]["container"]["image"] = "other:1"
-    assert kfp.version_name("feature-refresh", ir, platform) != first
+    pipeline = plan.spec.pipelines["ranker-eval"]
+    ir, platform = kfp.pipeline_spec(plan, "ranker-eval", pipeline)
+    first = kfp.version_name("ranker-eval", ir, platform)
+    ir["deploymentSpec"]["executors"]["exec-report"]["container"]["image"] = "other:1"
+    assert kfp.version_name("ranker-eval", ir, platform) != first
 
 
 def test_order_is_topological_then_spec_order() -> None:

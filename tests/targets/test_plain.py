@@ -215,7 +215,7 @@ def test_triton_on_gpu_from_gcs() -> None:
     ]  # fmt: skip
     assert "envFrom" not in download  # a cloud stack uses workload identity
     assert pod["serviceAccountName"] == "serve-reranker"
-    assert plain.metrics_endpoint("triton") == ("metrics", "/metrics")
+    assert plain.server_of("triton").metrics == ("metrics", "/metrics")
 
 
 def test_tfserving_from_azure_blob() -> None:

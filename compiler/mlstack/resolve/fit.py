@@ -4,55 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlstack import clouds, runtimes
 from mlstack.load import PathKey
 from mlstack.parse import describe
 from mlstack.resolve.context import Context
 from mlstack.resolve.references import enabled
 from mlstack.spec.models import ManagedTraining
-from mlstack.spec.serving import IN_CLUSTER
 from mlstack.spec.types import duration_seconds
 from mlstack.spec.uris import CLOUD_SCHEMES, parse, scheme_of
 
 CLOUD_OF = {
-    "sagemaker": "aws", "lambda": "aws", "vertex": "gcp", "cloudrun": "gcp",
-    "azureml": "azure", "azurefunctions": "azure",
-}  # fmt: skip
-ALL = ("sklearn", "xgboost", "lightgbm", "tensorflow", "pytorch", "onnx", "huggingface", "mlflow",
-       "triton", "custom")  # fmt: skip
-SERVES: dict[str, tuple[str, ...]] = {
-    # KServe's built-in ClusterServingRuntimes; custom needs an image of its own.
-    "kserve": ALL,
-    # Seldon Core v2 servers: MLServer (sklearn, xgboost, lightgbm, mlflow, huggingface) and
-    # Triton (tensorflow, pytorch, onnx, triton).
-    "seldon": ALL[:-1],
-    "torchserve": ("pytorch", "huggingface", "custom"),
-    "tfserving": ("tensorflow",),
-    "triton": ("triton", "onnx", "tensorflow", "pytorch"),
-    "mlflow": ("mlflow", "sklearn", "xgboost", "lightgbm", "pytorch", "tensorflow", "onnx", "huggingface"),
-    "sagemaker": ALL, "vertex": ALL, "azureml": ALL, "lambda": ALL, "cloudrun": ALL,
-    "azurefunctions": ALL,
-}  # fmt: skip
-PREBUILT: dict[str, tuple[str, ...]] = {
-    # Frameworks with a prebuilt serving image from the cloud; others need `image`.
-    "sagemaker": ("sklearn", "xgboost", "tensorflow", "pytorch", "huggingface"),
-    "vertex": ("sklearn", "xgboost", "tensorflow", "pytorch"),
-    "azureml": ("mlflow", "triton"),
+    **{r.name: r.cloud for r in runtimes.REGISTRY.values() if r.cloud},
+    **{c.managed: c.name for c in clouds.REGISTRY.values()},
 }
-NO_SCHEME: dict[str, tuple[str, ...]] = {"seldon": ("hf", "models")}
-"""URI schemes a runtime's own downloader cannot fetch."""
-PYTHON_SERVER = ("sklearn", "xgboost", "lightgbm", "huggingface")
-"""Frameworks KServe serves with its Python model server in RawDeployment mode, which exports
-latency histograms but no per-status request counts."""
-SCALE_TO_ZERO = ("cloudrun", "lambda", "azurefunctions")
-CANARY = ("kserve", "seldon", "sagemaker", "vertex", "azureml", "cloudrun")
-SCALING: dict[str, tuple[str, ...]] = {
-    "seldon": ("rps", "cpu", "memory"), "torchserve": ("cpu", "memory"),
-    "tfserving": ("cpu", "memory"), "triton": ("cpu", "memory"), "mlflow": ("cpu", "memory"),
-    "sagemaker": ("rps", "concurrency", "cpu"), "vertex": ("cpu",), "azureml": ("cpu", "memory"),
-    "lambda": ("concurrency",), "cloudrun": ("concurrency", "cpu"), "azurefunctions": (),
-}  # fmt: skip
-_ALARMS = {"aws": "CloudWatch alarms", "gcp": "Cloud Monitoring alert policies"}
-AZURE_WINDOWS = (60, 300, 900, 1800, 3600, 21600, 43200, 86400)
+"""Runtime or managed training operator -> the cloud it runs on."""
 
 
 def check(ctx: Context) -> None:
@@ -84,7 +49,7 @@ def check(ctx: Context) -> None:
         _needs_cloud(
             ctx,
             f"feature store '{features.store}'",
-            {"sagemaker": "aws", "vertex": "gcp"}[features.store],
+            next(c.name for c in clouds.REGISTRY.values() if c.feature_store == features.store),
             provider,
             ("features", "store"),
             code="E0402",
@@ -93,8 +58,6 @@ def check(ctx: Context) -> None:
     _alerts(ctx, provider)
 
 
-_MANAGED = {"aws": "sagemaker", "gcp": "vertex", "azure": "azureml"}
-_FUNCTION = {"aws": "lambda", "gcp": "cloudrun", "azure": "azurefunctions"}
 _PORTABLE = {"training": "pytorchjob, tfjob or job", "pipeline": "argo or kubeflow",
              "feature": "feast", "runtime": "an in-cluster runtime such as kserve"}  # fmt: skip
 
@@ -105,12 +68,12 @@ def _equivalent(what: str, provider: str | None) -> str:
     portable = _PORTABLE.get(kind, "an in-cluster option")
     if provider is None:
         return f"add platform.cloud, or use {portable}"
+    cloud = clouds.get(provider)
+    functions = tuple(c.function for c in clouds.REGISTRY.values())
     choice = {
-        "runtime": _FUNCTION[provider]
-        if any(f in what for f in _FUNCTION.values())
-        else _MANAGED[provider],
-        "training": _MANAGED[provider],
-        "feature": {"aws": "sagemaker", "gcp": "vertex"}.get(provider),
+        "runtime": cloud.function if any(f in what for f in functions) else cloud.managed,
+        "training": cloud.managed,
+        "feature": cloud.feature_store,
     }.get(kind)
     return f"on {provider} use {choice}, or {portable}" if choice else f"use {portable}"
 
@@ -138,9 +101,10 @@ def _needs_cloud(
 
 def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> None:
     runtime: str = serving.runtime
+    facts = runtimes.get(runtime)
     path: PathKey = ("serving", name)
-    if runtime in CLOUD_OF:
-        _needs_cloud(ctx, f"runtime '{runtime}'", CLOUD_OF[runtime], provider, (*path, "runtime"))
+    if facts.cloud is not None:
+        _needs_cloud(ctx, f"runtime '{runtime}'", facts.cloud, provider, (*path, "runtime"))
     models = ctx.stack.models
     for model_path, model_name in (
         (("model",), serving.model),
@@ -149,7 +113,7 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
         if model_name is None or model_name not in models:
             continue
         framework = models[model_name].framework
-        if framework not in SERVES[runtime]:
+        if framework not in facts.serves:
             ctx.error(
                 "E0702",
                 f"runtime '{runtime}' cannot serve model '{model_name}' (framework {framework})",
@@ -157,16 +121,18 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
                 "runtimes for "
                 + framework
                 + ": "
-                + ", ".join(r for r, fw in SERVES.items() if framework in fw),
+                + ", ".join(r.name for r in runtimes.REGISTRY.values() if framework in r.serves),
             )
-        elif runtime in PREBUILT and serving.image is None and framework not in PREBUILT[runtime]:
+        elif (
+            facts.prebuilt is not None and serving.image is None and framework not in facts.prebuilt
+        ):
             ctx.error(
                 "E0706",
                 f"{runtime} has no prebuilt serving image for {framework} (model '{model_name}')",
                 (*path, "runtime"),
                 "set image: to a serving container for this model",
             )
-        elif runtime in IN_CLUSTER and framework == "custom" and serving.image is None:
+        elif facts.in_cluster and framework == "custom" and serving.image is None:
             ctx.error(
                 "E0706",
                 f"model '{model_name}' is framework 'custom', so {describe(path)} needs an image",
@@ -178,68 +144,58 @@ def _serving(ctx: Context, name: str, serving: Any, provider: str | None) -> Non
         (("canary", "model"), serving.canary.model if serving.canary else None),
     ):
         model = models.get(model_name or "")
-        if (
-            model is not None
-            and runtime in NO_SCHEME
-            and scheme_of(model.uri) in NO_SCHEME[runtime]
-        ):
+        if model is not None and scheme_of(model.uri) in facts.no_scheme:
             ctx.error(
                 "E0709",
                 f"runtime '{runtime}' cannot load model '{model_name}' from its {'models:/' if scheme_of(model.uri) == 'models' else scheme_of(model.uri) + '://'} URI",
                 (*path, *model_path),
-                "Seldon downloads with rclone (s3, gs, azureblob, pvc): mirror the model to object storage",
+                facts.no_scheme_hint,
             )
+    kserve = ctx.stack.platform.kubernetes.kserve
+    serverless = getattr(serving, "serverless", None) is not None
     replicas = serving.replicas
-    if replicas.min == 0 and not _scales_to_zero(ctx, serving, runtime):
+    if replicas.min == 0 and not facts.scales_to_zero(kserve.knative, serverless):
         ctx.error(
             "E0703",
             f"{describe(path)}: runtime '{runtime}' cannot scale to zero",
             (*path, "replicas", "min"),
-            "set replicas.min to 1 or more"
-            + ("; KServe scales to zero only in Knative mode" if runtime == "kserve" else ""),
+            "set replicas.min to 1 or more" + facts.zero_hint(),
         )
-    if serving.canary is not None and runtime not in CANARY:
+    if serving.canary is not None and not facts.canary:
         ctx.error(
             "E0701",
             f"{describe(path)} has a canary, but runtime '{runtime}' cannot split traffic",
             (*path, "canary"),
-            "use kserve, seldon, sagemaker, vertex, azureml or cloudrun for canaries",
+            f"use {_either(tuple(r.name for r in runtimes.REGISTRY.values() if r.canary))} "
+            "for canaries",
             key=True,
         )
-    kserve = ctx.stack.platform.kubernetes.kserve
     autoscaling = serving.autoscaling
     if autoscaling is not None:
-        allowed = SCALING.get(runtime) or (
-            ("concurrency", "rps") if kserve.knative else ("cpu", "memory")
-        )
+        allowed = facts.scaling_metrics(kserve.knative)
         if autoscaling.metric not in allowed:
-            detail = f" in {kserve.deployment_mode} mode" if runtime == "kserve" else ""
             ctx.error(
                 "E0708",
-                f"{describe(path)}: runtime '{runtime}'{detail} cannot scale on {autoscaling.metric}",
+                f"{describe(path)}: runtime '{runtime}'{facts.mode(kserve.deployment_mode)} "
+                f"cannot scale on {autoscaling.metric}",
                 (*path, "autoscaling", "metric"),
                 ("use " + " or ".join(allowed))
                 if allowed
                 else "remove autoscaling; the platform scales it",
             )
-        elif runtime == "seldon" and autoscaling.metric in ("cpu", "memory"):
-            # Accepted (SPEC allows the metric) but not generated: Seldon rules out a second
-            # autoscaler on a Server's pods, so its own lag-based scaling stays in charge.
+        elif autoscaling.metric in facts.scaling.unscaled:
             ctx.warn(
                 "W0712",
-                f"{describe(path)}: Seldon scales models on inference lag between replicas.min "
-                f"and replicas.max; autoscaling on {autoscaling.metric} is not generated",
+                f"{describe(path)}: "
+                + facts.scaling.unscaled_note.format(metric=autoscaling.metric),
                 (*path, "autoscaling", "metric"),
-                "use rps (an HPA on Seldon's infer_rps metric), or remove autoscaling",
+                facts.scaling.unscaled_hint,
             )
 
 
-def _scales_to_zero(ctx: Context, serving: Any, runtime: str) -> bool:
-    if runtime == "kserve":
-        return ctx.stack.platform.kubernetes.kserve.knative
-    if runtime == "sagemaker":
-        return serving.serverless is not None
-    return runtime in SCALE_TO_ZERO
+def _either(names: tuple[str, ...]) -> str:
+    """`a, b or c`."""
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 
 def _eventbridge(ctx: Context, schedule: str, path: PathKey) -> None:
@@ -308,14 +264,15 @@ def _uris(ctx: Context, provider: str | None) -> None:
             )
 
 
-def _python_raw_kserve(ctx: Context, serving: Any) -> bool:
+def _no_errors(ctx: Context, serving: Any) -> tuple[str, str] | None:
+    """(who, hint) when the serving's server counts no errors (its metric profile says so),
+    so that an error-rate alert would be written for a series that does not exist."""
     model = ctx.stack.models.get(serving.model)
-    return (
-        serving.runtime == "kserve"
-        and not ctx.stack.platform.kubernetes.kserve.knative
-        and model is not None
-        and model.framework in PYTHON_SERVER
-    )
+    if model is None:
+        return None
+    knative = ctx.stack.platform.kubernetes.kserve.knative
+    found = runtimes.get(serving.runtime).profile(model.framework, knative)
+    return found.no_errors if found is not None and found.errors is None else None
 
 
 def _alerts(ctx: Context, provider: str | None) -> None:
@@ -323,18 +280,16 @@ def _alerts(ctx: Context, provider: str | None) -> None:
     for name, alert in enabled(ctx.stack.monitoring.alerts).items():
         path: PathKey = ("monitoring", "alerts", name)
         serving = servings.get(alert.serving or "")
-        if (
-            serving is not None
-            and alert.metric == "error_rate"
-            and _python_raw_kserve(ctx, serving)
-        ):
+        missing = _no_errors(ctx, serving) if serving is not None else None
+        if missing is not None and alert.metric == "error_rate":
+            who, hint = missing
             ctx.error(
                 "E0711",
-                f"{describe(path)} watches the error rate of serving '{alert.serving}', which its KServe Standard-mode server does not export",
+                f"{describe(path)} watches the error rate of serving '{alert.serving}', which {who} does not export",
                 (*path, "metric"),
-                "alert on latency_p99 or throughput, or use deploymentMode: Knative (its queue-proxy counts errors)",
+                hint,
             )
-        if serving is None or serving.runtime in IN_CLUSTER or alert.metric == "drift":
+        if serving is None or runtimes.get(serving.runtime).in_cluster or alert.metric == "drift":
             continue
         if alert.expr is not None:
             ctx.error(
@@ -344,26 +299,8 @@ def _alerts(ctx: Context, provider: str | None) -> None:
                 "use metric/above/below; mlstack turns them into the cloud's alarm",
             )
             continue
-        seconds = duration_seconds(alert.for_)
-        window = (*path, "for")
-        if provider in ("aws", "gcp") and (seconds < 60 or seconds % 60):
-            ctx.error(
-                "E0705",
-                f"{describe(path)}: 'for: {alert.for_}' must be whole minutes for {_ALARMS[provider]}",
-                window,
-                "use 1m, 5m, 10m, ...",
-            )
-        elif provider == "aws" and seconds > 86400:
-            ctx.error(
-                "E0705",
-                f"{describe(path)}: CloudWatch evaluates at most one day",
-                window,
-                "use 1d or less",
-            )
-        elif provider == "azure" and seconds not in AZURE_WINDOWS:
-            ctx.error(
-                "E0705",
-                f"{describe(path)}: 'for: {alert.for_}' is not an Azure Monitor window size",
-                window,
-                "use one of 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d",
-            )
+        if provider is None:
+            continue
+        problem = clouds.get(provider).alarm_window(duration_seconds(alert.for_), alert.for_)
+        if problem is not None:
+            ctx.error("E0705", f"{describe(path)}: {problem[0]}", (*path, "for"), problem[1])

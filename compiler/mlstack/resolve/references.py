@@ -147,6 +147,14 @@ def check(ctx: Context) -> None:
             )
 
 
+SPARKLESS_ENGINES = {
+    "sagemaker": "use engine: argo (Spark Operator) for Spark steps",
+    "kubeflow": "use engine: argo (Spark Operator) for Spark steps: every step of a Kubeflow "
+    "run shares one account, so none can be given the API token a SparkApplication needs",
+}
+"""Engines without Spark steps, and the hint that says why."""
+
+
 def _pipeline(ctx: Context, name: str, pipeline: Any) -> None:
     steps = pipeline.steps
     live = enabled(steps)
@@ -177,12 +185,12 @@ def _pipeline(ctx: Context, name: str, pipeline: Any) -> None:
                     (*user, "model"),
                     "sagemaker pipelines run sagemaker training; argo and kubeflow run pytorchjob, tfjob or job training",
                 )
-        if isinstance(step, SparkStep) and pipeline.engine == "sagemaker":
+        if isinstance(step, SparkStep) and pipeline.engine in SPARKLESS_ENGINES:
             ctx.error(
                 "E0704",
-                f"{describe(user)} is a spark step, which engine 'sagemaker' cannot run",
+                f"{describe(user)} is a spark step, which engine '{pipeline.engine}' cannot run",
                 (*user, "kind"),
-                "use engine: argo (Spark Operator) for Spark steps",
+                SPARKLESS_ENGINES[pipeline.engine],
             )
     _cycles(ctx, name, live)
 

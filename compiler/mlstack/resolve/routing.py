@@ -8,14 +8,13 @@ to say so is `mlstack validate`.
 
 from __future__ import annotations
 
+from mlstack import clouds
 from mlstack.load import PathKey
 from mlstack.parse import describe
 from mlstack.resolve.context import Context
 from mlstack.resolve.fit import CLOUD_OF
 from mlstack.resolve.references import enabled
 from mlstack.spec.monitoring import alert_receivers
-
-CHANNELS = {"aws": "SNS", "gcp": "Cloud Monitoring", "azure": "Azure Monitor action groups"}
 
 
 def check(ctx: Context) -> None:
@@ -66,7 +65,7 @@ def check(ctx: Context) -> None:
         assert cloud is not None
         ctx.warn(
             "W0410",
-            f"receiver '{receiver}' is a Slack webhook, which {CHANNELS[cloud.provider]} cannot "
+            f"receiver '{receiver}' is a Slack webhook, which {clouds.get(cloud.provider).channels} cannot "
             f"post to: alert '{alert_name}' and the other {cloud.provider} alarms reach their "
             "other receivers only",
             ("monitoring", "receivers", receiver, "slack"),

@@ -7,15 +7,17 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from mlstack import runtimes
 from mlstack.spec.base import Named, Range, Resources, SpecModel
 from mlstack.spec.compute import Accelerator
 from mlstack.spec.pods import Annotations, Env, Labels, PriorityClassName, Toleration
 from mlstack.spec.types import Image, Name, Quantity, quantity_value
 
-IN_CLUSTER = ("kserve", "seldon", "torchserve", "tfserving", "triton", "mlflow")
-MANAGED = ("sagemaker", "vertex", "azureml")
-FUNCTIONS = ("lambda", "cloudrun", "azurefunctions")
+IN_CLUSTER = runtimes.named("in-cluster")
+MANAGED = runtimes.named("managed")
+FUNCTIONS = runtimes.named("function")
 RUNTIMES = IN_CLUSTER + MANAGED + FUNCTIONS
+"""The runtimes by placement, from the registry (mlstack/runtimes), in its order."""
 POD_FIELDS = ("env", "labels", "annotations", "tolerations", "priority_class_name")
 """InClusterServing fields that land on the serving's own pods."""
 

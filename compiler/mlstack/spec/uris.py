@@ -10,7 +10,10 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-CLOUD_SCHEMES = {"s3": "aws", "gs": "gcp", "azureblob": "azure"}
+from mlstack import clouds
+
+CLOUD_SCHEMES = clouds.SCHEMES
+"""Object-storage scheme -> cloud, from the cloud registry (mlstack/clouds)."""
 
 _FORMS: dict[str, tuple[re.Pattern[str], str]] = {
     "s3": (re.compile(r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/.*)?"), "s3://BUCKET/PATH"),

@@ -8,16 +8,12 @@ tolerations, Secret-backed env, pod labels, run-as user, a writable /tmp) go to
 `spec.platformSpec` as the kfp-kubernetes extension writes them
 (kubernetes_platform/proto/kubernetes_executor_config.proto and its snapshot tests).
 
-What this engine cannot express, said here and in the objects' annotations:
-- Pipeline versions are immutable (the API server's webhook rejects a changed spec), so the
-  version is named after a hash of its content: a changed pipeline is a new version.
-- Runs, and so schedules and the run's ServiceAccount, are not Kubernetes objects in KFP (the
-  KEP's non-goals): the Pipeline carries them as annotations for whoever creates the
-  recurring run.
-- Spark steps are left out: a KFP step cannot create a SparkApplication or run spark-submit
-  without an API token, and executor pods cannot be given one here. The steps that depend on
-  a left-out step wait for its own dependencies instead, and the version says which steps
-  are missing.
+Pipeline versions are immutable (the API server's webhook rejects a changed spec), so the
+version is named after a hash of its content: a changed pipeline is a new version. Runs are
+not Kubernetes objects in KFP (the KEP's non-goals): a `schedule` becomes a CronWorkflow that
+starts runs through KFP's API (kfp_schedule.py). Spark steps are refused at validate time
+(E0704): a KFP step cannot create a SparkApplication without an API token, and KFP gives
+every step of a run the same account, user code included.
 """
 
 from __future__ import annotations
@@ -28,7 +24,7 @@ from typing import Any
 
 from mlstack.plan import Plan
 from mlstack.spec.pipelines import ContainerStep, Pipeline
-from mlstack.targets.kubernetes import identity, pods
+from mlstack.targets.kubernetes import identity, kfp_schedule, pods
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 from mlstack.targets.kubernetes.steps import container_parts, ordered_steps
 from mlstack.targets.kubernetes.tracking import tracking_env
@@ -89,37 +85,24 @@ def _kubernetes_config(plan: Plan, pipeline: str, pool: str | None) -> dict[str,
     return config
 
 
-def _dependencies(
-    pipeline: Pipeline,
-) -> tuple[list[tuple[str, ContainerStep, list[str]]], list[str]]:
-    """Container steps with dependencies rerouted around left-out spark steps."""
-    steps = ordered_steps(pipeline)
-    direct = {name: deps for name, _, deps in steps}
-    omitted = [name for name, step, _ in steps if not isinstance(step, ContainerStep)]
-
-    def through(name: str) -> list[str]:
-        if name not in omitted:
-            return [name]
-        return [d for dep in direct[name] for d in through(dep)]
-
-    kept = []
-    for name, step, deps in steps:
-        if isinstance(step, ContainerStep):
-            rerouted = [d for dep in deps for d in through(dep)]
-            kept.append((name, step, list(dict.fromkeys(rerouted))))
-    return kept, omitted
+def _container_steps(pipeline: Pipeline) -> list[tuple[str, ContainerStep, list[str]]]:
+    """The steps in DAG order; resolve refuses spark steps on this engine (E0704)."""
+    return [
+        (name, step, deps)
+        for name, step, deps in ordered_steps(pipeline)
+        if isinstance(step, ContainerStep)
+    ]
 
 
 def pipeline_spec(
     plan: Plan, name: str, pipeline: Pipeline
-) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """(IR without pipelineInfo, platform spec, left-out steps)."""
-    kept, omitted = _dependencies(pipeline)
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(IR without pipelineInfo, platform spec)."""
     components: dict[str, Any] = {}
     executors: dict[str, Any] = {}
     tasks: dict[str, Any] = {}
     platform: dict[str, Any] = {}
-    for step_name, step, deps in kept:
+    for step_name, step, deps in _container_steps(pipeline):
         parts = container_parts(plan, step)
         env = [{"name": e.name, "value": e.value} for e in parts["env"]] + tracking_env(plan)
         container: dict[str, Any] = {
@@ -156,7 +139,7 @@ def pipeline_spec(
         "sdkVersion": SDK_VERSION,
     }
     platform_spec = {"platforms": {"kubernetes": {"deploymentSpec": {"executors": platform}}}}
-    return ir, platform_spec, omitted
+    return ir, platform_spec
 
 
 def version_name(name: str, ir: dict[str, Any], platform_spec: dict[str, Any]) -> str:
@@ -165,26 +148,17 @@ def version_name(name: str, ir: dict[str, Any], platform_spec: dict[str, Any]) -
 
 
 def build_pipeline(plan: Plan, name: str, pipeline: Pipeline) -> list[Manifest]:
-    ir, platform_spec, omitted = pipeline_spec(plan, name, pipeline)
+    ir, platform_spec = pipeline_spec(plan, name, pipeline)
     version = version_name(name, ir, platform_spec)
     ir = {**ir, "pipelineInfo": {"name": version}}
     labels = selector_labels("pipeline", name)
     notes = {"mlstack.dev/run-service-account": plan.workload("pipeline", name).service_account}
-    if pipeline.schedule is not None:
-        notes["mlstack.dev/schedule"] = pipeline.schedule
     version_spec: dict[str, Any] = {
         "pipelineName": name,
         "pipelineSpec": ir,
         "platformSpec": platform_spec,
     }
-    version_notes = {}
-    if omitted:
-        version_notes["mlstack.dev/omitted-steps"] = ",".join(omitted)
-        version_spec["description"] = (
-            f"Spark steps {', '.join(omitted)} are not part of this Kubeflow pipeline "
-            "(run them with engine: argo); the steps after them wait for their dependencies."
-        )
-    return [
+    out = [
         Manifest(
             KFP,
             "Pipeline",
@@ -201,6 +175,8 @@ def build_pipeline(plan: Plan, name: str, pipeline: Pipeline) -> list[Manifest]:
             {"spec": version_spec},
             ("pipelines", name, "steps"),
             labels=labels,
-            annotations=version_notes,
         ),
     ]
+    if pipeline.schedule is not None:
+        out.extend(kfp_schedule.build_schedule(plan, name, pipeline.schedule, version))
+    return out

@@ -37,19 +37,12 @@ from typing import Any
 from mlstack import names
 from mlstack.load import PathKey
 from mlstack.plan import Plan
+from mlstack.runtimes.kserve import MODEL_FORMAT, V2_ONLY
 from mlstack.spec.serving import KServeServing
 from mlstack.targets.kubernetes import identity, pods, quota
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 from mlstack.targets.kubernetes.storage import storage_uri
 
-MODEL_FORMAT = {
-    "sklearn": "sklearn", "xgboost": "xgboost", "lightgbm": "lightgbm",
-    "tensorflow": "tensorflow", "pytorch": "pytorch", "onnx": "onnx",
-    "huggingface": "huggingface", "mlflow": "mlflow", "triton": "triton",
-}  # fmt: skip
-V2_ONLY = ("onnx", "triton", "mlflow")
-"""Served by KServe's Triton and MLServer runtimes, which speak only the v2 protocol: with
-the default (v1) KServe would find no runtime for them."""
 GRAPH_LABEL = "serving.kserve.io/inferencegraph"
 """Label KServe puts on a graph's router pods, valued with the graph's name
 (inferencegraph/knative_reconciler.go and raw_ig.go)."""

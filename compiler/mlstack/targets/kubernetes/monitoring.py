@@ -1,6 +1,7 @@
 """`monitoring.prometheus` -> one PodMonitor (monitoring.coreos.com/v1) per in-cluster serving,
-plus the per-runtime metric catalogue the alerts (monitoring_rules.py) and the Grafana
-dashboards (dashboards.py) are written from, so all three can never disagree on a name.
+plus the queries the alerts (monitoring_rules.py) and the Grafana dashboards (dashboards.py)
+are written from. The metric names are the runtimes' `Profile`s (mlstack/runtimes), which
+resolve reads too (E0711), so monitors, alerts, dashboards and validation never disagree.
 
 Why PodMonitors, never ServiceMonitors: most metrics ports are behind no Service. KServe's
 RawDeployment Service only maps 80 -> 8080 and its runtimes declare no metrics port, Knative's
@@ -34,7 +35,7 @@ Where each runtime's metrics are (looked up in the upstream sources at the tags 
   may host other models too), and keeps only the series of this serving's Models (`model` = S
   or S-canary, as seldon.py names them); the agent's latency histogram
   `seldon_model_infer_api_seconds` has no model label and cannot be attributed to a serving.
-- Plain runtimes: the named port and path plain.py declares (`plain.metrics_endpoint`).
+- Plain runtimes: the named port and path of the runtime's `Server` (mlstack/runtimes).
 - TorchServe: 8082 /metrics (plain.py sets `metrics_address=http://0.0.0.0:8082`,
   `metrics_mode=prometheus`): `ts_inference_latency_microseconds` and
   `ts_inference_requests_total` are counters, and `Requests2XX/4XX/5XX`.
@@ -63,13 +64,14 @@ installs select `app.kubernetes.io/managed-by: mlstack` or set the chart's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from mlstack import runtimes
 from mlstack.plan import Plan
-from mlstack.spec.serving import IN_CLUSTER, InClusterServing
+from mlstack.runtimes import Profile
+from mlstack.spec.serving import InClusterServing
 from mlstack.spec.types import duration_seconds
-from mlstack.targets.kubernetes import plain, seldon
+from mlstack.targets.kubernetes import seldon
 from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 
 RELEASE_LABEL = {"release": "kube-prometheus-stack"}
@@ -77,149 +79,15 @@ SERVING_LABEL = "serving"
 """Target label every monitor adds; the drift job pushes its metrics with the same label."""
 
 
-@dataclass(frozen=True)
-class Profile:
-    """Where a runtime's metrics are and what they are called.
-
-    Latency is either a histogram (`latency` is its `_bucket` series) or, when the runtime
-    has none, a pair of counters (`latency` the summed duration, `latency_count` the
-    requests) whose ratio is the mean. `unit` is the latency metric's unit in seconds.
-    """
-
-    runtime: str
-    endpoints: tuple[tuple[str | int, str], ...]
-    """(port name or number, path) pairs scraped on each pod."""
-    latency: str
-    unit: float
-    requests: str
-    errors: str | None
-    latency_count: str | None = None
-    container: str | None = None
-    """Only this container's targets are kept (numbered ports only)."""
-    error_base: str | None = None
-    """Denominator of the error rate when it is not `requests`."""
-    shared: bool = False
-    """Pods that may host other models (Seldon Servers): keep this serving's models' series."""
-
-    @property
-    def histogram(self) -> bool:
-        return self.latency_count is None
-
-
-_SECOND, _MICRO = 1.0, 1e-6
-_INFER_PATH = 'path=~".*/infer|/invocations"'
-TF_METRICS_PATH = "/monitoring/prometheus/metrics"
-Endpoints = tuple[tuple[str | int, str], ...]
-
-
-def _mlserver(runtime: str, endpoints: Endpoints, container: str | None = None) -> Profile:
-    return Profile(
-        runtime,
-        endpoints,
-        latency=f"rest_server_requests_duration_seconds_bucket{{{_INFER_PATH}}}",
-        unit=_SECOND,
-        requests=f"rest_server_requests{{{_INFER_PATH}}}",
-        errors=f'rest_server_requests{{{_INFER_PATH},status_code=~"5.."}}',
-        container=container,
-    )
-
-
-def _triton(runtime: str, endpoints: Endpoints, container: str | None = None) -> Profile:
-    return Profile(
-        runtime,
-        endpoints,
-        latency="nv_inference_request_duration_us",
-        latency_count="nv_inference_request_success",
-        unit=_MICRO,
-        requests='{__name__=~"nv_inference_request_success|nv_inference_request_failure"}',
-        errors="nv_inference_request_failure",
-        container=container,
-    )
-
-
-def _torchserve(runtime: str, endpoints: Endpoints, container: str | None = None) -> Profile:
-    return Profile(
-        runtime,
-        endpoints,
-        latency="ts_inference_latency_microseconds",
-        latency_count="ts_inference_requests_total",
-        unit=_MICRO,
-        requests="ts_inference_requests_total",
-        errors="Requests5XX",
-        error_base='{__name__=~"Requests2XX|Requests4XX|Requests5XX"}',
-        container=container,
-    )
-
-
-def _tfserving(runtime: str, endpoints: Endpoints, container: str | None = None) -> Profile:
-    return Profile(
-        runtime,
-        endpoints,
-        latency=":tensorflow:serving:request_latency_bucket",
-        unit=_MICRO,
-        requests=":tensorflow:serving:request_count",
-        errors=':tensorflow:serving:request_count{status!="OK"}',
-        container=container,
-    )
-
-
-KSERVE_CONTAINER = "kserve-container"
-_KNATIVE = "kn_serving_invocation_duration_seconds"
-PROFILES: dict[str, Profile] = {
-    "kserve-serverless": Profile(
-        "kserve",
-        (("http-usermetric", "/metrics"),),
-        latency=f"{_KNATIVE}_bucket",
-        unit=_SECOND,
-        requests=f"{_KNATIVE}_count",
-        errors=f'{_KNATIVE}_count{{http_response_status_code=~"5.."}}',
-    ),
-    "kserve-python": Profile(
-        "kserve",
-        ((8080, "/metrics"),),
-        latency="request_predict_seconds_bucket",
-        unit=_SECOND,
-        requests="request_predict_seconds_count",
-        errors=None,
-        container=KSERVE_CONTAINER,
-    ),
-    "kserve-triton": _triton("kserve", ((8002, "/metrics"),), KSERVE_CONTAINER),
-    "kserve-torchserve": _torchserve("kserve", ((8082, "/metrics"),), KSERVE_CONTAINER),
-    "kserve-tfserving": _tfserving("kserve", ((8080, TF_METRICS_PATH),), KSERVE_CONTAINER),
-    "kserve-mlserver": _mlserver("kserve", ((8082, "/metrics"),), KSERVE_CONTAINER),
-    "seldon": Profile(
-        "seldon",
-        (("metrics", "/metrics"),),
-        latency="seldon_model_infer_seconds_total",
-        latency_count="seldon_model_infer_total",
-        unit=_SECOND,
-        requests="seldon_model_infer_total",
-        errors='seldon_model_infer_total{code=~"5..|Unknown|Internal|Unavailable|DataLoss|DeadlineExceeded"}',
-        shared=True,
-    ),
-    "torchserve": _torchserve("torchserve", (plain.metrics_endpoint("torchserve"),)),
-    "tfserving": _tfserving("tfserving", (plain.metrics_endpoint("tfserving"),)),
-    "triton": _triton("triton", (plain.metrics_endpoint("triton"),)),
-    "mlflow": _mlserver("mlflow", (plain.metrics_endpoint("mlflow"),)),
-}
-
-_KSERVE_RAW = {
-    "onnx": "kserve-triton", "triton": "kserve-triton", "pytorch": "kserve-torchserve",
-    "tensorflow": "kserve-tfserving", "mlflow": "kserve-mlserver",
-}  # fmt: skip
-
-
 def profile(plan: Plan, name: str) -> Profile | None:
-    """The metric profile of an in-cluster serving, None for a cloud serving."""
+    """The metric profile of an in-cluster serving (from its runtime's registry entry), None
+    for a cloud serving."""
     serving = plan.spec.serving[name]
-    if not isinstance(serving, InClusterServing) or serving.runtime not in IN_CLUSTER:
+    if not isinstance(serving, InClusterServing):
         return None
-    if serving.runtime != "kserve":
-        return PROFILES[serving.runtime]
-    if plan.spec.platform.kubernetes.kserve.knative:
-        return PROFILES["kserve-serverless"]
     framework = plan.spec.models[serving.model].framework
-    return PROFILES[_KSERVE_RAW.get(framework, "kserve-python")]
+    knative = plan.spec.platform.kubernetes.kserve.knative
+    return runtimes.get(serving.runtime).profile(framework, knative)
 
 
 def in_cluster(plan: Plan) -> list[str]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlstack import names
+from mlstack import names, runtimes
 from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.resolve.references import enabled
@@ -163,14 +163,15 @@ def _serving_ports(plan: Plan, serving: Served) -> list[dict[str, Any]]:
         return [{"from": [namespace_peer(ISTIO_NAMESPACE)], "ports": tcp(KSERVE_RAW_PORT)}]
     if isinstance(serving, SeldonServing):
         return []  # clients reach Seldon's envoy, which runs in this namespace
-    ports = [port for _, port in plain.SERVERS[serving.runtime].ports]
+    ports = [port for _, port in plain.server_of(serving.runtime).ports]
     return [{"from": [namespace_peer(ISTIO_NAMESPACE)], "ports": tcp(*ports)}]
 
 
 def _metrics_ports(plan: Plan, name: str, serving: Served) -> list[int]:
     found = monitoring.profile(plan, name)
     assert found is not None  # an in-cluster serving
-    own = dict(plain.SERVERS[serving.runtime].ports) if serving.runtime in plain.SERVERS else {}
+    server = runtimes.get(serving.runtime).server
+    own = dict(server.ports) if server is not None else {}
     return sorted(
         {
             port if isinstance(port, int) else {**NAMED_METRICS_PORTS, **own}[port]

@@ -33,10 +33,13 @@ counts. The Deployment has no `replicas`: the HPA owns the count, and a sync wou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from mlstack import runtimes
 from mlstack.plan import Plan
+from mlstack.runtimes import Server
+from mlstack.runtimes.servers import TF_METRICS_PATH
+from mlstack.runtimes.torchserve import HOME as TS_HOME
 from mlstack.spec.serving import (
     MlflowServing,
     TFServingServing,
@@ -49,65 +52,9 @@ from mlstack.targets.kubernetes.model_fetch import MODEL_DIR, TMP_VOLUME, model_
 
 COMPONENT = "serving"
 CONFIG_DIR = "/etc/mlstack"
-TS_HOME = "/home/model-server"
-TF_METRICS_PATH = "/monitoring/prometheus/metrics"
-DEFAULT_SCALING = ("cpu", 80.0)
 STARTUP_SECONDS = 600
 
 
-@dataclass(frozen=True)
-class Server:
-    """What differs between the plain runtimes."""
-
-    image: str
-    gpu_image: str
-    ports: tuple[tuple[str, int], ...]
-    """(name, port) served to other pods, all in the Service."""
-    ready: tuple[str, str]
-    """(port name, path) of the readiness (and startup) check."""
-    live: tuple[str, str | None]
-    """(port name, path) of the liveness check; no path: a TCP check."""
-    metrics: tuple[str, str]
-    """(port name, path) Prometheus scrapes."""
-    scratch: tuple[str, ...] = field(default=())
-    """Writable emptyDirs besides /tmp."""
-
-
-SERVERS: dict[str, Server] = {
-    "torchserve": Server(
-        "pytorch/torchserve:0.12.0-cpu",
-        "pytorch/torchserve:0.12.0-gpu",
-        (("http", 8080), ("metrics", 8082)),
-        ("http", "/ping"),
-        ("http", "/ping"),
-        ("metrics", "/metrics"),
-        (f"{TS_HOME}/tmp", f"{TS_HOME}/logs"),
-    ),
-    "tfserving": Server(
-        "tensorflow/serving:2.18.0",
-        "tensorflow/serving:2.18.0-gpu",
-        (("grpc", 8500), ("http", 8501)),
-        ("http", "/v1/models/{model}"),
-        ("grpc", None),
-        ("http", TF_METRICS_PATH),
-    ),
-    "triton": Server(
-        "nvcr.io/nvidia/tritonserver:25.01-py3",
-        "nvcr.io/nvidia/tritonserver:25.01-py3",
-        (("http", 8000), ("grpc", 8001), ("metrics", 8002)),
-        ("http", "/v2/health/ready"),
-        ("http", "/v2/health/live"),
-        ("metrics", "/metrics"),
-    ),
-    "mlflow": Server(
-        "seldonio/mlserver:1.7.1",
-        "seldonio/mlserver:1.7.1",
-        (("http", 8080), ("grpc", 8081), ("metrics", 8082)),
-        ("http", "/v2/health/ready"),
-        ("http", "/v2/health/live"),
-        ("metrics", "/metrics"),
-    ),
-}
 PlainServing = TorchServeServing | TFServingServing | TritonServing | MlflowServing
 
 TORCHSERVE_CONFIG = f"""\
@@ -129,9 +76,11 @@ prometheus_config {{
 """
 
 
-def metrics_endpoint(runtime: str) -> tuple[str, str]:
-    """(Service port name, path) a ServiceMonitor scrapes for a plain runtime."""
-    return SERVERS[runtime].metrics
+def server_of(runtime: str) -> Server:
+    """The Deployment facts of a plain runtime (its registry entry has a `Server`)."""
+    found = runtimes.get(runtime).server
+    assert found is not None, runtime
+    return found
 
 
 def config_map_name(name: str, runtime: str) -> str:
@@ -197,7 +146,7 @@ def _probe(check: tuple[str, str | None], model: str, **timing: int) -> dict[str
 
 def _pod(plan: Plan, name: str, serving: PlainServing) -> dict[str, Any]:
     workload = plan.workload("serve", name)
-    server = SERVERS[serving.runtime]
+    server = server_of(serving.runtime)
     model = serving.model
     source = model_source(plan, plan.spec.models[model].uri, serving.resources)
     command, args, env = _server_args(serving, model)
@@ -257,11 +206,11 @@ def _objects(plan: Plan, name: str, serving: PlainServing) -> list[Manifest]:
     selected = selector_labels(COMPONENT, name)
     selector = {"matchLabels": selected}
     labels = {**serving.labels, **selected}
-    server = SERVERS[serving.runtime]
+    server = server_of(serving.runtime)
     metric, target = (
         (serving.autoscaling.metric, serving.autoscaling.target)
         if serving.autoscaling is not None
-        else DEFAULT_SCALING
+        else runtimes.get(serving.runtime).scaling.fallback()
     )
     deployment = {
         "spec": {

@@ -61,6 +61,7 @@ from typing import Any
 
 from mlstack.load import PathKey
 from mlstack.plan import Plan
+from mlstack.runtimes.seldon import TRITON_FRAMEWORKS
 from mlstack.spec.serving import SeldonServing
 from mlstack.spec.uris import parse
 from mlstack.targets.kubernetes import identity, pods
@@ -69,8 +70,6 @@ from mlstack.targets.kubernetes.meta import Manifest, selector_labels
 API = "mlops.seldon.io/v1alpha1"
 RBAC = "rbac.authorization.k8s.io/v1"
 CANARY_SUFFIX = "-canary"
-TRITON_FRAMEWORKS = ("tensorflow", "pytorch", "onnx", "triton")
-"""Frameworks only the `triton` ServerConfig advertises; the rest are `mlserver`'s."""
 AGENT_ROLE = "agent-role"
 """Role the Seldon operator creates beside every SeldonRuntime for the agent
 (operator/controllers/reconcilers/seldon/rbac_reconciler.go)."""

@@ -1,4 +1,5 @@
-"""SageMaker's prebuilt inference images: which ECR account serves them in which region.
+"""SageMaker's prebuilt inference images: which ECR account serves them in which region (the
+images and versions per framework are the runtime's facts: mlstack/runtimes/sagemaker.py).
 
 Taken from the SageMaker Python SDK's own lookup tables (aws/sagemaker-python-sdk, commit
 a24812666d25, `sagemaker-core/src/sagemaker/core/image_uri_config/{xgboost,sklearn,pytorch,
@@ -12,7 +13,8 @@ Learning Containers (mostly 763104351884). The isolated us-iso* partitions are l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from mlstack.runtimes import sagemaker
 
 FIRST_PARTY: dict[str, str] = {
     "af-south-1": "510948584623",
@@ -98,36 +100,12 @@ HUGGINGFACE = {
 """Hugging Face inference images are not published in these newer regions."""
 
 
-@dataclass(frozen=True)
-class Prebuilt:
-    registries: dict[str, str]
-    repository: str
-    version: str
-    processors: tuple[str, ...]
-    python: str = ""
-    container: tuple[tuple[str, str], ...] = ()
-    """Per-processor container suffix (Hugging Face: CUDA and Ubuntu versions)."""
-
-
-PREBUILT: dict[str, Prebuilt] = {
-    # xgboost.json "1.7-1": no processor or Python in the tag.
-    "xgboost": Prebuilt(FIRST_PARTY, "sagemaker-xgboost", "1.7-1", ()),
-    # sklearn.json "1.2-1": processors [cpu], py_versions [py3].
-    "sklearn": Prebuilt(FIRST_PARTY, "sagemaker-scikit-learn", "1.2-1", ("cpu",), "py3"),
-    # pytorch.json "2.6.0": py_versions [py312].
-    "pytorch": Prebuilt(DLC, "pytorch-inference", "2.6.0", ("cpu", "gpu"), "py312"),
-    # tensorflow.json "2.19.0": TensorFlow Serving images carry no Python version.
-    "tensorflow": Prebuilt(DLC, "tensorflow-inference", "2.19.0", ("cpu", "gpu")),
-    # huggingface.json "4.51.3" / "pytorch2.6.0": py312, container_version per processor.
-    "huggingface": Prebuilt(
-        HUGGINGFACE,
-        "huggingface-pytorch-inference",
-        "2.6.0-transformers4.51.3",
-        ("cpu", "gpu"),
-        "py312",
-        (("cpu", "ubuntu22.04"), ("gpu", "cu124-ubuntu22.04")),
-    ),
+ACCOUNTS: dict[str, dict[str, str]] = {
+    "first-party": FIRST_PARTY,
+    "dlc": DLC,
+    "huggingface": HUGGINGFACE,
 }
+"""Which accounts serve an image (`sagemaker.Image.accounts`, mlstack/runtimes/sagemaker.py)."""
 _GPU_FAMILY = re.compile(r"^ml\.(p|g)[0-9]")
 """The SDK's rule: ml.p* and ml.g* instances are GPU instances."""
 
@@ -138,8 +116,9 @@ def processor(instance_type: str | None) -> str:
 
 def image_uri(framework: str, region: str, instance_type: str | None) -> str | None:
     """The prebuilt serving image for a framework in a region, or None where there is none."""
-    prebuilt = PREBUILT.get(framework)
-    if prebuilt is None or region not in prebuilt.registries:
+    prebuilt = sagemaker.IMAGES.get(framework)
+    registries = ACCOUNTS[prebuilt.accounts] if prebuilt is not None else {}
+    if prebuilt is None or region not in registries:
         return None
     chosen = ""
     if prebuilt.processors:
@@ -149,5 +128,5 @@ def image_uri(framework: str, region: str, instance_type: str | None) -> str | N
     parts = (prebuilt.version, chosen, prebuilt.python, dict(prebuilt.container).get(chosen, ""))
     tag = "-".join(part for part in parts if part)
     domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-    account = prebuilt.registries[region]
+    account = registries[region]
     return f"{account}.dkr.ecr.{region}.{domain}/{prebuilt.repository}:{tag}"

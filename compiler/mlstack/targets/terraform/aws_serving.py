@@ -18,6 +18,7 @@ from __future__ import annotations
 from mlstack import catalogue, names
 from mlstack.load import PathKey
 from mlstack.plan import Grant, Plan, storage_grants
+from mlstack.runtimes import sagemaker
 from mlstack.spec.serving import SageMakerServing
 from mlstack.spec.types import quantity_value
 from mlstack.spec.uris import parse
@@ -46,8 +47,6 @@ from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 LOG_RETENTION_DAYS = 365
 """A year of endpoint and function logs: what audits of a model in production ask for."""
 VARIANTS = ("primary", "canary")
-DEFAULT_SCALING = ("cpu", 80.0)
-"""Without `autoscaling`, scale on CPU like the in-cluster runtimes' HPAs (docs/choices.md)."""
 
 
 def model_grants(plan: Plan, model: str) -> list[Grant]:
@@ -132,7 +131,7 @@ def _scaling(
     metric, value = (
         (serving.autoscaling.metric, serving.autoscaling.target)
         if serving.autoscaling
-        else DEFAULT_SCALING
+        else sagemaker.RUNTIME.scaling.fallback()
     )
     notes: list[Note] = []
     tracking: TargetTracking

@@ -26,6 +26,7 @@ from typing import Any
 
 from mlstack.load import PathKey
 from mlstack.plan import Grant, Plan
+from mlstack.runtimes import azureml
 from mlstack.spec.serving import AzureMLServing
 from mlstack.spec.uris import blob_url, parse
 from mlstack.targets.terraform import azure_workspace
@@ -36,7 +37,6 @@ from mlstack.targets.terraform.blocks import Block, Note, resource, tags, tf_nam
 
 API = "2024-10-01"
 ML = "Microsoft.MachineLearningServices/workspaces"
-MODEL_TYPE = {"mlflow": "mlflow_model", "triton": "triton_model"}
 PORT = 8080
 
 
@@ -89,7 +89,7 @@ def _model(plan: Plan, key: str, model_name: str, source: PathKey) -> list[Block
     version_body = {
         "properties": {
             "modelUri": url,
-            "modelType": MODEL_TYPE.get(model.framework, "custom_model"),
+            "modelType": azureml.MODEL_TYPE.get(model.framework, "custom_model"),
             "tags": {"mlstack-uri": model.uri},
         }
     }

@@ -25,6 +25,7 @@ import hashlib
 from mlstack import names
 from mlstack.load import PathKey
 from mlstack.plan import Grant, Plan, storage_grants
+from mlstack.runtimes import vertex
 from mlstack.spec.platform import GcpCloud
 from mlstack.spec.serving import CloudRunServing, VertexServing
 from mlstack.spec.types import quantity_value
@@ -33,14 +34,6 @@ from mlstack.targets.terraform.gcp_attrs import CloudRunV2Service, RunTemplate, 
 from mlstack.targets.terraform.gcp_cluster import gcp_cloud, scoped
 from mlstack.targets.terraform.gcp_identity import bucket_grants, service_account
 
-PREBUILT = {
-    # framework -> (image name, CPU version, GPU version or None): newest supported
-    # versions in Vertex AI's prebuilt inference containers list.
-    "tensorflow": ("tf2", "2-15", "2-15"),
-    "pytorch": ("pytorch", "2-4", "2-4"),
-    "sklearn": ("sklearn", "1-6", None),
-    "xgboost": ("xgboost", "2-1", None),
-}
 RUN_NAME_LIMIT = 49
 """Cloud Run service names: at most 49 characters."""
 RUN_CPU = ((4, 1), (8, 2), (16, 4), (24, 6), (32, 8))
@@ -57,7 +50,7 @@ def registry(region: str) -> str:
 
 
 def prebuilt_image(framework: str, region: str, gpu: bool) -> str | None:
-    found = PREBUILT.get(framework)
+    found = vertex.IMAGES.get(framework)
     if found is None:
         return None
     name, cpu, gpu_version = found
