@@ -27,6 +27,7 @@ from unittest.mock import patch
 
 import mlstack.targets.kubernetes as kubernetes_target
 import mlstack.targets.terraform as terraform_target
+from mlstack import prerequisites
 from mlstack.build import compile_plan
 from mlstack.diagnostics import InputError
 from mlstack.load import Document, PathKey
@@ -99,6 +100,15 @@ def compiled(plan: Plan) -> dict[str, bytes] | None:
         return {a.path: a.content for a in compile_plan(plan)}
     except InputError:
         return None
+
+
+def deployed(files: dict[str, bytes] | None) -> dict[str, bytes] | None:
+    """What is deployed of the files: NOTES.md only through its prerequisites, since a field
+    whose only effect is an unsorted note is one "left to a note" (SPEC.md, Output)."""
+    if files is None or "terraform/NOTES.md" not in files:
+        return files
+    kept = prerequisites.section(files["terraform/NOTES.md"].decode())
+    return {**files, "terraform/NOTES.md": "\n".join(kept).encode()}
 
 
 # --- the schema: what a leaf may become ------------------------------------------------
@@ -292,7 +302,7 @@ def outcome(
         for environment, plan in plans.items():
             if plan == base.plans[environment]:
                 continue  # same plan, same files: the targets are pure functions of it
-            if compiled(plan) != base.outputs[environment]:
+            if deployed(compiled(plan)) != deployed(base.outputs[environment]):
                 return None
         return Finding(path, value, option)
     return None

@@ -19,9 +19,9 @@ def _stack(runtime: str, mode: str, framework: str, metric: str) -> str:
     return MINIMAL + (
         "platform:\n"
         f"  kubernetes: {{kserve: {{deploymentMode: {mode}}}, storageSecret: s3-credentials}}\n"
-        f"models:\n  m: {{framework: {framework}, uri: \"s3://models/m/v1\"}}\n"
+        f'models:\n  m: {{framework: {framework}, uri: "s3://models/m/v1"}}\n'
         "serving:\n"
-        f"  api: {{model: m, runtime: {runtime}, image: \"registry.example/server:1\"}}\n"
+        f'  api: {{model: m, runtime: {runtime}, image: "registry.example/server:1"}}\n'
         "monitoring:\n"
         "  prometheus: {}\n"
         "  receivers: {owners: {email: {to: [ml@example.com]}}}\n"

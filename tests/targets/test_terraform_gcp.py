@@ -24,7 +24,7 @@ from mlstack.targets.terraform.blocks import tf_name
 from mlstack.targets.terraform.gcp_attrs import MODELS
 from mlstack.targets.terraform.gcp_identity import prefix_condition
 from mlstack.targets.terraform.gcp_serving import endpoint_id, prebuilt_image, run_cpu
-from tests.helpers import ROOT, cloud_plans
+from tests.helpers import ROOT, check_text, cloud_plans
 from tests.targets import tf_output as tf
 from tests.targets.tf_schemas import problems, typed_model_problems
 
@@ -377,8 +377,12 @@ def test_feature_online_store(plans: list[Plan]) -> None:
             "optimized": [{}],
         }
     }
-    notes = tf.notes(_recsys(plans))
-    assert "feature group 'user-profile'" in notes and "lifetime_orders INT64" in notes
+    (said,) = [
+        d
+        for d in check(ROOT / "specs" / "recsys-gcp" / "mlstack.yaml").diagnostics
+        if d.code == "W0759" and "'user-profile'" in d.message
+    ]
+    assert said.hint is not None and "lifetime_orders INT64" in said.hint
 
 
 def test_no_gcp_blocks_elsewhere(plans: list[Plan]) -> None:
@@ -488,24 +492,31 @@ def test_vertex_schedule_posts_the_pipeline_as_the_training_account(plans: list[
         "google_project_iam_member.vertex_schedule_ranker_xgb",
         "google_service_account_iam_member.vertex_schedule_ranker_xgb",
     }
-    assert "gcloud scheduler jobs run recsys-prod-ranker-xgb-train" in tf.notes(plan)
 
 
-def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None:
+def test_unscheduled_vertex_training_and_one_without_gcs_output(tmp_path: Path) -> None:
     spec = tmp_path / "mlstack.yaml"
     spec.write_text(
         EXTRA.replace(
             '  clf: {framework: sklearn, uri: "gs://shop-clf"}',
             '  clf:\n    framework: sklearn\n    uri: "gs://shop-clf"\n'
             '    training: {operator: vertex, image: "gcr.io/shop/clf:1", '
-            'instanceType: n1-standard-8, output: "gs://shop-runs/clf"}\n'
-            "  hub:\n    framework: huggingface\n    uri: hf://acme/hub\n"
-            '    training: {operator: vertex, image: "gcr.io/shop/hub:1", '
-            'instanceType: n1-standard-8, schedule: "@daily"}',
+            'instanceType: n1-standard-8, output: "gs://shop-runs/clf"}\n',
         )
     )
     checked = check(spec)
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
+    without_output = spec.read_text().replace(
+        "  clf:\n",
+        "  hub:\n    framework: huggingface\n    uri: hf://acme/hub\n"
+        '    training: {operator: vertex, image: "gcr.io/shop/hub:1", '
+        'instanceType: n1-standard-8, schedule: "@daily"}\n  clf:\n',
+    )
+    refused = check_text(tmp_path, without_output, "hub.yaml")
+    assert [d.code for d in refused.diagnostics if d.is_error] == ["E0753"]
+    assert "Vertex AI training of model 'hub' needs a gs:// training output" in str(
+        refused.diagnostics
+    )
     (plan,) = checked.plans
     files = tf.files(plan)
     assert sorted(p for p in files if p.startswith("terraform/vertex/")) == [
@@ -522,7 +533,4 @@ def test_unscheduled_vertex_training_and_one_without_gcs(tmp_path: Path) -> None
     assert grants["vertex_train_clf_0"]["condition"][0]["expression"] == prefix_condition(
         "shop-runs", "clf"
     )
-    notes = tf.notes(plan)
-    assert 'template_path="terraform/vertex/clf.pipeline.json"' in notes
-    assert "Vertex AI training of model 'hub' needs a gs:// training output" in notes
     assert problems(doc) == []

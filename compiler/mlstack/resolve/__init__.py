@@ -19,6 +19,7 @@ from mlstack.resolve import (
     drift,
     fit,
     images,
+    managed,
     references,
     routing,
     trainer,
@@ -127,6 +128,7 @@ def resolve_environment(
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)
+    managed.check(ctx)
     found = workloads(stack, environment)
     check_names(ctx, found)
     if any(d.is_error for d in ctx.diagnostics):

@@ -114,6 +114,7 @@ def build(plan: Plan) -> list[Block | Note]:
                 "be registered in the account (eksctl utils associate-iam-oidc-provider, or the "
                 "cluster's own Terraform).",
                 ("platform", "cloud", "cluster"),
+                kind="prerequisite",
             )
         )
     return out

@@ -100,6 +100,7 @@ def build(plan: Plan) -> list[Block | Note]:
             f"Node groups use the subnets of cluster '{cloud.cluster}' (its vpc_config); scaling "
             "between nodes.min and nodes.max needs Cluster Autoscaler or Karpenter in the cluster.",
             source,
+            kind="prerequisite",
         )
     )
     return out

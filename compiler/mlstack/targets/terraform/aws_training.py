@@ -246,14 +246,7 @@ def build(plan: Plan) -> list[Block | Note]:
             continue
         path: PathKey = ("models", model, "training")
         output = _output(plan, model)
-        if output is None:
-            out.append(
-                Note(
-                    f"SageMaker training of model '{model}' needs an s3:// training output to write to; no pipeline was generated.",
-                    (*path, "operator"),
-                )
-            )
-            continue
+        assert output is not None, "validate requires an s3:// training output (E0753)"
         role = f"${{aws_iam_role.pipeline_{tf_name(training_name(model))}.arn}}"
         train_step = _training_step(model, training, output, role)
         out += _pipeline(
@@ -280,14 +273,7 @@ def build(plan: Plan) -> list[Block | Note]:
                 training = plan.spec.models[step.model].training
                 output = _output(plan, step.model)
                 assert isinstance(training, ManagedTraining)
-                if output is None:
-                    out.append(
-                        Note(
-                            f"step '{step_name}' of pipeline '{name}' needs an s3:// training output on model '{step.model}'.",
-                            (*path, "steps", step_name),
-                        )
-                    )
-                    continue
+                assert output is not None, "validate requires an s3:// training output (E0753)"
                 entry = _training_step(step.model, training, output, role) | {"Name": step_name}
                 grants.append(output)
                 images.append(training.image)
@@ -296,12 +282,6 @@ def build(plan: Plan) -> list[Block | Note]:
                 images.append(step.image or "")
                 if artifacts := _artifacts(plan):
                     grants.append(artifacts)
-                out.append(
-                    Note(
-                        f"step '{step_name}' of pipeline '{name}' runs as a SageMaker processing job on {PROCESSING_INSTANCE}.",
-                        (*path, "steps", step_name),
-                    )
-                )
             if step.depends_on:
                 entry["DependsOn"] = list(step.depends_on)
             steps.append(entry)
