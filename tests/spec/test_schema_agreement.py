@@ -57,6 +57,8 @@ BEYOND_THE_SCHEMA = {
     "has no if/then",
     "E0121": "label keys mlstack reserves (app.kubernetes.io/, mlstack.dev/): a rule on a map's "
     "keys beyond their form",
+    "E0135": "at least one of three optional lists (an ignoreDifferences entry's fields): the "
+    "generated schema has no anyOf of required fields",
 }
 """Diagnostic codes of validate-only rejections, each with why the schema cannot say it. A
 file the schema accepts and validate rejects must show only codes of this table (or of

@@ -12,6 +12,7 @@ from mlstack.pipeline import check
 from mlstack.targets import argocd
 from tests.helpers import REFERENCE, ROOT, SPECS
 from tests.targets.schemas import problems
+from tests.targets.test_training import _objects
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[p.parent.name for p in SPECS])
@@ -70,3 +71,45 @@ def test_the_trainer_webhooks_time_stamp_does_not_leave_the_application_out_of_s
         assert (
             "ignoreDifferences" not in yaml.safe_load(argocd.compile_plan(plan)[0].content)["spec"]
         )
+
+
+def test_the_specs_argo_cd_settings_reach_its_application() -> None:
+    """recsys subscribes its Applications to Argo CD notifications and ignores the restart
+    stamp of `kubectl rollout restart` on Deployments, which it has (the Triton serving), so
+    the entry is not a no-op."""
+    plans = check(ROOT / "specs" / "recsys-gcp" / "mlstack.yaml").plans
+    for plan in plans:
+        app = yaml.safe_load(argocd.compile_plan(plan)[0].content)
+        assert (
+            app["metadata"]["annotations"][
+                "notifications.argoproj.io/subscribe.on-sync-failed.slack"
+            ]
+            == "recsys-ml"
+        )
+        assert app["metadata"]["annotations"]["mlstack.dev/source"].endswith("#/gitops")
+        assert app["spec"]["ignoreDifferences"] == [
+            {
+                "group": "apps",
+                "kind": "Deployment",
+                "jsonPointers": [
+                    "/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt"
+                ],
+            }
+        ]
+        assert any(
+            kind == "Deployment" and obj["apiVersion"] == "apps/v1"
+            for (kind, _), obj in _objects("recsys-gcp", plan.environment).items()
+        )
+
+
+def test_user_labels_win_over_stack_labels_but_not_over_mlstacks(tmp_path: Path) -> None:
+    text = REFERENCE.read_text().replace(
+        "  argocd:\n", "  argocd:\n    labels: {team: risk-oncall, tier: critical}\n", 1
+    )
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    app = yaml.safe_load(argocd.compile_plan(check(path).plans[0])[0].content)
+    labels = app["metadata"]["labels"]
+    assert (labels["team"], labels["tier"]) == ("risk-oncall", "critical")
+    assert labels["mlstack.dev/stack"] == "fraud"
+    assert problems(app, "1.33") == []

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from mlstack.spec.base import SpecModel
+from mlstack.spec.pods import Annotations, Labels
 from mlstack.spec.types import Name
 
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
@@ -38,6 +39,41 @@ class Destination(SpecModel):
         return f"server={self.server}" if self.server else f"name={self.name}"
 
 
+class IgnoreDifference(SpecModel):
+    """Argo CD's `ignoreDifferences` entry (ResourceIgnoreDifferences): fields of the
+    selected objects that Argo CD does not compare, because something in the cluster owns
+    them (a webhook, an autoscaler, another controller)."""
+
+    group: str = ""
+    """API group of the objects ("" for core kinds)."""
+    kind: Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]*$")]
+    """Kind of the objects."""
+    name: str | None = None
+    """Only the object of this name."""
+    namespace: str | None = None
+    """Only objects in this namespace."""
+    json_pointers: list[str] = []
+    """RFC 6901 pointers of the ignored fields, e.g. /spec/replicas."""
+    jq_path_expressions: list[str] = []
+    """jq paths of the ignored fields, e.g. .spec.template.metadata.annotations."""
+    managed_fields_managers: list[str] = []
+    """Ignore every field these field managers own (server-side apply)."""
+
+    @model_validator(mode="after")
+    def _ignores_something(self) -> IgnoreDifference:
+        if not (self.json_pointers or self.jq_path_expressions or self.managed_fields_managers):
+            raise PydanticCustomError(
+                "E0135",
+                "an ignoreDifferences entry for {kind} names no field to ignore",
+                {
+                    "kind": self.kind,
+                    "hint": "add jsonPointers (e.g. [/spec/replicas]), jqPathExpressions or "
+                    "managedFieldsManagers",
+                },
+            )
+        return self
+
+
 class ArgoCD(SpecModel):
     """The Argo CD Application per environment."""
 
@@ -54,6 +90,14 @@ class ArgoCD(SpecModel):
     destination: Destination = Destination(server=IN_CLUSTER_SERVER)
     """Cluster the environment deploys to: {server: URL} or {name: CLUSTER}; default the
     cluster Argo CD runs in. Environments in different clusters may share a namespace."""
+    ignore_differences: list[IgnoreDifference] = []
+    """Fields Argo CD does not compare (after the ones mlstack ignores itself), in Argo CD's
+    own terms: `[{group: apps, kind: Deployment, jsonPointers: [/spec/replicas]}]`."""
+    labels: Labels = {}
+    """Extra labels on the Application (after mlstack's own)."""
+    annotations: Annotations = {}
+    """Extra annotations on the Application, e.g. Argo CD notification subscriptions:
+    `notifications.argoproj.io/subscribe.on-sync-failed.slack: ml-alerts`."""
 
 
 PATH_PATTERN = r"^(?!(.*/)?(\.\.?|\.[gG][iI][tT])(/|$))[\w.-]+(/[\w.-]+)*$"

@@ -72,7 +72,11 @@ def application(plan: Plan) -> dict[str, Any]:
         },
         "syncPolicy": sync,
     }
-    if ignored := _ignored(plan):
+    ignored = _ignored(plan) + [
+        entry.model_dump(by_alias=True, exclude_defaults=True)
+        for entry in argocd.ignore_differences
+    ]
+    if ignored:
         spec["ignoreDifferences"] = ignored
     return {
         "apiVersion": "argoproj.io/v1alpha1",
@@ -80,8 +84,9 @@ def application(plan: Plan) -> dict[str, Any]:
         "metadata": {
             "name": f"{plan.stack}-{plan.environment}",
             "namespace": argocd.namespace,
-            "labels": common_labels(plan),
+            "labels": {**common_labels(plan), **argocd.labels},
             "annotations": {
+                **argocd.annotations,
                 **owner_annotation(plan),
                 "mlstack.dev/source": plan.source(("gitops",)),
             },
