@@ -5,7 +5,11 @@ A leaf is a scalar (mutated by type: a bool flipped, a number moved by one withi
 schema's range, a string given another member of its enum or a value of the same shape), a
 list (its last element left out) or a free-form map (its last key left out); overlay leaves
 under `environments` are leaves like any other. The first candidate that validates is
-compiled; when every candidate is rejected, the leaf is diagnosed.
+compiled; when every candidate is rejected, the leaf is diagnosed. An environment whose
+plan is unchanged is not compiled again (the targets are pure functions of the plan). Base
+values every environment overrides or disables reach no output by construction, and values
+a diagnostic of the unchanged stack already points at are said to have no effect: both are
+skipped.
 
 Compiling is the real pipeline with one substitution: cdk8s's and cdktn's synthesis (Node,
 ~0.5 s per environment) is replaced by what they do to the data handed to them, in Python
