@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 from pydantic_core import PydanticCustomError
 
-from mlstack import __version__, needs, render
+from mlstack import __version__, needs, prerequisites, render
 from mlstack.build import MEMORY_BUDGET_MB, Options, StackClash, build, planned
 from mlstack.compile_cache import Cache, default_folder
 from mlstack.diagnostics import Diagnostic, InputError, unique_sorted
@@ -222,6 +222,8 @@ def compile_command(
 
     Nothing is written unless every file is valid; each stack's folder is replaced whole,
     other stacks' folders are left alone. Identical input gives byte-identical output.
+    Then, per stack, what it needs outside itself (terraform/NOTES.md: a cluster add-on, an
+    account setting), each once.
     """
     results = _checked(paths, output_format, max_bytes)
     stacks = _built(results, _options(jobs, cache, progress), out, output_format)
@@ -230,6 +232,8 @@ def compile_command(
             for environment in environments:
                 count = len(environment.files) + 1
                 click.echo(f"compiled {out / stack / environment.name} ({count} files)")
+        for line in prerequisites.lines(out, stacks):
+            click.echo(line)
         for line in needs.lines(plan for result in results for plan in result.plans):
             click.echo(line)
 

@@ -50,7 +50,7 @@ def check(path: Path, limits: Limits = Limits()) -> Checked:
         doc = load(path, limits)
     except InputError as error:
         return Checked(str(path), _lines(raw), (), tuple(error.diagnostics))
-    return _checked(doc, raw)
+    return check_document(doc, raw)
 
 
 def check_bytes(
@@ -62,10 +62,12 @@ def check_bytes(
         doc = loads(raw, display, limits, source_file)
     except InputError as error:
         return Checked(display, _lines(raw), (), tuple(error.diagnostics))
-    return _checked(doc, raw)
+    return check_document(doc, raw)
 
 
-def _checked(doc: Document, raw: bytes) -> Checked:
+def check_document(doc: Document, raw: bytes = b"") -> Checked:
+    """Check a loaded document (`raw`: the bytes it came from, for the lock file's hash);
+    tests give it documents changed in memory, whose spans still point at the file."""
     stack, diagnostics, hidden = parse(doc)
     plans, diagnostics = resolve(doc, stack, hidden, diagnostics)
     if not any(d.is_error for d in diagnostics):

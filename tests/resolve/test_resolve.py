@@ -99,7 +99,8 @@ def test_identity_names_fit_each_cloud() -> None:
             "serving:\n  s: {model: m, runtime: torchserve, canary: {model: n, traffic: 5}}\n",
             ["E0701", "E0702", "E0702"],
         ),
-        ("serving:\n  s: {model: m, runtime: kserve, replicas: {min: 0, max: 2}}\n", []),
+        # Model n is used by nothing (W0751) once the stack is otherwise valid.
+        ("serving:\n  s: {model: m, runtime: kserve, replicas: {min: 0, max: 2}}\n", ["W0751"]),
         ("serving:\n  s: {model: m, runtime: seldon, replicas: {min: 0, max: 2}}\n", ["E0703"]),
         (
             "serving:\n  s: {model: m, runtime: triton, autoscaling: {metric: rps, target: 5}}\n",
@@ -132,10 +133,11 @@ environments:
 """
     )
     result = check_text(tmp_path, text)
-    # Sorted by position: the serving's model line comes before the overlay.
-    assert codes(result.diagnostics) == ["E0307", "E0501"]
-    assert "disabled in environment 'prod'" in result.diagnostics[0].message
-    assert "did you mean 's'?" in (result.diagnostics[1].hint or "")
+    # Sorted by position: the serving's model line comes before the overlay; model n is used
+    # by nothing (W0751, from dev, the environment without an error of resolve's own).
+    assert codes(result.diagnostics) == ["W0751", "E0307", "E0501"]
+    assert "disabled in environment 'prod'" in result.diagnostics[1].message
+    assert "did you mean 's'?" in (result.diagnostics[2].hint or "")
 
 
 def test_pipeline_cycle_reported_once(tmp_path: Path) -> None:
@@ -157,7 +159,7 @@ pipelines:
 
 def test_unknown_instance_type_is_only_a_warning(tmp_path: Path) -> None:
     result = check_text(tmp_path, AWS.replace("m6i.2xlarge", "m99.huge"))
-    assert codes(result.diagnostics) == ["W0604"]
+    assert codes(result.diagnostics) == ["W0604", "W0751", "W0751"]  # models m, n: no serving
     assert result.ok and len(result.plans) == 1
 
 

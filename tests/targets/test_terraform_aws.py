@@ -17,7 +17,6 @@ from mlstack import names
 from mlstack.plan import Plan
 from mlstack.spec.platform import AwsCloud
 from mlstack.targets.kubernetes.identity import sa_annotations
-from mlstack.targets.terraform import compile_plan
 from mlstack.targets.terraform.aws_attrs import MODELS
 from mlstack.targets.terraform.aws_iam import object_arns
 from mlstack.targets.terraform.aws_images import image_uri
@@ -408,11 +407,6 @@ def test_network_isolation_where_the_container_needs_no_network(plans: list[Plan
     # image may need the network by design.
     assert isolated == {"rank_primary", "rank_canary", "tag_primary"}
     assert "custom_primary" in models
-    (notes,) = (
-        a.content.decode() for a in compile_plan(_edge(plans)) if a.path.endswith("NOTES.md")
-    )
-    assert "serving 'rank': model 'ranker' runs with SageMaker network isolation" in notes
-    assert "serving 'custom': model 'ranker' runs" not in notes
 
 
 def test_lambda_function_and_url(plans: list[Plan]) -> None:
@@ -526,7 +520,7 @@ def test_feature_groups(plans: list[Plan]) -> None:
     assert users["online_store_config"] == [
         {"enable_online_store": True, "ttl_duration": [{"unit": "Days", "value": 2}]}
     ]
-    assert "offline_store_config" not in users  # no S3 artifact location to keep it under
+    assert "offline_store_config" not in users  # offline: false
     fraud = tf.blocks(
         tf.document(next(p for p in plans if p.stack == "fraud")),
         "aws_sagemaker_feature_group",

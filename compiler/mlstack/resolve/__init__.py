@@ -23,12 +23,14 @@ from mlstack.resolve import (
     images,
     ingress,
     managed,
+    managed_limits,
     managed_serving,
     pools,
     predictor,
     references,
     routing,
     trainer,
+    unused,
     versions,
 )
 from mlstack.resolve.context import Context
@@ -140,10 +142,15 @@ def resolve_environment(
     capacity.check(ctx)
     images.check(ctx)
     drift.check(ctx)
+    managed_limits.check(ctx)
     found = workloads(stack, environment)
     check_names(ctx, found)
     if any(d.is_error for d in ctx.diagnostics):
         return None, ctx.diagnostics
+    if not broken:
+        # Only on a whole, valid environment: a serving dropped by a mistake of its own
+        # would leave its model looking unused (one mistake, one diagnostic).
+        unused.check(ctx)
     # Workloads skip disabled things themselves, so they are the same for the pruned spec.
     pruned = prune(stack)
     labels = dict(pruned.metadata.labels)

@@ -26,7 +26,7 @@ class Metadata(SpecModel):
     name: Name
     """Stack name: output folder, default namespace, part of generated cloud names."""
     owner: Annotated[str, Field(min_length=1, max_length=256)] | None = None
-    """Owning team or address, for humans and annotations."""
+    """Owning team or address: the `mlstack.dev/owner` annotation of every generated object."""
     labels: dict[LabelKey, LabelValue] = {}
     """Labels added to every generated object and cloud resource."""
 

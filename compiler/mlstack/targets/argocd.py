@@ -15,7 +15,7 @@ from mlstack.spec.models import InClusterTraining
 from mlstack.targets import Artifact, yaml_out
 from mlstack.targets.kubernetes import trainjob
 from mlstack.targets.kubernetes.training import on_trainer_v2
-from mlstack.targets.labels import common_labels
+from mlstack.targets.labels import common_labels, owner_annotation
 
 
 def _ignored(plan: Plan) -> list[dict[str, Any]]:
@@ -85,7 +85,11 @@ def application(plan: Plan) -> dict[str, Any]:
             "name": f"{plan.stack}-{plan.environment}",
             "namespace": argocd.namespace,
             "labels": {**common_labels(plan), **argocd.labels},
-            "annotations": {**argocd.annotations, "mlstack.dev/source": plan.source(("gitops",))},
+            "annotations": {
+                **argocd.annotations,
+                **owner_annotation(plan),
+                "mlstack.dev/source": plan.source(("gitops",)),
+            },
             # Deleting the Application deletes what it deployed.
             "finalizers": ["resources-finalizer.argocd.argoproj.io"],
         },

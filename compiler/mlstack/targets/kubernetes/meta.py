@@ -12,7 +12,7 @@ from typing import Any
 
 from mlstack.load import PathKey
 from mlstack.plan import Plan
-from mlstack.targets.labels import SYNC_WAVE, common_labels
+from mlstack.targets.labels import SYNC_WAVE, common_labels, owner_annotation
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ def full_object(plan: Plan, manifest: Manifest) -> dict[str, Any]:
         "labels": {**common_labels(plan), **manifest.labels},
         "annotations": {
             **manifest.annotations,
+            **owner_annotation(plan),
             "mlstack.dev/source": plan.source(manifest.source),
             SYNC_WAVE: sync_wave(manifest.kind),
         },

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from mlstack import prerequisites
 from mlstack.plan import Plan
 from mlstack.spec.platform import AwsCloud, AzureCloud, GcpCloud
 from mlstack.targets import Artifact
@@ -118,6 +119,20 @@ def _provider_of(block_type: str) -> str:
     ]
 
 
+UNSORTED = "# What Terraform cannot express here"
+
+
+def notes_file(plan: Plan, notes: list[Note]) -> bytes:
+    """NOTES.md: the prerequisites, then (while any are left) the unsorted notes, each under
+    its own heading; mlstack/prerequisites.py reads the first section back for `compile`."""
+    lines: list[str] = []
+    for heading, kind in ((prerequisites.HEADING, "prerequisite"), (UNSORTED, "unsorted")):
+        items = [f"- {n.text} ({plan.source(n.source)})" for n in notes if n.kind == kind]
+        if items:
+            lines += [*([""] if lines else []), heading, "", *items]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def compile_plan(plan: Plan) -> list[Artifact]:
     cloud = plan.spec.platform.cloud
     if cloud is None:
@@ -158,9 +173,7 @@ def compile_plan(plan: Plan) -> list[Artifact]:
     del produced
     artifacts = [Artifact(f"{FOLDER}/main.tf.json", synthesize(settings, blocks))]
     if notes:
-        lines = ["# What Terraform cannot express here", ""]
-        lines += [f"- {note.text} ({plan.source(note.source)})" for note in notes]
-        artifacts.append(Artifact(f"{FOLDER}/NOTES.md", ("\n".join(lines) + "\n").encode()))
+        artifacts.append(Artifact(f"{FOLDER}/NOTES.md", notes_file(plan, notes)))
     artifacts += [Artifact(f"{FOLDER}/{f.path}", f.content) for f in files]
     artifacts += [Artifact(f"{FOLDER}/{a.path}", a.content) for a in override]
     return artifacts

@@ -86,14 +86,7 @@ def build(plan: Plan) -> list[Block | Note]:
         statements = s3_statements([offline])
         statements[0]["actions"] = [*statements[0].get("actions", []), "s3:PutObjectAcl"]
         out += inline_policy("feature_store", "offline-store", role, [*statements, acl], source)
-    elif wants_offline:
-        out.append(
-            Note(
-                "SageMaker feature groups keep no offline store: it needs an s3:// location, "
-                "and the stack has no MLflow artifact location on S3 to put it under.",
-                source,
-            )
-        )
+    # Offline wanted without an S3 artifact location: validate refused it (E0756).
     for name, group in features.groups.items():
         path: PathKey = ("features", "groups", name)
         definitions: list[FeatureDefinition] = [

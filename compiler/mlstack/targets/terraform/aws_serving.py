@@ -56,15 +56,12 @@ LOG_RETENTION_DAYS = 365
 VARIANTS = ("primary", "canary")
 
 
-def _container(
-    plan: Plan, model: str, image: str | None, path: PathKey
-) -> tuple[Container, list[Note]]:
+def _container(plan: Plan, model: str, image: str | None) -> Container:
     uri = plan.spec.models[model].uri
     location = parse(uri)
     container: Container = {}
     if image:
         container["image"] = image
-    notes: list[Note] = []
     if location.scheme == "s3" and uri.endswith((".tar.gz", ".tgz")):
         container["model_data_url"] = uri
     elif location.scheme == "s3":
@@ -86,15 +83,9 @@ def _container(
         container["environment"] = {"HF_MODEL_ID": f"{location.bucket}/{location.prefix}"} | (
             {"HF_MODEL_REVISION": revision} if revision else {}
         )
-    else:
-        notes.append(
-            Note(
-                f"SageMaker cannot load model '{model}' from {uri} by itself: the serving image "
-                "must fetch it (the model has no model data location here).",
-                path,
-            )
-        )
-    return container, notes
+    # Anything else is fetched by the serving's own image (without one, validate refused
+    # the URI: E0755).
+    return container
 
 
 def isolated(serving: SageMakerServing, container: Container) -> bool:
@@ -118,7 +109,7 @@ def endpoint_name(plan: Plan, serving: str) -> str:
 
 def _scaling(
     plan: Plan, name: str, serving: SageMakerServing, endpoint: Block, variant: str
-) -> tuple[list[Block], list[Note]]:
+) -> list[Block]:
     source: PathKey = ("serving", name, "autoscaling")
     block = f"{tf_name(name)}_{variant}"
     target: AppautoscalingTarget = {
@@ -134,7 +125,6 @@ def _scaling(
         if serving.autoscaling
         else sagemaker.RUNTIME.scaling.fallback()
     )
-    notes: list[Note] = []
     tracking: TargetTracking
     if metric == "rps":
         # SageMakerVariantInvocationsPerInstance counts invocations per instance per MINUTE.
@@ -157,14 +147,7 @@ def _scaling(
         # CPUUtilization sums all cores (0..vCPUs x 100%), so a per-instance percentage is
         # multiplied by the instance's vCPUs.
         known = catalogue.instance("sagemaker", serving.instance_type or "")
-        vcpus = known.vcpu if known else 1
-        if known is None:
-            notes.append(
-                Note(
-                    f"vCPUs of {serving.instance_type} are unknown: the CPU target of serving '{name}' is taken as a sum over cores.",
-                    source,
-                )
-            )
+        vcpus = known.vcpu if known else 1  # unknown: validate warned (W0758)
         tracking = {
             "target_value": value * vcpus,
             "customized_metric_specification": [
@@ -189,7 +172,7 @@ def _scaling(
         "scalable_dimension": scaling.ref("scalable_dimension"),
         "target_tracking_scaling_policy_configuration": [tracking],
     }
-    return [scaling, resource("aws_appautoscaling_policy", block, policy, source)], notes
+    return [scaling, resource("aws_appautoscaling_policy", block, policy, source)]
 
 
 def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block | Note]:
@@ -251,8 +234,7 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
     out += [trust, role, *policy]
     variants: list[ProductionVariant] = []
     for variant, model in zip(VARIANTS, models, strict=False):
-        container, notes = _container(plan, model, images[model], path)
-        out += notes
+        container = _container(plan, model, images[model])
         body: SagemakerModel = {
             "execution_role_arn": role.ref("arn"),
             "primary_container": [container],
@@ -267,13 +249,8 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
                 }
             ]
         if isolated(serving, container):
+            # No pip install at start from the archive's requirements.txt: docs/terraform.md.
             body["enable_network_isolation"] = True
-            out.append(
-                Note(
-                    f"serving '{name}': model '{model}' runs with SageMaker network isolation (SageMaker stages it from S3; the container makes no outbound calls), so a code/requirements.txt in the model archive cannot be pip-installed at start: bundle its packages or set image.",
-                    path,
-                )
-            )
         sm_model = resource("aws_sagemaker_model", f"{block}_{variant}", body, path)
         out.append(sm_model)
         weight = (
@@ -317,17 +294,10 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
         resource("aws_cloudwatch_log_group", f"sagemaker_{block}", log_body, path),
         sm_endpoint,
     ]
-    if serving.accelerator is not None:
-        out.append(
-            Note(
-                f"serving '{name}': SageMaker endpoints take GPUs through instanceType (accelerator is not used).",
-                (*path, "accelerator"),
-            )
-        )
+    # accelerator: not used, instanceType decides (validate warns, W0752).
     if serving.serverless is None and serving.replicas.max > serving.replicas.min:
         for variant in VARIANTS[: len(models)]:
-            blocks, notes = _scaling(plan, name, serving, sm_endpoint, variant)
-            out += [*blocks, *notes]
+            out += _scaling(plan, name, serving, sm_endpoint, variant)
     return out
 
 

@@ -289,12 +289,6 @@ def build(plan: Plan) -> list[Block | Note]:
                 images.append(step.image or "")
                 if artifacts := _artifacts(plan):
                     grants.append(artifacts)
-                out.append(
-                    Note(
-                        f"step '{step_name}' of pipeline '{name}' runs as a SageMaker processing job on {PROCESSING_INSTANCE}.",
-                        (*path, "steps", step_name),
-                    )
-                )
             if step.depends_on:
                 entry["DependsOn"] = list(step.depends_on)
             steps.append(entry)

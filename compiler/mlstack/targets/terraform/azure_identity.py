@@ -168,22 +168,6 @@ def outputs(plan: Plan) -> dict[str, dict[str, str]]:
     return found
 
 
-def _client_ids_route(plan: Plan) -> str:
-    """How the client ids reach the cluster under the environment's `gitops.terraform.apply`."""
-    if plan.terraform_apply == "controller":
-        return (
-            "tofu-controller applies this folder and writes them to the Secret "
-            "mlstack-terraform-outputs, from which every container of these workloads reads "
-            "AZURE_CLIENT_ID; pods wait for it."
-        )
-    return (
-        f"they go into the annotation {CLIENT_ID_ANNOTATION} when kustomize builds, from the "
-        "azure-client-ids.env beside the kustomization; `mlstack publish --terraform-outputs "
-        "DIR` writes it from `terraform output -json` (DIR/STACK/ENV.json) into the commit "
-        "that publishes the environment, and refuses to publish it without."
-    )
-
-
 def build(plan: Plan) -> list[Block | Note]:
     cloud = azure_cloud(plan)
     aks = cluster(plan)
@@ -203,12 +187,12 @@ def build(plan: Plan) -> list[Block | Note]:
     out.append(
         Note(
             f"Azure Workload Identity needs the OIDC issuer and workload identity enabled on "
-            f"cluster '{cloud.cluster}' (the mutating webhook). Each ServiceAccount needs its "
-            f"identity's client id, known only after apply: {_client_ids_route(plan)} Prefix "
+            f"cluster '{cloud.cluster}' (the mutating webhook). Prefix "
             "grants are ABAC conditions, which apply to accounts without hierarchical "
             "namespace as written (with it, rename/move and runAsSuperUser need their own "
             "clauses); role assignments take up to a few minutes to apply.",
             ("platform", "cloud"),
+            kind="prerequisite",
         )
     )
     return out

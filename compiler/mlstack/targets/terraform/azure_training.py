@@ -179,35 +179,11 @@ def build(plan: Plan) -> list[Block | Note | File]:
                 source,
                 f"Azure ML training of {name}",
             )
-        if not training.command:
-            out.append(
-                Note(
-                    f"model '{name}': an Azure ML command job needs a command (the image's entrypoint is not run); add training.command, no job definition or schedule was generated.",
-                    (*source, "image"),
-                )
-            )
-            continue
+        assert training.command, "validate requires a command (E0754)"
         job = job_definition(plan, name, training, training.command)
         path = f"{FOLDER}/{name}.job.yaml"
         text = yaml.safe_dump(job, sort_keys=False, allow_unicode=True, width=100)
         out.append(File(path, text.encode(), source))
-        group, workspace_name = azure_workspace.workspace_name(plan)
-        workspace = f"-g {group} -w {workspace_name}"
-        note = (
-            f"model '{name}': Azure ML training runs on compute cluster {compute_name(name)}; "
-            f"run it with `az ml job create -f terraform/{path} {workspace}`"
-        )
         if training.schedule:
             out += _schedule(plan, name, training, job, compute)
-            note += (
-                f"; the schedule {scoped(plan, names.training(name))} (azapi_resource "
-                f"{tf_name(name)}_train, cron {cron.azure(training.schedule)} UTC) creates the "
-                "same job"
-            )
-        if "outputs" not in job:
-            note += (
-                f"; its training output {output} is not azureblob://, so the job has no output "
-                "location and the cluster no storage grant"
-            )
-        out.append(Note(note + ".", source))
     return out

@@ -20,5 +20,6 @@ def build(plan: Plan) -> list[Note]:
             "ssh:// deploy repository needs the Secret mlstack-deploy-repository (identity, "
             "known_hosts) in that namespace for the GitRepository.",
             ("gitops", "terraform"),
+            kind="prerequisite",
         )
     ]

@@ -244,23 +244,4 @@ def build(plan: Plan) -> list[Block | Note | File]:
         if training.schedule:
             job = pipeline_job(plan, pipeline, email)
             out += _schedule(plan, cloud, model, training.schedule, trainer, job, source)
-            run = (
-                f"Cloud Scheduler job {scoped(plan, names.training(model), 500)} starts it "
-                f"({training.schedule}, UTC); to run it now: `gcloud scheduler jobs run "
-                f"{scoped(plan, names.training(model), 500)} --location={cloud.region}`"
-            )
-        else:
-            run = (
-                "start it with the Vertex AI SDK: `aiplatform.PipelineJob(display_name="
-                f'"{pipeline["pipelineInfo"]["name"]}", template_path="terraform/{path}", '
-                f'project="{cloud.project}", location="{cloud.region}", enable_caching=False)'
-                f'.submit(service_account="{email}")`'
-            )
-        out.append(
-            Note(
-                f"model '{model}': Vertex AI training is the pipeline terraform/{path} (a "
-                f"CustomJob on {training.instance_type}, run as {email}); {run}.",
-                source,
-            )
-        )
     return out
