@@ -3,13 +3,11 @@ a generated stack either changes what `compile` writes for some environment or g
 diagnostic (SPEC.md, Output: "never silently dropped"). How leaves are changed and compiled
 without Node: tests/drops.py.
 
-A finding names the stack and the field (`STACK#POINTER`). The two lists below are the only
-findings allowed, and each entry must still be a finding (a stale entry fails, so the lists
-shrink as the owning branches land):
-- ELSEWHERE: drops another branch is fixing, with that branch (a field whose only effect
-  is a NOTES.md line that is not a prerequisite counts as dropped: "left to a note");
-- BY_DESIGN: fields whose value, by the contract, only selects what validate accepts or
-  describes something outside the output (the reason says which rule of SPEC.md).
+A finding names the stack and the field (`STACK#POINTER`); a field whose only effect is a
+NOTES.md line that is not a prerequisite counts as dropped ("left to a note"). BY_DESIGN below
+lists the only findings allowed: fields whose value, by the contract, only selects what
+validate accepts or describes something outside the output (the reason says which rule of
+SPEC.md). Each entry must still be a finding: a stale entry fails.
 """
 
 from __future__ import annotations
@@ -25,45 +23,6 @@ from tests import drops
 from tests.helpers import ROOT, SPECS
 from tests.test_compile_properties import compilable_stacks
 from tests.test_properties import _to_yaml
-
-AZURE_RATIO = ("managed-azure", "Azure ratio alerts are a note, not alerts")
-
-VERTEX_DEPLOYMENT = ("managed-gcp-aws", "the Vertex deployed model is gcloud commands in a note")
-AZURE_ML = ("managed-azure", "Azure ML traffic and autoscale are a note")
-
-ELSEWHERE: dict[str, tuple[str, str]] = {
-    "recsys#/environments/prod/serving": VERTEX_DEPLOYMENT,
-    "recsys#/environments/prod/serving/ranker/replicas/max": VERTEX_DEPLOYMENT,
-    "recsys#/environments/prod/serving/ranker/replicas/min": VERTEX_DEPLOYMENT,
-    "recsys#/environments/staging/serving": VERTEX_DEPLOYMENT,
-    "recsys#/environments/staging/serving/ranker/replicas/max": VERTEX_DEPLOYMENT,
-    "recsys#/environments/staging/serving/ranker/replicas/min": VERTEX_DEPLOYMENT,
-    "recsys#/models/ranker-xgb-v6/framework": VERTEX_DEPLOYMENT,
-    "recsys#/models/ranker-xgb/framework": VERTEX_DEPLOYMENT,
-    "recsys#/serving/ranker/autoscaling/target": VERTEX_DEPLOYMENT,
-    "recsys#/serving/ranker/canary/traffic": VERTEX_DEPLOYMENT,
-    "recsys#/serving/ranker/instanceType": VERTEX_DEPLOYMENT,
-    "vision#/environments/prod/serving/defect-online/replicas/max": AZURE_ML,
-    "vision#/environments/staging/serving/defect-online/canary/traffic": AZURE_ML,
-    "vision#/environments/staging/serving/defect-online/replicas/max": AZURE_ML,
-    "vision#/models/defect-detector-v5/uri": AZURE_ML,
-    "vision#/serving/defect-online/autoscaling/target": AZURE_ML,
-    "vision#/serving/defect-online/canary/traffic": AZURE_ML,
-    "vision#/serving/segmenter-online/replicas/max": AZURE_ML,
-    "vision#/monitoring/alerts/defect-online-errors/above": AZURE_RATIO,
-    "vision#/monitoring/alerts/defect-online-errors/severity": AZURE_RATIO,
-    "vision#/monitoring/alerts/thumbnail-check-errors/above": AZURE_RATIO,
-    "vision#/monitoring/alerts/thumbnail-check-errors/severity": AZURE_RATIO,
-    "vision#/serving/thumbnail-check/replicas/min": (
-        "managed-azure",
-        "Functions scaling (Premium keeps a warm instance) is a note",
-    ),
-    "vision#/serving/thumbnail-check/resources/memory": (
-        "managed-azure",
-        "the Functions plan (its SKU decides the memory) is Functions scaling",
-    ),
-}
-"""Finding -> (owning branch, why it is theirs)."""
 
 VERSION = (
     "the cluster's Kubernetes version, which validate checks the stack against (SPEC.md: "
@@ -89,6 +48,11 @@ BY_DESIGN: dict[str, str] = {
     "fraud#/platform/kubernetes/version": VERSION,
     "recsys#/platform/kubernetes/version": VERSION,
     "vision#/platform/kubernetes/version": VERSION,
+    "search#/platform/kubernetes/version": VERSION,
+    "vision#/serving/thumbnail-check/resources/memory": (
+        "memory picks the smallest Elastic Premium plan that holds it (SPEC.md: resources are "
+        "what each replica gets); a change within one plan's size is the same plan"
+    ),
     "edge#/models/sensor-forecast/framework": OWN_IMAGE,
     "recsys#/models/query-encoder/framework": OWN_IMAGE,
     "vision#/models/defect-segmenter/framework": OWN_IMAGE,
@@ -149,7 +113,7 @@ def test_no_example_field_is_dropped_silently(spec: Any) -> None:
     stack = str(doc.data["metadata"]["name"])
     started = time.perf_counter()
     found = _findings(doc, stack)
-    mine = {key for key in {**ELSEWHERE, **BY_DESIGN} if key.startswith(f"{stack}#")}
+    mine = {key for key in BY_DESIGN if key.startswith(f"{stack}#")}
     unexpected = sorted(found - mine)
     stale = sorted(mine - found)
     assert not unexpected, "changed, but neither the output nor a diagnostic: " + ", ".join(

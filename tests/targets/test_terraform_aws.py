@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from mlstack import names
+from mlstack.clouds.aws_images import image_uri
 from mlstack.plan import Plan
 from mlstack.spec.platform import AwsCloud
 from mlstack.targets.kubernetes.identity import sa_annotations
 from mlstack.targets.terraform.aws_attrs import MODELS
 from mlstack.targets.terraform.aws_iam import object_arns
-from mlstack.targets.terraform.aws_images import image_uri
 from mlstack.targets.terraform.aws_training import eventbridge_cron
 from mlstack.targets.terraform.blocks import tf_name
 from tests.helpers import ROOT, cloud_plans

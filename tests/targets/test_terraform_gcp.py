@@ -44,7 +44,6 @@ models:
     framework: pytorch
     uri: gs://shop-models/embed/v3
     training: {operator: job, image: "ghcr.io/acme/embed:1", pool: l4, resources: {gpu: 1}}
-  embed-next: {framework: pytorch, uri: "gs://shop-models/embed/v4"}
 serving:
   see:
     model: vision
@@ -61,7 +60,6 @@ serving:
     resources: {memory: 6Gi}
     replicas: {min: 1, max: 5}
     autoscaling: {metric: cpu, target: 70}
-    canary: {model: embed-next, traffic: 5}
     invokers: ["serviceAccount:batch@shop-ml-1234.iam.gserviceaccount.com", "group:ml@shop.example"]
 features:
   store: vertex
@@ -363,7 +361,6 @@ def test_cloud_run_service(plans: list[Plan]) -> None:
     assert shop["template"][0]["containers"][0]["resources"][0]["limits"]["cpu"] == "2"
     assert (run_cpu("512Mi"), run_cpu("8Gi"), run_cpu("9Gi"), run_cpu("32Gi")) == (1, 2, 4, 8)
     assert "roles/run.invoker" not in tf.notes(_recsys(plans)) + tf.notes(_shop(plans))
-    assert "update-traffic --to-revisions=REVISION=5" in tf.notes(_shop(plans))
 
 
 def _invokers(doc: dict[str, Any], service: str) -> set[str]:

@@ -6,10 +6,11 @@ targets, so `mlstack validate` answers without them."""
 from __future__ import annotations
 
 from mlstack import catalogue, clouds, runtimes
+from mlstack.clouds.aws_images import ECR, image_uri
 from mlstack.resolve.context import Context
 from mlstack.resolve.references import enabled
 from mlstack.spec.models import ManagedTraining
-from mlstack.spec.serving import SageMakerServing
+from mlstack.spec.serving import LambdaServing, SageMakerServing
 from mlstack.spec.uris import scheme_of
 
 BIGQUERY_TYPE = {
@@ -34,7 +35,9 @@ def check(ctx: Context) -> None:
     _training_commands(ctx, clouds.get(cloud.provider))
     for name, serving in enabled(ctx.stack.serving).items():
         if isinstance(serving, SageMakerServing) and cloud.provider == "aws":
-            _sagemaker(ctx, name, serving)
+            _sagemaker(ctx, name, serving, cloud.region)
+        if isinstance(serving, LambdaServing) and cloud.provider == "aws":
+            _lambda_image(ctx, name, serving, cloud.region)
     if cloud.provider == "aws":
         _sagemaker_offline_store(ctx)
     if cloud.provider == "gcp":
@@ -58,11 +61,34 @@ def _training_commands(ctx: Context, cloud: clouds.Cloud) -> None:
             )
 
 
-def _sagemaker(ctx: Context, name: str, serving: SageMakerServing) -> None:
+def _lambda_image(ctx: Context, name: str, serving: LambdaServing, region: str) -> None:
+    """Lambda pulls container images from Amazon ECR only (a public or other registry's image
+    must be copied there first)."""
+    if not ECR.match(serving.image):
+        ctx.error(
+            "E0757",
+            f"serving '{name}': Lambda runs container images from Amazon ECR only, and "
+            f"{serving.image} is not in ECR",
+            ("serving", name, "image"),
+            f"push the image to an ECR repository in {region} and name it "
+            "(ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG)",
+        )
+
+
+def _sagemaker(ctx: Context, name: str, serving: SageMakerServing, region: str) -> None:
     models = [serving.model] + ([serving.canary.model] if serving.canary else [])
     for model in models:
         entry = ctx.stack.models.get(model)
         if entry is None or serving.image is not None:
+            continue
+        if image_uri(entry.framework, region, serving.instance_type) is None:
+            ctx.error(
+                "E0753",
+                f"serving '{name}': SageMaker has no prebuilt {entry.framework} image in "
+                f"{region} for model '{model}'",
+                ("serving", name, "model" if model == serving.model else "canary"),
+                "set image to a serving image in ECR, or serve from a region that has one",
+            )
             continue
         scheme = scheme_of(entry.uri)
         if scheme not in STAGED_BY_SAGEMAKER:

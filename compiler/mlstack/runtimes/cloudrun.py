@@ -10,7 +10,7 @@ RUNTIME = Runtime(
     FRAMEWORKS,
     identity="run",
     cloud="gcp",
-    canary=True,
+    canary=False,
     scale_to_zero=True,
     scaling=Scaling(
         ("concurrency", "cpu"),

@@ -11,7 +11,7 @@ from mlstack.runtimes.base import FRAMEWORKS, Runtime, Scaling
 class Image:
     """A prebuilt inference image as the SageMaker Python SDK names it (aws/sagemaker-python-sdk
     a24812666d25, image_uri_config/FRAMEWORK.json, "inference" scope); which ECR account serves
-    `accounts` in a region is in targets/terraform/aws_images.py."""
+    `accounts` in a region is in clouds/aws_images.py."""
 
     accounts: str
     """first-party (xgboost, scikit-learn), dlc (Deep Learning Containers) or huggingface."""

@@ -119,18 +119,11 @@ def _provider_of(block_type: str) -> str:
     ]
 
 
-UNSORTED = "# What Terraform cannot express here"
-
-
 def notes_file(plan: Plan, notes: list[Note]) -> bytes:
-    """NOTES.md: the prerequisites, then (while any are left) the unsorted notes, each under
-    its own heading; mlstack/prerequisites.py reads the first section back for `compile`."""
-    lines: list[str] = []
-    for heading, kind in ((prerequisites.HEADING, "prerequisite"), (UNSORTED, "unsorted")):
-        items = [f"- {n.text} ({plan.source(n.source)})" for n in notes if n.kind == kind]
-        if items:
-            lines += [*([""] if lines else []), heading, "", *items]
-    return ("\n".join(lines) + "\n").encode()
+    """NOTES.md: the prerequisites under one heading, which mlstack/prerequisites.py reads
+    back for `compile`."""
+    items = [f"- {n.text} ({plan.source(n.source)})" for n in notes]
+    return ("\n".join([prerequisites.HEADING, "", *items]) + "\n").encode()
 
 
 def compile_plan(plan: Plan) -> list[Artifact]:

@@ -168,5 +168,5 @@ def build(plan: Plan) -> list[Block | Note]:
         out += _role(plan, cloud, eks, workload)
     if identities(plan):
         text = PREREQUISITE[cloud.identity].format(cluster=cloud.cluster)
-        out.append(Note(text, ("platform", "cloud", "cluster"), kind="prerequisite"))
+        out.append(Note(text, ("platform", "cloud", "cluster")))
     return out

@@ -6,9 +6,9 @@ AWS service assumes (SageMaker, Lambda, EventBridge Scheduler, EC2 for nodes).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from mlstack.clouds.aws_images import ECR
 from mlstack.load import PathKey
 from mlstack.plan import Grant
 from mlstack.targets.terraform.aws_attrs import (
@@ -21,10 +21,6 @@ from mlstack.targets.terraform.blocks import Block, data, resource
 
 READ = ["s3:GetObject"]
 WRITE = ["s3:PutObject", "s3:DeleteObject"]
-
-
-ECR = re.compile(r"^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)")
-"""A private ECR image: (account, region, repository)."""
 
 
 def ecr_pull_statements(images: Iterable[str | None]) -> list[Statement]:

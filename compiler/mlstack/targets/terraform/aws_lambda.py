@@ -30,7 +30,7 @@ from mlstack.targets.terraform.aws_attrs import (
     LambdaProvisionedConcurrencyConfig,
 )
 from mlstack.targets.terraform.aws_cluster import aws_cloud, scoped
-from mlstack.targets.terraform.aws_iam import ECR, inline_policy, s3_statements, service_role
+from mlstack.targets.terraform.aws_iam import inline_policy, s3_statements, service_role
 from mlstack.targets.terraform.aws_serving import LOG_RETENTION_DAYS, logs_statement
 from mlstack.targets.terraform.blocks import Block, Note, resource, tf_name
 
@@ -98,13 +98,6 @@ def _lambda(plan: Plan, name: str, serving: LambdaServing) -> list[Block | Note]
         resource("aws_lambda_function_url", block, url_body, path),
         *_warm(plan, name, serving, fn, alias),
     ]
-    if not ECR.match(serving.image):
-        out.append(
-            Note(
-                f"serving '{name}': Lambda runs images from Amazon ECR only; push {serving.image} to ECR in {cloud.region}.",
-                (*path, "image"),
-            )
-        )
     return out
 
 

@@ -105,7 +105,6 @@ def build(plan: Plan) -> list[Block | Note]:
             "vpc_config); scaling "
             "between nodes.min and nodes.max needs Cluster Autoscaler or Karpenter in the cluster.",
             source,
-            kind="prerequisite",
         )
     )
     return out

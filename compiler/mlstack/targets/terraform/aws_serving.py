@@ -18,6 +18,7 @@ design, so those stay connected (the spec has no field to say otherwise).
 from __future__ import annotations
 
 from mlstack import catalogue
+from mlstack.clouds.aws_images import image_uri
 from mlstack.load import PathKey
 from mlstack.plan import Plan
 from mlstack.runtimes import sagemaker
@@ -43,7 +44,6 @@ from mlstack.targets.terraform.aws_iam import (
     s3_statements,
     service_role,
 )
-from mlstack.targets.terraform.aws_images import image_uri
 from mlstack.targets.terraform.aws_serving_access import (
     VPC_ACTIONS,
     capture_statements,
@@ -188,13 +188,7 @@ def _sagemaker(plan: Plan, name: str, serving: SageMakerServing) -> list[Block |
     for model in models:
         framework = plan.spec.models[model].framework
         images[model] = serving.image or image_uri(framework, cloud.region, serving.instance_type)
-        if images[model] is None:
-            out.append(
-                Note(
-                    f"SageMaker has no prebuilt {framework} image in {cloud.region}: set image on serving '{name}'.",
-                    (*path, "runtime"),
-                )
-            )
+        assert images[model] is not None, "validate: E0753 (no prebuilt image in the region)"
     role_plan = plan.cloud_role("sagemaker", name)
     assert role_plan.identity is not None
     trust, role = service_role(

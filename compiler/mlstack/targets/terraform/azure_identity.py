@@ -192,7 +192,6 @@ def build(plan: Plan) -> list[Block | Note]:
             "namespace as written (with it, rename/move and runAsSuperUser need their own "
             "clauses); role assignments take up to a few minutes to apply.",
             ("platform", "cloud"),
-            kind="prerequisite",
         )
     )
     return out

@@ -115,5 +115,5 @@ def build(plan: Plan) -> list[Block | Note]:
             "kubernetes.azure.com/scalesetpriority=spot:NoSchedule, which workloads placed "
             "there must tolerate."
         )
-    out.append(Note(text, ("compute",), kind="prerequisite"))
+    out.append(Note(text, ("compute",)))
     return out

@@ -62,6 +62,5 @@ def build(plan: Plan) -> list[Block | Note]:
             "encrypts at rest). Container metadata keys allow no '-', so the tags are "
             "written managed_by/mlstack_role there.",
             source,
-            kind="prerequisite",
         ),
     ]

@@ -38,21 +38,15 @@ class Block:
         return f"${{{prefix}{self.type}.{self.name}.{attribute}}}"
 
 
-NoteKind = Literal["prerequisite", "unsorted"]
-
-
 @dataclass(frozen=True)
 class Note:
-    """A line of `terraform/NOTES.md`. A `prerequisite` is something outside the stack that
-    its output needs (a cluster add-on, an account setting): the only kind the contract lets
-    NOTES.md hold (SPEC.md, Output), and `compile` prints each once per stack. What a spec
-    asks that mlstack cannot do is a diagnostic instead (resolve/managed_limits.py), how-to text is
-    in docs/. `unsorted` notes are the ones still to be replaced by generated resources or
-    diagnostics; they keep a section of their own until then."""
+    """A line of `terraform/NOTES.md`: a prerequisite outside the stack that its output needs
+    (a cluster add-on, an account setting), the only thing the contract lets NOTES.md hold
+    (SPEC.md, Output); `compile` prints each once per stack. What a spec asks that mlstack
+    cannot do is a diagnostic instead (resolve/managed_limits.py), how-to text is in docs/."""
 
     text: str
     source: PathKey
-    kind: NoteKind = "unsorted"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,5 @@ def build(plan: Plan) -> list[Note]:
             "ssh:// deploy repository needs the Secret mlstack-deploy-repository (identity, "
             "known_hosts) in that namespace for the GitRepository.",
             ("gitops", "terraform"),
-            kind="prerequisite",
         )
     ]

@@ -135,7 +135,6 @@ def build(plan: Plan) -> list[Block | Note]:
             + ", ".join(f"gs://{b}" for b in buckets)
             + ".",
             ("platform", "cloud"),
-            kind="prerequisite",
         )
     )
     return out

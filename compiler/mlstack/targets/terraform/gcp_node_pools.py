@@ -138,7 +138,6 @@ def build(plan: Plan) -> list[Block | Note]:
             "nodes.min/nodes.max bound each pool in total across its zones (GKE's cluster "
             "autoscaler keeps it there). Accelerator types must exist in the cluster's zones.",
             source,
-            kind="prerequisite",
         )
     )
     return out

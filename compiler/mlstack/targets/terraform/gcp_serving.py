@@ -208,7 +208,6 @@ def _cloudrun(
             }
         ],
     }
-    notes: list[Block | Note] = []
     scaling = serving.autoscaling
     # `cpu` is accepted and not generated (W0740 at validate: the registry's `unscaled`).
     if scaling is not None and scaling.metric == "concurrency":
@@ -221,17 +220,7 @@ def _cloudrun(
         "invoker_iam_disabled": False,
         "template": [template],
     }
-    if serving.canary:
-        notes.append(
-            Note(
-                f"serving '{name}': a Cloud Run canary is a second revision with MODEL_URI="
-                f"{plan.spec.models[serving.canary.model].uri}; deploy it with `gcloud run "
-                f"deploy --no-traffic` and `gcloud run services update-traffic "
-                f"--to-revisions=REVISION={serving.canary.traffic}`.",
-                (*path, "canary"),
-            )
-        )
-    return [*account, resource("google_cloud_run_v2_service", tf_name(name), body, path), *notes]
+    return [*account, resource("google_cloud_run_v2_service", tf_name(name), body, path)]
 
 
 def build(plan: Plan) -> list[Block | Note | File]:

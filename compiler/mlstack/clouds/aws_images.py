@@ -106,6 +106,9 @@ ACCOUNTS: dict[str, dict[str, str]] = {
     "huggingface": HUGGINGFACE,
 }
 """Which accounts serve an image (`sagemaker.Image.accounts`, mlstack/runtimes/sagemaker.py)."""
+ECR = re.compile(r"^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)")
+"""A private ECR image: (account, region, repository). Lambda runs only these (E0757); roles
+pull them with ECR grants (targets/terraform/aws_iam.py)."""
 _GPU_FAMILY = re.compile(r"^ml\.(p|g)[0-9]")
 """The SDK's rule: ml.p* and ml.g* instances are GPU instances."""
 
