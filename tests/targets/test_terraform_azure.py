@@ -335,7 +335,6 @@ def test_an_existing_workspace_is_read_and_everything_lands_in_it() -> None:
     created = "${azurerm_machine_learning_workspace.mlstack.id}"
     assert all(parent == created for _, parent, _ in _workspace_children(staging))
     assert tf.blocks(staging, "azurerm_machine_learning_workspace", "data") == {}
-    assert "-g rg-ml-platform -w mlw-platform-prod" in tf.notes(_vision())
 
 
 def test_function_app_runs_the_image_on_premium() -> None:
